@@ -1,0 +1,5 @@
+"""``python -m talkrig`` runs the CLI."""
+
+from talkrig.cli.main import main
+
+raise SystemExit(main())

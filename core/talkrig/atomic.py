@@ -1,0 +1,59 @@
+"""Atomic file output: write to a temp file beside the target, then rename.
+
+Nothing half-written is ever left at the destination, and an existing file is
+only replaced when the caller allows it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import IO, Iterator
+
+from talkrig.errors import TalkRigError
+
+
+def check_writable(path: str | os.PathLike, force: bool = False) -> Path:
+    """Validate an output path before any work is done.
+
+    Raises
+    ------
+    TalkRigError
+        If the folder is missing or read-only, or the file exists and ``force`` is False.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise TalkRigError("output folder does not exist", folder)
+    if not os.access(folder, os.W_OK):
+        raise TalkRigError("output folder is not writable", folder)
+    if path.is_dir():
+        raise TalkRigError("output path is a folder, not a file", path)
+    if path.exists() and not force:
+        raise TalkRigError("output file already exists (use --force to overwrite)", path)
+    return path
+
+
+@contextlib.contextmanager
+def atomic_open(path: str | os.PathLike, mode: str = "w", force: bool = False,
+                **open_kwargs) -> Iterator[IO]:
+    """Open a temporary file beside ``path``; rename it over ``path`` on success.
+
+    On any exception the temporary file is removed and ``path`` is untouched.
+    """
+    path = check_writable(path, force=force)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, **open_kwargs) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists() and not force:  # appeared while we worked
+            raise TalkRigError("output file already exists (use --force to overwrite)", path)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise

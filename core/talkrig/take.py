@@ -1,0 +1,150 @@
+"""The Take: the one currency between engines, formats, Blender and Unreal.
+
+A Take is a block of per-frame animation curves plus where they came from.
+Every adapter reads or writes a Take; no adapter talks to an engine directly.
+File formats live in :mod:`talkrig.formats`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from talkrig import __version__
+from talkrig.errors import TalkRigError
+
+HEAD_POSE_AXES = ("yaw", "pitch", "roll")  # radians, Live Link Face convention
+EYE_ROTATION_AXES = (
+    "leftEyeYaw", "leftEyePitch", "leftEyeRoll",
+    "rightEyeYaw", "rightEyePitch", "rightEyeRoll",
+)  # radians
+MAX_FPS = 1000.0  # anything above is a typo, not an animation rate
+
+
+@dataclass(frozen=True)
+class AudioSource:
+    """The audio a take was made from."""
+
+    path: str  # as given by the user (absolute when known)
+    sha256: str  # of the file bytes, hex
+    duration_s: float  # seconds
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """How a take was made: enough to reproduce it."""
+
+    engine: str = "unknown"  # engine name, e.g. "phonetic", "neural", "energy"
+    model_version: str = ""  # engine/model version string
+    seed: int = 0  # RNG seed for blinks, gaze and head motion
+    talkrig_version: str = __version__
+    text: str | None = None  # transcript used, if any
+
+
+@dataclass(eq=False)
+class Take:
+    """Animation curves for one performance.
+
+    Attributes
+    ----------
+    fps : float
+        Frames per second, > 0.
+    channels : tuple of str
+        Channel names, length C (e.g. the 52 ARKit names, or CTRL_expressions_* curves).
+    values : np.ndarray, shape (T, C), float32
+        Channel values per frame.
+    rig : str
+        Rig profile the channels belong to ("arkit52", "metahuman", "flame", or "custom").
+    head_pose : np.ndarray, shape (T, 3), float32, optional
+        Head yaw, pitch, roll in radians.
+    eye_rotation : np.ndarray, shape (T, 6), float32, optional
+        Left eye yaw/pitch/roll then right eye yaw/pitch/roll, radians.
+    emotion : dict, optional
+        The emotion track used, in the JSON track form of :mod:`talkrig.emotion`.
+    audio : AudioSource, optional
+    provenance : Provenance
+    """
+
+    fps: float
+    channels: tuple[str, ...]
+    values: np.ndarray
+    rig: str = "arkit52"
+    head_pose: np.ndarray | None = None
+    eye_rotation: np.ndarray | None = None
+    emotion: dict | None = None
+    audio: AudioSource | None = None
+    provenance: Provenance = field(default_factory=Provenance)
+    start_time_s: float = 0.0  # time of frame 0 (seconds), for timecodes
+
+    def __post_init__(self):
+        self.channels = tuple(str(c) for c in self.channels)
+        self.values = np.ascontiguousarray(self.values, dtype=np.float32)
+        if self.head_pose is not None:
+            self.head_pose = np.ascontiguousarray(self.head_pose, dtype=np.float32)
+        if self.eye_rotation is not None:
+            self.eye_rotation = np.ascontiguousarray(self.eye_rotation, dtype=np.float32)
+        self.validate()
+
+    # ------------------------------------------------------------------ checks
+    def validate(self, source: str | None = None) -> None:
+        """Raise :class:`TalkRigError` naming ``source`` if the take is inconsistent."""
+        def fail(problem: str):
+            raise TalkRigError(problem, source)
+
+        if not np.isfinite(self.fps) or self.fps <= 0 or self.fps > MAX_FPS:
+            fail(f"fps must be in (0, {MAX_FPS:g}], got {self.fps!r}")
+        if self.values.ndim != 2:
+            fail(f"values must be 2-D [frames, channels], got shape {self.values.shape}")
+        if self.values.shape[1] != len(self.channels):
+            fail(f"{len(self.channels)} channel names but values have "
+                 f"{self.values.shape[1]} columns")
+        if len(set(self.channels)) != len(self.channels):
+            dupes = sorted({c for c in self.channels if self.channels.count(c) > 1})
+            fail(f"duplicate channel names: {', '.join(dupes)}")
+        if not np.all(np.isfinite(self.values)):
+            fail("values contain NaN or infinity")
+        for name, arr, width in (("head_pose", self.head_pose, 3),
+                                 ("eye_rotation", self.eye_rotation, 6)):
+            if arr is None:
+                continue
+            if arr.shape != (self.n_frames, width):
+                fail(f"{name} must have shape ({self.n_frames}, {width}), got {arr.shape}")
+            if not np.all(np.isfinite(arr)):
+                fail(f"{name} contains NaN or infinity")
+
+    # --------------------------------------------------------------- queries
+    @property
+    def n_frames(self) -> int:
+        return int(self.values.shape[0])
+
+    @property
+    def duration_s(self) -> float:
+        return self.n_frames / self.fps
+
+    def times(self) -> np.ndarray:
+        """Frame times in seconds, shape (T,)."""
+        return self.start_time_s + np.arange(self.n_frames) / self.fps
+
+    def channel(self, name: str) -> np.ndarray:
+        """Values of one channel, shape (T,)."""
+        try:
+            return self.values[:, self.channels.index(name)]
+        except ValueError:
+            raise TalkRigError(f"take has no channel {name!r}") from None
+
+    def replace(self, **changes) -> "Take":
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def allclose(self, other: "Take", atol: float = 1e-5) -> bool:
+        """True when curves, pose and rate agree within ``atol``."""
+        def close(a, b):
+            if a is None or b is None:
+                return a is None and b is None
+            return a.shape == b.shape and np.allclose(a, b, atol=atol)
+        return (abs(self.fps - other.fps) < 1e-9 and self.channels == other.channels
+                and close(self.values, other.values)
+                and close(self.head_pose, other.head_pose)
+                and close(self.eye_rotation, other.eye_rotation))
