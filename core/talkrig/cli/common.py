@@ -1,0 +1,48 @@
+"""Helpers shared by subcommands: parser construction, warnings, progress bars."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import contextmanager
+
+PROGRESS_MIN_AUDIO_S = 20.0  # show a progress bar for audio longer than this
+
+
+def subparser(subparsers, name: str, help_text: str, run) -> argparse.ArgumentParser:
+    """A subcommand parser with defaults shown in its help."""
+    from talkrig.cli.main import HelpFormatter
+
+    parser = subparsers.add_parser(name, help=help_text, description=help_text,
+                                   formatter_class=HelpFormatter)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr."""
+    print(f"talkrig: warning: {message}", file=sys.stderr)
+
+
+@contextmanager
+def progress_bar(label: str, enabled: bool = True):
+    """Yield a ``progress(fraction)`` callable drawing a tqdm bar on stderr."""
+    if not enabled:
+        yield lambda fraction: None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=100, desc=label, unit="%", file=sys.stderr, leave=False,
+               bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}")
+    done = [0]
+
+    def progress(fraction: float) -> None:
+        target = int(round(min(max(fraction, 0.0), 1.0) * 100))
+        if target > done[0]:
+            bar.update(target - done[0])
+            done[0] = target
+
+    try:
+        yield progress
+    finally:
+        bar.close()

@@ -1,0 +1,97 @@
+"""``talkrig generate``: audio (+ transcript, emotion) -> take file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from talkrig.cli.common import PROGRESS_MIN_AUDIO_S, progress_bar, subparser, warn
+
+
+def add_parser(subparsers) -> None:
+    from talkrig.engines import DEFAULT_ENGINE, ENGINES
+
+    p = subparser(subparsers, "generate", "Animate a speech file: write curves to OUT "
+                  "(.take.json, .npz, .csv = Live Link Face for ARKit, .controls.csv).", run)
+    p.add_argument("audio", metavar="AUDIO", help="speech file: wav, flac, ogg, mp3, opus")
+    p.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="output take; the format follows the extension")
+    text = p.add_mutually_exclusive_group()
+    text.add_argument("--text", help="transcript of the speech (default: AUDIO.txt/.lab "
+                      "beside the audio if present)")
+    text.add_argument("--text-file", metavar="F", help="file holding the transcript")
+    p.add_argument("--emotion", default="neutral",
+                   help="'happy', 'happy:0.7', a timeline 'neutral@0,happy:0.8@1.5', "
+                        "or a JSON track file")
+    p.add_argument("--emotion-transition", type=float, default=0.4, metavar="S",
+                   help="seconds to blend between timeline emotions")
+    p.add_argument("--rig", default="arkit52", choices=("arkit52", "metahuman", "flame"),
+                   help="target rig")
+    p.add_argument("--flame-map", metavar="FILE",
+                   help="ARKit->FLAME matrix (.npz/.json), needed for --rig flame")
+    p.add_argument("--fps", type=float, default=60.0, help="output frame rate")
+    p.add_argument("--engine", default=DEFAULT_ENGINE, choices=tuple(ENGINES),
+                   help="animation engine")
+    p.add_argument("--seed", type=int, default=0, help="seed for blinks, gaze, head motion")
+    p.add_argument("--no-blinks", action="store_true", help="do not add blinks")
+    p.add_argument("--blink-rate", type=float, default=1.0,
+                   help="multiplier on the speaking blink rate (about 34/min)")
+    p.add_argument("--no-gaze", action="store_true", help="do not add gaze saccades")
+    p.add_argument("--head-motion", action="store_true",
+                   help="add subtle head motion following speech energy")
+    p.add_argument("--smoothing", type=float, default=0.05, metavar="S",
+                   help="Savitzky-Golay smoothing window in seconds (0 = off)")
+    p.add_argument("--max-duration", type=float, default=3600.0, metavar="S",
+                   help="refuse audio longer than this many seconds")
+    p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+
+
+def options_from_args(args):
+    """GenerateOptions for parsed ``generate``-style arguments."""
+    from talkrig.audio import AudioOptions
+    from talkrig.motion import MotionOptions
+    from talkrig.pipeline import GenerateOptions
+
+    motion = MotionOptions(smoothing_s=args.smoothing, blinks=not args.no_blinks,
+                           blink_rate=args.blink_rate, gaze=not args.no_gaze,
+                           head_motion=args.head_motion, seed=args.seed)
+    return GenerateOptions(engine=args.engine, emotion=args.emotion,
+                           emotion_transition_s=args.emotion_transition, fps=args.fps,
+                           rig=args.rig, flame_map=args.flame_map, text=read_text(args),
+                           motion=motion, audio=AudioOptions(max_duration_s=args.max_duration))
+
+
+def read_text(args) -> str | None:
+    from talkrig.errors import TalkRigError
+
+    if args.text_file is None:
+        return args.text
+    try:
+        return Path(args.text_file).read_text("utf-8").strip()
+    except FileNotFoundError:
+        raise TalkRigError("transcript file not found", args.text_file) from None
+    except (OSError, UnicodeDecodeError):
+        raise TalkRigError("transcript file is not readable UTF-8 text", args.text_file) from None
+
+
+def run(args) -> int:
+    from talkrig.atomic import check_writable
+    from talkrig.audio import load_audio
+    from talkrig.formats import format_of, write_take
+    from talkrig.pipeline import generate
+
+    format_of(args.output)
+    check_writable(args.output, force=args.force)
+    options = options_from_args(args)
+    audio = load_audio(args.audio, options.audio)
+    for note in audio.warnings:
+        warn(f"{args.audio}: {note}")
+    show = not args.quiet and audio.duration_s > PROGRESS_MIN_AUDIO_S and sys.stderr.isatty()
+    with progress_bar(f"animating {Path(args.audio).name}", show) as progress:
+        take = generate(args.audio, options, progress=progress, audio=audio)
+    write_take(take, args.output, force=args.force)
+    if not args.quiet:
+        print(f"wrote {args.output}: {take.n_frames} frames at {take.fps:g} fps, "
+              f"{len(take.channels)} {take.rig} channels, engine {take.provenance.engine}")
+    return 0

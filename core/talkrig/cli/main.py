@@ -1,0 +1,61 @@
+"""``talkrig``: one command, one subcommand per module in this package.
+
+Each subcommand module has ``add_parser(subparsers)`` and ``run(args) -> int`` and
+imports nothing heavy at module level, so ``talkrig --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+
+from talkrig import __version__
+from talkrig.errors import TalkRigError
+
+# Subcommand modules in help order; a module not in this install is skipped.
+SUBCOMMANDS = ("generate", "info", "convert", "plot", "eval", "batch", "unreal",
+               "preview", "avatar")
+EXIT_USER_ERROR = 2  # bad input, missing file, refused overwrite
+EXIT_INTERRUPTED = 130  # Ctrl-C
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter,
+                    argparse.RawDescriptionHelpFormatter):
+    """Shows defaults and keeps description line breaks."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="talkrig", formatter_class=HelpFormatter,
+        description="Speech audio + emotion -> facial animation curves "
+                    "(ARKit-52, MetaHuman, FLAME).")
+    parser.add_argument("--version", action="version", version=f"talkrig {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMANDS:
+        module_name = f"talkrig.cli.{name}"
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        importlib.import_module(module_name).add_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return EXIT_USER_ERROR
+    try:
+        return int(args.run(args) or 0)
+    except TalkRigError as exc:
+        print(f"talkrig: error: {exc.message}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("talkrig: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,110 @@
+"""The main job: audio file + emotion -> Take.
+
+    audio --load--> 16 kHz mono --engine--> ARKit-52 --motion--> --retarget--> Take
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from talkrig.audio import AudioOptions, LoadedAudio, load_audio
+from talkrig.emotion import DEFAULT_TRANSITION_S, parse_emotion
+from talkrig.engines import DEFAULT_ENGINE, EngineRequest, get_engine
+from talkrig.errors import TalkRigError
+from talkrig.motion import MotionOptions, apply_motion
+from talkrig.retarget import load_retarget, retarget_curves
+from talkrig.take import MAX_FPS, Provenance, Take
+
+DEFAULT_FPS = 60.0  # MetaHuman/EmoFace rate; Blender and Unreal resample on import
+MIN_FPS = 1.0  # below this nothing reads as speech
+MAX_ANIMATION_FPS = 240.0  # above this is a typo (1000 fps curves help no one)
+TRANSCRIPT_SUFFIXES = (".txt", ".lab")  # sidecar transcripts next to the audio
+
+
+@dataclass(frozen=True)
+class GenerateOptions:
+    """Everything ``talkrig generate`` can be told."""
+
+    engine: str = DEFAULT_ENGINE  # "energy", "phonetic" or "neural"
+    emotion: str | dict | None = None  # spec: "happy:0.7", a timeline, JSON, or a .json path
+    emotion_transition_s: float = DEFAULT_TRANSITION_S  # blend time between timeline keys
+    fps: float = DEFAULT_FPS  # output frame rate
+    rig: str = "arkit52"  # "arkit52", "metahuman" or "flame"
+    flame_map: str | None = None  # ARKit->FLAME matrix file (rig "flame" only)
+    text: str | None = None  # transcript; None looks for a sidecar .txt/.lab
+    use_sidecar_text: bool = True  # look for AUDIO.txt / AUDIO.lab when text is None
+    motion: MotionOptions = field(default_factory=MotionOptions)  # blinks, gaze, head, seed
+    audio: AudioOptions = field(default_factory=AudioOptions)  # duration limit
+
+
+ProgressFn = Callable[[float], None]
+
+
+def check_fps(fps: float) -> float:
+    """Validate an animation frame rate."""
+    if not isinstance(fps, (int, float)) or not math.isfinite(fps) or fps < MIN_FPS \
+            or fps > MAX_ANIMATION_FPS:
+        raise TalkRigError(f"fps must be between {MIN_FPS:g} and {MAX_ANIMATION_FPS:g}, "
+                           f"got {fps}", "--fps")
+    return float(fps)
+
+
+def sidecar_transcript(audio_path: str | os.PathLike) -> str | None:
+    """Text of ``AUDIO.txt`` or ``AUDIO.lab`` beside the audio, if present."""
+    path = Path(audio_path)
+    for suffix in TRANSCRIPT_SUFFIXES:
+        candidate = path.with_suffix(suffix)
+        if candidate.is_file():
+            try:
+                text = candidate.read_text("utf-8").strip()
+            except (OSError, UnicodeDecodeError):
+                raise TalkRigError("transcript is not readable UTF-8 text", candidate) from None
+            return text or None
+    return None
+
+
+def generate(audio_path: str | os.PathLike, options: GenerateOptions = GenerateOptions(),
+             progress: ProgressFn | None = None, audio: LoadedAudio | None = None) -> Take:
+    """Animate one audio file.
+
+    Parameters
+    ----------
+    audio_path : path
+        Speech file (wav/flac/ogg/mp3/opus, any rate and channel count).
+    options : GenerateOptions
+    progress : callable, optional
+        Called with the fraction done (0..1) as the engine works.
+    audio : LoadedAudio, optional
+        Already-loaded audio (skips loading ``audio_path`` again).
+
+    Returns
+    -------
+    Take
+        Curves of ``options.rig`` at ``options.fps`` covering the whole audio.
+    """
+    fps = check_fps(options.fps)
+    track = parse_emotion(options.emotion, options.emotion_transition_s)
+    load_retarget(options.rig, options.flame_map)  # fail on a bad rig before the slow part
+    engine = get_engine(options.engine)
+    loaded = audio or load_audio(audio_path, options.audio)
+    text = options.text
+    if text is None and options.use_sidecar_text:
+        text = sidecar_transcript(audio_path)
+    request = EngineRequest(audio=loaded.samples, fps=fps, emotion=None, text=text)
+    emotion = track.vectors(fps, request.n_frames)
+    request = EngineRequest(audio=loaded.samples, fps=fps, emotion=emotion, text=text)
+    curves = engine.animate(request, progress)
+    from talkrig.features import loudness
+
+    moved = apply_motion(curves, fps, options.motion,
+                         loudness(loaded.samples, fps, request.n_frames))
+    channels, values = retarget_curves(moved.curves, options.rig, options.flame_map)
+    provenance = Provenance(engine=engine.name, model_version=engine.version,
+                            seed=options.motion.seed, text=text)
+    return Take(fps=fps, channels=channels, values=values, rig=options.rig,
+                head_pose=moved.head_pose, eye_rotation=moved.eye_rotation,
+                emotion=track.to_json(), audio=loaded.source, provenance=provenance)
