@@ -1,0 +1,124 @@
+"""Actions and F-curves on Blender 4.2 LTS through 5.x.
+
+Blender 4.4 introduced slotted actions (``action.slots``, ``action.layers[..]
+.strips[..].channelbag(slot).fcurves``); 5.0 removed the legacy ``action.fcurves``.
+Everything here works on both models, and never drops a data-block's existing
+action: it is kept (fake user) and pushed onto an NLA track.
+"""
+
+from __future__ import annotations
+
+import bpy
+import numpy as np
+
+SLOTTED = bpy.app.version >= (4, 4, 0)
+KEPT_TRACK_PREFIX = "TalkRig kept: "
+INTERP_LINEAR = 1  # enum value of 'LINEAR' in Keyframe.interpolation (CONSTANT=0, BEZIER=2)
+
+
+def new_action(id_block: bpy.types.ID, name: str):
+    """A new empty action for ``id_block``.
+
+    Returns
+    -------
+    action : bpy.types.Action
+    slot : bpy.types.ActionSlot or None
+        None on Blender < 4.4.
+    fcurves : collection
+        Where F-curves for this data-block are created.
+    """
+    action = bpy.data.actions.new(name)
+    if not SLOTTED:
+        return action, None, action.fcurves
+    slot = action.slots.new(id_type=id_block.id_type, name=id_block.name)
+    layer = action.layers.new("Layer")
+    strip = layer.strips.new(type="KEYFRAME")
+    return action, slot, strip.channelbag(slot, ensure=True).fcurves
+
+
+def action_fcurves(id_block: bpy.types.ID) -> list:
+    """F-curves of the action currently animating ``id_block`` (its slot only)."""
+    anim = id_block.animation_data
+    if anim is None or anim.action is None:
+        return []
+    action = anim.action
+    if not SLOTTED:
+        return list(action.fcurves)
+    slot = anim.action_slot
+    if slot is None:
+        return []
+    curves = []
+    for layer in action.layers:
+        for strip in layer.strips:
+            bag = strip.channelbag(slot)
+            if bag is not None:
+                curves.extend(bag.fcurves)
+    return curves
+
+
+def keep_existing_action(id_block: bpy.types.ID) -> str | None:
+    """Push the current action of ``id_block`` onto a new NLA track.
+
+    The action gets a fake user so it is saved even if nothing else uses it.
+    Returns the kept action's name, or None when there was none.
+    """
+    anim = id_block.animation_data
+    if anim is None or anim.action is None:
+        return None
+    old = anim.action
+    old_slot = anim.action_slot if SLOTTED else None
+    old.use_fake_user = True
+    track = anim.nla_tracks.new()
+    track.name = KEPT_TRACK_PREFIX + old.name
+    start = int(old.frame_range[0])
+    strip = track.strips.new(old.name, start, old)
+    if old_slot is not None and hasattr(strip, "action_slot"):
+        strip.action_slot = old_slot
+    anim.action = None
+    return old.name
+
+
+def assign_action(id_block: bpy.types.ID, action, slot) -> str | None:
+    """Make ``action`` (and ``slot``) animate ``id_block``; returns the kept old action."""
+    anim = id_block.animation_data or id_block.animation_data_create()
+    kept = keep_existing_action(id_block) if anim.action not in (None, action) else None
+    anim.action = action
+    if slot is not None:
+        anim.action_slot = slot
+    return kept
+
+
+def write_curve(fcurves, data_path: str, coords: np.ndarray, group: str | None = None):
+    """Create one F-curve and fill its keys in a single ``foreach_set``.
+
+    Parameters
+    ----------
+    fcurves : F-curve collection (from :func:`new_action`)
+    data_path : str
+        RNA path on the animated data-block, e.g. ``key_blocks["jawOpen"].value``.
+    coords : np.ndarray, shape (2 * K,), float32
+        Interleaved (frame, value) pairs, frames increasing.
+    """
+    curve = fcurves.new(data_path, index=0)
+    if group is not None and hasattr(curve, "group"):
+        curve.group = _group(fcurves, group)
+    n_keys = len(coords) // 2
+    points = curve.keyframe_points
+    points.add(n_keys)
+    points.foreach_set("co", coords)
+    points.foreach_set("interpolation", np.full(n_keys, INTERP_LINEAR, dtype=np.int32))
+    curve.update()
+    return curve
+
+
+def _group(fcurves, name: str):
+    groups = getattr(fcurves, "groups", None)
+    if groups is None:  # legacy action.fcurves has no groups; use the action's
+        groups = fcurves.id_data.groups
+    found = groups.get(name)
+    return found if found is not None else groups.new(name)
+
+
+def sample_curve(curve, frames: np.ndarray) -> np.ndarray:
+    """Evaluate an F-curve at scene frames, shape (T,) float32."""
+    return np.array([curve.evaluate(float(f)) for f in frames], dtype=np.float32)
