@@ -1,0 +1,73 @@
+"""PhoneticEngine: PocketSphinx phones -> :func:`curves_from_phones`."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+import numpy as np
+
+from talkrig.engines.base import EngineRequest, ProgressFn
+from talkrig.engines.phonetic.coarticulation import curves_from_phones
+from talkrig.engines.phonetic.loudness import loudness_envelope
+from talkrig.phones import Phone
+
+log = logging.getLogger(__name__)
+
+ENGINE_VERSION = "1.0.0"
+
+
+def phones_for(audio: np.ndarray, text: str | None) -> tuple[list[Phone], str]:
+    """Timed phones for ``audio``: aligned to ``text`` when given, else recognised.
+
+    An alignment failure is reported (``warnings`` and the log) and falls back to
+    recognition.
+
+    Returns
+    -------
+    phones : list of Phone
+    mode : str
+        ``"aligned"`` or ``"recognised"``.
+    """
+    from talkrig.phones import sphinx
+
+    if text and text.strip():
+        try:
+            return sphinx.align(audio, text), "aligned"
+        except sphinx.AlignmentError as exc:
+            message = f"transcript alignment failed ({exc.problem}); using phone recognition"
+            log.warning(message)
+            warnings.warn(message, RuntimeWarning, stacklevel=2)
+    return sphinx.recognise(audio), "recognised"
+
+
+class PhoneticEngine:
+    """Lip sync from the phones actually spoken (aligned or recognised), with
+    coarticulation and the emotion layer.
+
+    Parameters
+    ----------
+    use_loudness : bool
+        Scale jaw opening with the loudness envelope (JALI-style jaw intensity).
+    """
+
+    name = "phonetic"
+    version = ENGINE_VERSION
+
+    def __init__(self, use_loudness: bool = True):
+        self.use_loudness = use_loudness
+        self.last_mode: str | None = None  # "aligned" / "recognised", for reports
+
+    def animate(self, request: EngineRequest, progress: ProgressFn | None = None) -> np.ndarray:
+        """ARKit-52 curves for ``request``, shape (request.n_frames, 52), float32."""
+        if progress:
+            progress(0.0)
+        phones, self.last_mode = phones_for(request.audio, request.text)
+        if progress:
+            progress(0.8)
+        n = request.n_frames
+        loud = loudness_envelope(request.audio, n, request.fps) if self.use_loudness else None
+        curves = curves_from_phones(phones, n, request.fps, request.emotion, loud)
+        if progress:
+            progress(1.0)
+        return curves
