@@ -1,0 +1,152 @@
+"""The plugin's Level Sequence import, run against the stand-in ``unreal`` module.
+
+No Unreal Editor runs here: ``tests/standins/unreal_standin.py`` models the documented
+API the plugin calls (and raises on anything else). The take is generated from real
+speech in ../shared/data/speech-dev with the real pipeline.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import dev_file
+from standins import stage
+from standins import unreal_standin as ue
+from talkrig.pipeline import GenerateOptions, generate
+from talkrig.retarget import load_retarget
+from talkrig.unreal.keys import KeyOptions, build_plan
+from talkrig.unreal.push import ImportSettings
+
+SETTINGS = ImportSettings(sequence_dir="/Game/Dialogue", actor="BP_Ada").to_json()
+
+
+@pytest.fixture(scope="module")
+def take():
+    return generate(dev_file("acoustic_corpus.wav"), GenerateOptions(emotion="happy:0.6"))
+
+
+@pytest.fixture
+def editor(monkeypatch):
+    if not stage.EMOFACE_NAMES.exists():
+        pytest.skip("EmoFace control list (test data) not found")
+    stage.install(monkeypatch)
+    from talkrig_unreal.sequencer import import_plan
+    return import_plan
+
+
+def metahuman_plan(take):
+    return build_plan(take, KeyOptions(target="metahuman"), name="acoustic_corpus").to_json()
+
+
+def test_metahuman_import_creates_a_sequence_at_the_take_rate_and_length(take, editor):
+    result = editor(metahuman_plan(take), SETTINGS)
+    assert result["sequence"] == "/Game/Dialogue/LS_acoustic_corpus"
+    sequence = ue.ASSETS[result["sequence"]]
+    assert isinstance(sequence, ue.LevelSequence)
+    assert sequence.get_display_rate().as_tuple() == (60, 1)
+    assert sequence.get_tick_resolution().as_tuple() == (24000, 1)
+    assert (sequence.get_playback_start(), sequence.get_playback_end()) == (0, take.n_frames)
+    assert ue.calls("EditorAssetLibrary.save_loaded_asset")[-1]["asset_to_save"] is sequence
+
+
+def test_metahuman_import_keys_the_face_board_at_tick_resolution(take, editor):
+    result = editor(metahuman_plan(take), SETTINGS)
+    binding = ue.ASSETS[result["sequence"]].get_bindings()[0]
+    assert binding._props["bound"].get_name() == "Face"  # the MetaHuman face component
+    (track,) = binding.get_tracks()
+    assert isinstance(track, ue.MovieSceneControlRigParameterTrack)
+    (created,) = ue.calls("ControlRigSequencerLibrary.find_or_create_control_rig_track")
+    assert created["control_rig_class"] is ue.BLUEPRINT_CLASSES[stage.FACE_BOARD]
+    keys = track.get_control_rig()._props["keys"]
+    assert len(keys) > 100
+    curves = load_retarget("metahuman")
+    mh = dict(zip(curves.channels, curves.apply(take.values).T))  # (T,) per curve
+    ticks, values, unit = keys["CTRL_C_jaw"]
+    assert unit is ue.MovieSceneTimeUnit.TICK_RESOLUTION
+    assert ticks == [400 * i for i in range(take.n_frames)]  # 24000 / 60 ticks per frame
+    xy = np.array(values)
+    np.testing.assert_allclose(xy[:, 1], mh["CTRL_expressions_jawOpen"], atol=1e-5)
+    np.testing.assert_allclose(
+        xy[:, 0], mh["CTRL_expressions_jawRight"] - mh["CTRL_expressions_jawLeft"], atol=1e-5)
+    ticks, blink, _ = keys["CTRL_L_eye_blink"]
+    np.testing.assert_allclose(
+        blink, mh["CTRL_expressions_eyeBlinkL"] - mh["CTRL_expressions_eyeWidenL"], atol=1e-5)
+    assert max(blink) > 0.5  # the take blinks
+    smile = np.array(keys["CTRL_L_mouth_cornerPull"][1])
+    assert np.all((smile >= 0) & (smile <= 1))  # slider range 0..1
+
+
+def test_controls_the_take_never_moves_get_a_single_key(take, editor):
+    editor(metahuman_plan(take), SETTINGS)
+    float_calls = ue.calls("ControlRigSequencerLibrary.set_local_control_rig_floats")
+    (ear,) = [c for c in float_calls if c["control_name"] == "CTRL_L_ear_up"]
+    assert [f._props["value"] for f in ear["frames"]] == [0] and ear["values"] == [0.0]
+    (jaw,) = [c for c in ue.calls("ControlRigSequencerLibrary.set_local_control_rig_vector2ds")
+              if c["control_name"] == "CTRL_C_jaw"]
+    assert len(jaw["frames"]) == take.n_frames
+
+
+def test_the_audio_track_plays_the_take_audio_over_the_whole_range(take, editor):
+    result = editor(metahuman_plan(take), SETTINGS)
+    sequence = ue.ASSETS[result["sequence"]]
+    (track,) = sequence.get_tracks()
+    assert isinstance(track, ue.MovieSceneAudioTrack)
+    (section,) = track.get_sections()
+    sound = section.get_editor_property("sound")
+    assert result["audio"] == "/Game/Dialogue/SW_acoustic_corpus.SW_acoustic_corpus"
+    assert sound.get_editor_property("asset_import_data") == take.audio.path
+    assert (section.get_start_frame(), section.get_end_frame()) == (0, take.n_frames)
+
+
+def test_a_second_import_makes_new_assets_and_reuses_the_sound(take, editor):
+    first = editor(metahuman_plan(take), SETTINGS)
+    second = editor(metahuman_plan(take), SETTINGS)
+    assert second["sequence"] == first["sequence"] + "_2"
+    assert second["audio"] == first["audio"]
+    assert len(ue.calls("AssetTools.import_asset_tasks")) == 1
+
+
+def test_arkit_import_bakes_52_morph_curves_into_an_anim_sequence(take, editor):
+    plan = build_plan(take, KeyOptions(target="arkit"), name="acoustic_corpus").to_json()
+    result = editor(plan, dict(SETTINGS, actor="Robo"))
+    anim = ue.ASSETS[result["anim"]]
+    assert result["anim"] == "/Game/Dialogue/AS_acoustic_corpus"
+    assert anim.get_editor_property("skeleton").get_name() == "SK_Robo_Skeleton"
+    controller = anim.get_editor_property("controller")
+    assert controller._props["frame_rate"].as_tuple() == (60, 1)
+    assert controller._props["frames"] == take.n_frames - 1
+    curves = anim._props["curves"]
+    assert len(curves) == 52
+    times, values = curves["jawOpen"]
+    np.testing.assert_allclose(times, np.arange(take.n_frames) / 60.0, atol=1e-9)
+    np.testing.assert_allclose(values, take.channel("jawOpen"), atol=1e-5)
+    binding = ue.ASSETS[result["sequence"]].get_bindings()[0]
+    (section,) = binding.get_tracks()[0].get_sections()
+    assert section.get_editor_property("params").get_editor_property("animation") is anim
+    assert (section.get_start_frame(), section.get_end_frame()) == (0, take.n_frames)
+
+
+def test_importing_onto_a_missing_actor_says_which_label_was_not_found(take, editor):
+    with pytest.raises(RuntimeError, match="no actor labelled 'Nobody'"):
+        editor(metahuman_plan(take), dict(SETTINGS, actor="Nobody"))
+
+
+def test_the_stand_in_rejects_calls_the_documented_api_does_not_have(editor):
+    sequence = ue.LevelSequence("/Game/X")
+    with pytest.raises(AttributeError, match="not modelled"):
+        sequence.set_frame_rate(ue.FrameRate(60, 1))
+    with pytest.raises(TypeError):
+        sequence.set_display_rate(ue.FrameRate(60, 1), True)
+    with pytest.raises(AttributeError):
+        ue.MovieSceneScriptingFloatChannel
+
+
+def test_the_tools_menu_gets_three_talkrig_entries(editor):
+    from talkrig_unreal.menu import register_menu
+    submenu = register_menu()
+    labels = [e._props["label"] for e in submenu._props["entries"]]
+    assert labels == ["Import take...", "Batch import folder...",
+                      "Generate from selected SoundWaves..."]
+    for entry in submenu._props["entries"]:
+        compile(entry._props["command"], "<menu>", "exec")

@@ -1,0 +1,98 @@
+"""What the Tools > TalkRig menu entries do (also callable from the editor's Python console)."""
+
+import os
+import tempfile
+
+from talkrig_unreal import core_bridge
+from talkrig_unreal.sequencer import import_plan
+
+DEFAULT_SETTINGS = {
+    "sequence_dir": "/Game/TalkRig",
+    "actor": "",
+    "control_rig": "/Game/MetaHumans/Common/Face/Face_ControlBoard_CtrlRig",
+    "face_component": "Face",
+    "audio_dir": "",
+    "import_audio": True,
+}
+
+
+def settings_for_selection(**overrides):
+    """Import settings bound to the first selected level actor."""
+    import unreal
+
+    settings = dict(DEFAULT_SETTINGS, **overrides)
+    if not settings["actor"]:
+        selected = unreal.get_editor_subsystem(unreal.EditorActorSubsystem).get_selected_level_actors()
+        if not selected:
+            raise RuntimeError("select the MetaHuman or ARKit character in the level first")
+        settings["actor"] = selected[0].get_actor_label()
+    return settings
+
+
+def import_take(take_path, target="metahuman", **overrides):
+    """Import one take file into a new Level Sequence; returns the import result."""
+    import unreal
+
+    result = import_plan(core_bridge.plan_for_take(take_path, target),
+                         settings_for_selection(**overrides))
+    unreal.log(f"TalkRig: {take_path} -> {result['sequence']} ({result['keys']} keys)")
+    return result
+
+
+def generate_from_selected_sounds(emotion="neutral", target="metahuman", **overrides):
+    """Generate a take for each selected SoundWave and import it."""
+    import unreal
+
+    sounds = [a for a in unreal.EditorUtilityLibrary.get_selected_assets()
+              if isinstance(a, unreal.SoundWave)]
+    if not sounds:
+        raise RuntimeError("select one or more SoundWaves in the Content Browser first")
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for sound in sounds:
+            audio = sound.get_editor_property("asset_import_data").get_first_filename()
+            take = os.path.join(tmp, f"{sound.get_name()}.take.json")
+            core_bridge.generate_take(audio, take, emotion=emotion)
+            results.append(import_take(take, target, **overrides))
+    return results
+
+
+def ask_path(title, folder=False):
+    """A native file or folder dialog (tkinter); None when cancelled or unavailable."""
+    try:
+        import tkinter
+        from tkinter import filedialog
+    except ImportError:
+        return None
+    root = tkinter.Tk()
+    root.withdraw()
+    try:
+        if folder:
+            return filedialog.askdirectory(title=title) or None
+        return filedialog.askopenfilename(
+            title=title, filetypes=[("TalkRig takes", "*.take.json *.npz *.csv")]) or None
+    finally:
+        root.destroy()
+
+
+def menu_import_take():
+    import unreal
+
+    path = ask_path("Import TalkRig take")
+    if path is None:
+        unreal.log_warning("TalkRig: no take chosen (or no file dialog: call "
+                           "talkrig_unreal.commands.import_take(path) in the Python console)")
+        return
+    import_take(path)
+
+
+def menu_batch_folder():
+    import unreal
+    from talkrig_unreal.batch import run_batch
+
+    path = ask_path("Batch import folder or manifest", folder=True)
+    if path is None:
+        unreal.log_warning("TalkRig: no folder chosen (or no file dialog: call "
+                           "talkrig_unreal.batch.run_batch(path) in the Python console)")
+        return
+    run_batch(path)

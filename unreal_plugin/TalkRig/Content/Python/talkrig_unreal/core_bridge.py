@@ -1,0 +1,65 @@
+"""Reach the TalkRig core: in-process when ``talkrig`` imports, else the ``talkrig`` CLI.
+
+The editor's Python may not have the ``talkrig`` package (it needs numpy and friends).
+Then every core job runs as a subprocess of the ``talkrig`` command found on PATH or
+named by the ``TALKRIG_CLI`` environment variable (e.g. a venv's ``bin/talkrig``).
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+
+def core_available():
+    """True when the ``talkrig`` package imports in this Python."""
+    try:
+        import talkrig.unreal.keys  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def cli_command():
+    """The ``talkrig`` executable to run, or raise RuntimeError with how to fix it."""
+    exe = os.environ.get("TALKRIG_CLI") or shutil.which("talkrig")
+    if not exe:
+        raise RuntimeError("TalkRig core not found: install talkrig into the editor's Python "
+                           "or set TALKRIG_CLI to the talkrig executable")
+    return exe
+
+
+def run_cli(args):
+    """Run ``talkrig <args>``; RuntimeError with its error line when it fails."""
+    done = subprocess.run([cli_command(), *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        lines = (done.stderr or done.stdout).strip().splitlines()
+        raise RuntimeError(lines[-1] if lines else f"talkrig {' '.join(args)} failed")
+    return done.stdout
+
+
+def plan_for_take(take_path, target):
+    """The key plan (dict) for a take file."""
+    if core_available():
+        from talkrig.formats import read_take
+        from talkrig.unreal.keys import KeyOptions, build_plan
+        from talkrig.unreal.naming import stem_of
+
+        take = read_take(take_path)
+        return build_plan(take, KeyOptions(target=target), name=stem_of(take_path),
+                          source=take_path).to_json()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "plan.json")
+        run_cli(["unreal", "plan", take_path, "-o", out, "--target", target])
+        with open(out, encoding="utf-8") as handle:
+            return json.load(handle)
+
+
+def generate_take(audio_path, take_path, emotion="neutral", text=""):
+    """Generate a take file from audio (core API or ``talkrig generate``)."""
+    args = ["generate", audio_path, "-o", take_path, "--emotion", emotion]
+    if text:
+        args += ["--text", text]
+    run_cli(args)
+    return take_path
