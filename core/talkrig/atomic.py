@@ -44,7 +44,10 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", force: bool = False,
     On any exception the temporary file is removed and ``path`` is untouched.
     """
     path = check_writable(path, force=force)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise TalkRigError(f"cannot write here ({exc.strerror})", path) from None
     try:
         with os.fdopen(fd, mode, **open_kwargs) as handle:
             yield handle
@@ -53,6 +56,10 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", force: bool = False,
         if path.exists() and not force:  # appeared while we worked
             raise TalkRigError("output file already exists (use --force to overwrite)", path)
         os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise TalkRigError(f"cannot write output ({exc.strerror or exc})", path) from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

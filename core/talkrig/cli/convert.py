@@ -10,8 +10,8 @@ def add_parser(subparsers) -> None:
                   "optionally retargeting ARKit curves to another rig.", run)
     p.add_argument("input", metavar="IN", help="take file to read")
     p.add_argument("output", metavar="OUT", help="take file to write")
-    p.add_argument("--rig", choices=("arkit52", "metahuman", "flame"),
-                   help="retarget an ARKit take to this rig (default: keep the rig)")
+    p.add_argument("--rig", help="retarget an ARKit take to this rig: arkit52, metahuman "
+                   "or flame (default: keep the rig)")
     p.add_argument("--flame-map", metavar="FILE", help="ARKit->FLAME matrix for --rig flame")
     p.add_argument("--fps", type=float,
                    help="frame rate of a Live Link CSV input (default: inferred from timecodes)")

@@ -25,13 +25,12 @@ def add_parser(subparsers) -> None:
                         "or a JSON track file")
     p.add_argument("--emotion-transition", type=float, default=0.4, metavar="S",
                    help="seconds to blend between timeline emotions")
-    p.add_argument("--rig", default="arkit52", choices=("arkit52", "metahuman", "flame"),
-                   help="target rig")
+    p.add_argument("--rig", default="arkit52", help="target rig: arkit52, metahuman or flame")
     p.add_argument("--flame-map", metavar="FILE",
                    help="ARKit->FLAME matrix (.npz/.json), needed for --rig flame")
     p.add_argument("--fps", type=float, default=60.0, help="output frame rate")
-    p.add_argument("--engine", default=DEFAULT_ENGINE, choices=tuple(ENGINES),
-                   help="animation engine")
+    p.add_argument("--engine", default=DEFAULT_ENGINE,
+                   help=f"animation engine: {', '.join(ENGINES)}")
     p.add_argument("--seed", type=int, default=0, help="seed for blinks, gaze, head motion")
     p.add_argument("--no-blinks", action="store_true", help="do not add blinks")
     p.add_argument("--blink-rate", type=float, default=1.0,

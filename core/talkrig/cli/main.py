@@ -21,13 +21,21 @@ EXIT_USER_ERROR = 2  # bad input, missing file, refused overwrite
 EXIT_INTERRUPTED = 130  # Ctrl-C
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake in one line, without the usage block."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USER_ERROR, f"talkrig: error: {self.prog}: {message} "
+                                   f"(see '{self.prog} --help')\n")
+
+
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter,
                     argparse.RawDescriptionHelpFormatter):
     """Shows defaults and keeps description line breaks."""
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="talkrig", formatter_class=HelpFormatter,
         description="Speech audio + emotion -> facial animation curves "
                     "(ARKit-52, MetaHuman, FLAME).")

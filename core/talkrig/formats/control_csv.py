@@ -46,6 +46,7 @@ def read_control_csv(path: str | os.PathLike, channel_names: list[str] | None = 
         channel_names = header[1:]
     else:
         data = rows
+        channel_names = _unique(channel_names)
     array = _numbers(data, path)
     if channel_names is not None and array.shape[1] == len(channel_names) + 1:
         times, values = array[:, 0], array[:, 1:]
@@ -96,3 +97,13 @@ def _guess_rig(channel_names: list[str]) -> str:
     if channel_names and all(c.startswith("CTRL_") for c in channel_names):
         return "metahuman"
     return "custom"
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Names with repeats renamed ``name#2``, ``name#3`` (EmoFace's list repeats two)."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
+    return out

@@ -1,0 +1,35 @@
+"""Shared test fixtures: paths to the real speech in ../shared and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("TALKRIG_SHARED", REPO.parent / "shared"))
+DEV_SPEECH = SHARED / "data" / "speech-dev" / "mfa"
+DEV_WAV = DEV_SPEECH / "wav"
+EXAMPLE_SPEECH = REPO / "examples" / "speech_words.flac"
+
+
+def dev_file(name: str) -> Path:
+    """A file of the real dev speech; skips the test when ../shared is absent."""
+    path = DEV_WAV / name
+    if not path.exists():
+        pytest.skip(f"dev speech not found: {path}")
+    return path
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run ``talkrig ARGS`` as a real subprocess of this interpreter."""
+    return subprocess.run([sys.executable, "-m", "talkrig", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, timeout=timeout)
+
+
+@pytest.fixture
+def cli():
+    return run_cli

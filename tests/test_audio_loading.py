@@ -1,0 +1,130 @@
+"""Audio in: real files of every kind -> mono float32 16 kHz, with a proper filter."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from conftest import dev_file
+from talkrig.audio import SAMPLE_RATE, AudioOptions, load_audio, resample
+from talkrig.errors import TalkRigError
+
+
+@pytest.mark.parametrize("name", [
+    "cold_corpus.wav",  # 16-bit PCM wav
+    "cold_corpus_24bit.wav",  # 24-bit WAVE_FORMAT_EXTENSIBLE
+    "cold_corpus_32bit_float.wav",  # 32-bit float wav
+    "61-70968-0000.flac",
+    "common_voice_en_22058264.mp3",  # 48 kHz mp3
+    "13697_11991_000000.opus",
+])
+def test_real_files_of_every_format_load_as_16k_mono(name):
+    audio = load_audio(dev_file(name))
+    info = sf.info(str(dev_file(name)))
+    assert audio.samples.dtype == np.float32 and audio.samples.ndim == 1
+    assert audio.duration_s == pytest.approx(info.duration, abs=0.01)
+    assert 0.01 < np.abs(audio.samples).max() <= 1.0
+    assert len(audio.source.sha256) == 64
+
+
+def test_bit_depths_decode_to_the_same_signal():
+    a = load_audio(dev_file("cold_corpus.wav")).samples
+    b = load_audio(dev_file("cold_corpus_24bit.wav")).samples
+    c = load_audio(dev_file("cold_corpus_32bit_float.wav")).samples
+    assert np.abs(a - b).max() < 1e-3 and np.abs(a - c).max() < 1e-3
+
+
+def tone(freq, rate, seconds=1.0, channels=1):
+    t = np.arange(int(rate * seconds)) / rate
+    x = 0.5 * np.sin(2 * np.pi * freq * t)
+    return np.repeat(x[:, None], channels, axis=1).astype(np.float32)
+
+
+def rms(x):
+    return float(np.sqrt(np.mean(x[2000:-2000] ** 2)))
+
+
+@pytest.mark.parametrize("rate", [8000, 22050, 44100, 48000, 96000])
+def test_resampling_keeps_speech_band_and_removes_aliases(tmp_path, rate):
+    kept = tone(1000, rate)
+    path = tmp_path / "k.wav"
+    sf.write(path, kept, rate, subtype="FLOAT")
+    out = load_audio(path).samples
+    assert len(out) == pytest.approx(SAMPLE_RATE, abs=2)
+    assert rms(out) == pytest.approx(0.5 / np.sqrt(2), rel=0.02)
+    if rate > 2 * 12000:  # a 12 kHz tone must not fold back into the 0-8 kHz band
+        sf.write(path, tone(12000, rate), rate, subtype="FLOAT")
+        assert rms(load_audio(path).samples) < 0.01
+
+
+def test_chunked_resampling_equals_resampling_the_whole_signal():
+    from scipy.signal import resample_poly
+
+    x = np.random.default_rng(0).normal(size=44100 * 60).astype(np.float32) * 0.1
+    whole = resample_poly(x.astype(np.float64), 160, 441)
+    chunked = resample(x, 44100, SAMPLE_RATE)
+    assert chunked.shape == whole.shape
+    assert np.abs(chunked - whole).max() < 1e-5
+
+
+def test_five_channel_audio_is_mixed_down_with_a_note(tmp_path):
+    path = tmp_path / "surround.wav"
+    sf.write(path, tone(440, 48000, channels=5), 48000)
+    audio = load_audio(path)
+    assert audio.original_channels == 5
+    assert any("5 channels" in w for w in audio.warnings)
+    assert rms(audio.samples) == pytest.approx(0.5 / np.sqrt(2), rel=0.05)
+
+
+def test_telephone_audio_loads_with_a_narrowband_note(tmp_path):
+    path = tmp_path / "phone.wav"
+    sf.write(path, tone(440, 8000), 8000, subtype="PCM_16")
+    audio = load_audio(path)
+    assert len(audio.samples) == SAMPLE_RATE
+    assert any("telephone" in w for w in audio.warnings)
+
+
+def test_clipped_audio_loads_with_a_clipping_note(tmp_path):
+    path = tmp_path / "clip.wav"
+    sf.write(path, np.clip(tone(300, 16000) * 4, -1, 1), 16000, subtype="PCM_16")
+    assert any("clipped" in w for w in load_audio(path).warnings)
+
+
+@pytest.mark.parametrize("make, problem", [
+    (lambda p: p.write_bytes(b""), "empty"),
+    (lambda p: p.write_text("hello, I am a text file\n" * 20), "not a readable audio file"),
+    (lambda p: p.write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt "), "not a readable audio file"),
+])
+def test_broken_files_are_clear_errors(tmp_path, make, problem):
+    path = tmp_path / "bad.wav"
+    make(path)
+    with pytest.raises(TalkRigError) as err:
+        load_audio(path)
+    assert problem in err.value.message and str(path) in err.value.message
+
+
+def test_zero_length_audio_is_refused(tmp_path):
+    path = tmp_path / "zero.wav"
+    sf.write(path, np.zeros((0, 1), np.float32), 16000)
+    with pytest.raises(TalkRigError, match="zero length"):
+        load_audio(path)
+
+
+def test_nan_samples_are_refused(tmp_path):
+    path = tmp_path / "nan.wav"
+    x = tone(200, 16000)
+    x[100] = np.nan
+    sf.write(path, x, 16000, subtype="FLOAT")
+    with pytest.raises(TalkRigError, match="NaN or infinite"):
+        load_audio(path)
+
+
+def test_audio_over_the_duration_limit_is_refused_before_decoding(tmp_path):
+    path = tmp_path / "two_hours.wav"
+    rate = 1000  # a 2-hour file at 1 kHz keeps the test small (14 MB)
+    sf.write(path, np.zeros((2 * 3600 * rate, 1), np.int16), rate, subtype="PCM_16")
+    with pytest.raises(TalkRigError, match=r"2:00:00 long, over the 1:00:00 limit"):
+        load_audio(path)
+    assert load_audio(path, AudioOptions(max_duration_s=3 * 3600)).duration_s == \
+        pytest.approx(7200, abs=0.01)

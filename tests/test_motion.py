@@ -1,0 +1,84 @@
+"""Motion: smoothing follows fps; blinks and gaze follow EmoFace's statistics; seeded."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from talkrig.motion import MotionOptions, apply_motion
+from talkrig.motion.blinks import LOG_RATE_MEAN, LOG_RATE_STD, blink_times
+from talkrig.motion.gaze import gaze_path
+from talkrig.motion.smoothing import smooth_curves, window_frames
+from talkrig.rigs import ARKIT_INDEX
+
+
+def test_smoothing_window_spans_the_same_time_at_any_fps():
+    assert window_frames(0.1, 30) == 3 or window_frames(0.1, 30) == 0
+    assert window_frames(0.1, 60) == 7
+    assert window_frames(0.1, 120) == 13
+
+
+def test_smoothing_removes_jitter_but_keeps_a_slow_shape():
+    t = np.arange(600) / 60
+    slow = 0.5 + 0.3 * np.sin(2 * np.pi * 1.0 * t)
+    noisy = slow + np.random.default_rng(0).normal(0, 0.05, len(t))
+    out = smooth_curves(noisy[:, None], 60, 0.1)[:, 0]
+    assert np.std(out - slow) < 0.6 * np.std(noisy - slow)
+    assert np.corrcoef(out, slow)[0, 1] > 0.97
+
+
+def test_blink_rate_over_an_hour_matches_the_log_normal_figures():
+    rng = np.random.default_rng(1)
+    times = blink_times(3600.0, rng)
+    intervals = np.diff(times)
+    expected_mean_interval = 60.0 * np.exp(-LOG_RATE_MEAN + LOG_RATE_STD ** 2 / 2)
+    assert np.mean(intervals) == pytest.approx(expected_mean_interval, rel=0.1)
+    assert np.median(np.log(60.0 / intervals)) == pytest.approx(LOG_RATE_MEAN, abs=0.1)
+
+
+def test_blink_rate_multiplier_scales_the_count():
+    normal = len(blink_times(1800.0, np.random.default_rng(2)))
+    double = len(blink_times(1800.0, np.random.default_rng(2), rate=2.0))
+    assert double == pytest.approx(2 * normal, rel=0.2)
+
+
+def test_gaze_follows_emofaces_intervals_and_radius():
+    path = gaze_path(60 * 600, 60.0, np.random.default_rng(3))
+    radius = np.hypot(path[:, 0], path[:, 1])
+    assert radius.max() <= 0.2 + 1e-9
+    moving = np.flatnonzero(np.abs(np.diff(radius)) > 1e-9)
+    starts = moving[np.insert(np.diff(moving) > 5, 0, True)]
+    holds = np.diff(starts)
+    assert holds.min() >= 13 and np.median(holds) == pytest.approx(30, abs=6)
+    # 40 % of targets are the centre, so about 40 % of the time is spent there
+    assert np.mean(radius < 1e-9) == pytest.approx(0.4, abs=0.05)
+
+
+def test_motion_is_reproducible_from_a_seed_and_differs_across_seeds():
+    curves = np.zeros((1200, 52), np.float32)
+    opts = MotionOptions(head_motion=True, seed=5)
+    energy = np.abs(np.sin(np.arange(1200) / 30))
+    a = apply_motion(curves, 60, opts, energy)
+    b = apply_motion(curves, 60, opts, energy)
+    c = apply_motion(curves, 60, MotionOptions(head_motion=True, seed=6), energy)
+    assert np.array_equal(a.curves, b.curves) and np.array_equal(a.head_pose, b.head_pose)
+    assert not np.array_equal(a.curves, c.curves)
+
+
+def test_turning_gaze_off_keeps_the_same_blinks():
+    curves = np.zeros((1200, 52), np.float32)
+    with_gaze = apply_motion(curves, 60, MotionOptions(seed=9)).curves
+    without = apply_motion(curves, 60, MotionOptions(seed=9, gaze=False)).curves
+    blink = ARKIT_INDEX["eyeBlinkLeft"]
+    assert np.array_equal(with_gaze[:, blink], without[:, blink])
+    assert with_gaze[:, blink].max() == pytest.approx(1.0, abs=0.05)
+
+
+def test_head_motion_grows_with_speech_energy():
+    n = 60 * 120
+    quiet = apply_motion(np.zeros((n, 52), np.float32), 60,
+                         MotionOptions(head_motion=True), np.zeros(n)).head_pose
+    loud = apply_motion(np.zeros((n, 52), np.float32), 60,
+                        MotionOptions(head_motion=True), np.ones(n)).head_pose
+    assert loud.std() > 2 * quiet.std()
+    assert np.abs(loud).max() < np.deg2rad(15)
