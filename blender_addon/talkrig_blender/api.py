@@ -68,7 +68,7 @@ def write_take(take: Take, path: str | os.PathLike, force: bool = False):
 
 
 def _only_selected(obj: bpy.types.Object) -> None:
-    for other in bpy.context.view_layer.objects:
+    for other in list(bpy.context.selected_objects):
         other.select_set(False)
     obj.select_set(True)
     bpy.context.view_layer.objects.active = obj
@@ -102,6 +102,9 @@ def export_fbx(obj: bpy.types.Object, path: str | os.PathLike, force: bool = Fal
     if not path.lower().endswith(".fbx"):
         raise TalkRigError("FBX output must end in .fbx", path)
     _only_selected(obj)
+    # A scene bake (not per-action/NLA export) is what carries shape-key animation:
+    # the object itself has no action, its shape keys do.
     bpy.ops.export_scene.fbx(filepath=path, use_selection=True, bake_anim=True,
+                             bake_anim_use_all_actions=False, bake_anim_use_nla_strips=False,
                              use_mesh_modifiers=False)
     return path

@@ -21,7 +21,7 @@ class TALKRIG_OT_add_demo_head(bpy.types.Operator):
         from .demo_head import build_demo_head
 
         obj = build_demo_head(context)
-        for other in context.view_layer.objects:
+        for other in list(context.selected_objects):
             other.select_set(False)
         obj.select_set(True)
         context.view_layer.objects.active = obj

@@ -85,6 +85,7 @@ def render_frame(scene: bpy.types.Scene, frame: int, path: str) -> np.ndarray:
     bpy.ops.render.render(write_still=True)
     image = bpy.data.images.load(path, check_existing=False)
     try:
+        image.reload()  # make sure the pixels come from this file, not a stale buffer
         w, h = image.size
         pixels = np.empty(w * h * image.channels, dtype=np.float32)
         image.pixels.foreach_get(pixels)
