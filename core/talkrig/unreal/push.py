@@ -15,12 +15,11 @@ from pathlib import Path
 
 from talkrig.errors import TalkRigError
 from talkrig.unreal.keys import KeyOptions, build_plan, encode_plan
-from talkrig.unreal.naming import check_package_dir, stem_of
+from talkrig.unreal.naming import DEFAULT_CONTROL_RIG, check_package_dir, stem_of
 from talkrig.unreal.remote import RemoteCommandError, RemoteExecution, RemoteOptions
 
 RESULT_MARKER = "TALKRIG_RESULT "  # the editor-side entry prints this + JSON
 TAKE_SUFFIXES = (".take.json", ".npz", ".controls.csv", ".csv")
-DEFAULT_CONTROL_RIG = "/Game/MetaHumans/Common/Face/Face_ControlBoard_CtrlRig"
 
 
 @dataclass(frozen=True)

@@ -189,8 +189,9 @@ class RemoteExecution:
         self._buffer = b""
 
     # ------------------------------------------------------------ discovery
-    def discover(self) -> list[EditorNode]:
-        """Ping the group; every editor that answers within ``discovery_timeout_s``."""
+    def discover(self, first_only: bool = False) -> list[EditorNode]:
+        """Ping the group; every editor that answers within ``discovery_timeout_s``
+        (or just the first one, as soon as it answers)."""
         udp = self._discovery()
         udp.sendto(message("ping", self.node_id), _group(self.options))
         found: dict[str, EditorNode] = {}
@@ -205,6 +206,8 @@ class RemoteExecution:
                 node = EditorNode(str(body["source"]), dict(body.get("data") or {}))
                 if not self.options.project or node.data.get("project_name") == self.options.project:
                     found.setdefault(node.node_id, node)
+                    if first_only:
+                        break
         return list(found.values())
 
     def _discovery(self) -> socket.socket:
@@ -216,7 +219,7 @@ class RemoteExecution:
     def open(self, editor: EditorNode | None = None) -> EditorNode:
         """Connect to ``editor`` (default: the first editor that answers)."""
         if editor is None:
-            editors = self.discover()
+            editors = self.discover(first_only=True)
             if not editors:
                 raise _no_editor(self.options)
             editor = editors[0]

@@ -22,6 +22,8 @@ def import_plan(plan, settings):
     """
     import unreal
 
+    component = assets.face_component(assets.find_actor(settings["actor"]),
+                                      settings["face_component"])  # fail before creating assets
     folder = settings["sequence_dir"]
     path = assets.unique_asset_path(folder, plan["sequence_name"])
     sequence = assets.create_asset(path, unreal.LevelSequence, unreal.LevelSequenceFactoryNew())
@@ -30,8 +32,6 @@ def import_plan(plan, settings):
     sequence.set_playback_start(0)
     sequence.set_playback_end(plan["n_frames"])
     result = {"sequence": path, "keys": 0, "audio": "", "anim": ""}
-    component = assets.face_component(assets.find_actor(settings["actor"]),
-                                      settings["face_component"])
     binding = sequence.add_possessable(component)
     if plan["target"] == "metahuman":
         result["keys"] = key_face_board(sequence, binding, plan, settings)
