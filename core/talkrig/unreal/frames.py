@@ -18,7 +18,8 @@ from talkrig.errors import TalkRigError
 
 DEFAULT_TICK_RESOLUTION = (24000, 1)  # Sequencer's default for new Level Sequences
 NTSC_DENOMINATOR = 1001  # 29.97 = 30000/1001, 59.94 = 60000/1001
-FPS_TOLERANCE = 1e-6  # how close a float fps must be to a fraction to snap to it
+FPS_TOLERANCE = 1e-6  # how close (relative) a float fps must be to a fraction to snap to it
+NTSC_TOLERANCE = 0.006  # fps: "29.97" and "59.94" as typed mean 30000/1001 and 60000/1001
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,12 @@ def frame_rate_from_fps(fps: float) -> FrameRate:
     """
     if not np.isfinite(fps) or fps <= 0:
         raise TalkRigError(f"frame rate must be a positive number, got {fps!r}")
-    for denominator in (1, NTSC_DENOMINATOR, 2, 4, 8, 100, 1000):
+    if abs(round(fps) - fps) <= FPS_TOLERANCE * fps:
+        return FrameRate(round(fps))
+    ntsc = round(fps * NTSC_DENOMINATOR / 1000) * 1000  # 29.97 -> 30000 (/1001)
+    if ntsc > 0 and abs(ntsc / NTSC_DENOMINATOR - fps) <= NTSC_TOLERANCE:
+        return FrameRate(ntsc, NTSC_DENOMINATOR)
+    for denominator in (2, 4, 8, 100, 1000):
         numerator = round(fps * denominator)
         if numerator > 0 and abs(numerator / denominator - fps) <= FPS_TOLERANCE * fps:
             return FrameRate(numerator, denominator)
