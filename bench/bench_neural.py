@@ -1,0 +1,110 @@
+"""Speed and memory of the neural engine (onnxruntime), against the issue's targets.
+
+    python bench/bench_neural.py [--model PATH] [--threads 2]
+
+Prints, for one minute of real speech: offline time to 60 fps curves (log-mel front
+end included: it is inside the graph), peak resident memory of a fresh process doing
+it, and the p95 compute time per 20 ms streaming chunk. Targets: <= 0.25 s,
+<= 500 MB, <= 10 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+SPEECH = REPO.parent / "shared" / "data" / "speech-dev" / "mfa" / "wav" / "acoustic_corpus.wav"
+TARGET_OFFLINE_S = 0.25  # one minute of audio
+TARGET_PEAK_MB = 500.0
+TARGET_CHUNK_MS = 10.0  # p95 compute per 20 ms chunk
+CHUNK = 320  # samples: 20 ms at 16 kHz
+MINUTE = 60 * 16_000
+
+
+def minute_of_speech() -> np.ndarray:
+    from talkrig.audio import load_audio
+
+    return np.resize(load_audio(SPEECH).samples, MINUTE).astype(np.float32)
+
+
+def offline(model, audio: np.ndarray, repeats: int = 5) -> float:
+    """Best wall time of ``model.curves`` on ``audio`` (after one warm-up run)."""
+    emotion = np.zeros((3600, 7), np.float32)
+    emotion[:, 0] = 0.6
+    model.curves(audio, emotion)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        model.curves(audio, emotion)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def streaming_p95(model, audio: np.ndarray) -> tuple[float, float]:
+    """(p95, max) milliseconds of compute per 20 ms push, over 20 s of speech."""
+    from talkrig.streaming import NeuralStream
+
+    stream, times = NeuralStream(model), []
+    for start in range(0, 20 * 16_000, CHUNK):
+        t = time.perf_counter()
+        stream.push(audio[start: start + CHUNK])
+        times.append(time.perf_counter() - t)
+    ms = np.array(times[25:]) * 1000  # skip the first half second (warm-up)
+    return float(np.percentile(ms, 95)), float(ms.max())
+
+
+def peak_memory_mb(model_path: str | None, threads: int) -> float:
+    """Peak RSS of a fresh process that loads the model and runs one minute."""
+    code = ("import resource, sys\n"
+            "sys.path.insert(0, %r)\n"
+            "from bench_neural import minute_of_speech\n"
+            "from talkrig.runtime import NeuralModel\n"
+            "m = NeuralModel(%r, device='cpu', threads=%d)\n"
+            "m.curves(minute_of_speech())\n"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+            % (str(Path(__file__).parent), model_path, threads))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip().splitlines()[-1]) / 1024  # ru_maxrss is KiB on Linux
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--model", default=None, help="ONNX model (default: shipped)")
+    parser.add_argument("--threads", type=int, default=2, help="onnxruntime intra-op threads")
+    parser.add_argument("--json", type=Path, default=None, help="also write results here")
+    args = parser.parse_args(argv)
+    from talkrig.runtime import NeuralModel
+
+    audio = minute_of_speech()
+    model = NeuralModel(args.model, device="cpu", threads=args.threads)
+    seconds = offline(model, audio)
+    p95, worst = streaming_p95(NeuralModel(args.model, device="cpu", threads=1), audio)
+    peak = peak_memory_mb(args.model, args.threads)
+    rows = [("offline 1 min -> 60 fps curves", seconds, TARGET_OFFLINE_S, "s"),
+            ("peak memory (fresh process)", peak, TARGET_PEAK_MB, "MB"),
+            ("streaming p95 per 20 ms chunk", p95, TARGET_CHUNK_MS, "ms")]
+    print(f"neural engine bench, onnxruntime, {args.threads} threads "
+          f"(streaming: 1 thread; worst chunk {worst:.2f} ms)")
+    for name, value, target, unit in rows:
+        verdict = "PASS" if value <= target else "FAIL"
+        print(f"{name:<34}{value:>9.3f} {unit:<3} target <= {target:g} {unit}  "
+              f"ratio {value / target:.2f}  {verdict}")
+    print(f"realtime factor offline: {60 / seconds:.0f}x")
+    if args.json:
+        args.json.write_text(json.dumps({"offline_s": seconds, "peak_mb": peak,
+                                         "stream_p95_ms": p95, "stream_max_ms": worst,
+                                         "threads": args.threads}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,50 @@
+"""The neural engine: the shipped ONNX model (audio + emotion -> ARKit-52 at 60 fps).
+
+Runs with onnxruntime and numpy only (:mod:`talkrig.runtime`). The model works at
+60 fps; emotion is resampled to 60 fps on the way in and curves to the requested
+frame rate on the way out (linear interpolation).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import numpy as np
+
+from talkrig.engines.base import EngineRequest, ProgressFn
+from talkrig.runtime import NeuralModel, resample_frames, shared_model
+
+
+class NeuralEngine:
+    """Engine protocol implementation over :class:`talkrig.runtime.NeuralModel`.
+
+    Parameters
+    ----------
+    model_path : path-like, optional
+        An ONNX model file; the shipped one by default.
+    device : str
+        "auto", "cpu" or "cuda" (onnxruntime provider choice).
+    """
+
+    name = "neural"
+
+    def __init__(self, model_path: str | os.PathLike | None = None, device: str = "auto"):
+        self.model: NeuralModel = shared_model(None if model_path is None else str(model_path),
+                                               device)
+        digest = hashlib.sha256(self.model.path.read_bytes()).hexdigest()[:10]
+        self.version = f"neural-{self.model.info.version}-{digest}"
+
+    def animate(self, request: EngineRequest, progress: ProgressFn | None = None) -> np.ndarray:
+        """Curves for ``request``, shape (request.n_frames, 52), float32, 0..1."""
+        fps_model = self.model.info.fps
+        n_model = max(1, int(np.ceil(request.duration_s * fps_model - 1e-9)))
+        emotion = np.asarray(request.emotion, np.float32).reshape(-1, 7)
+        emotion_model = resample_frames(emotion, request.fps, fps_model, n_model)
+        curves = self.model.curves(request.audio, emotion_model)
+        if progress:
+            progress(1.0)
+        if abs(request.fps - fps_model) < 1e-9 and len(curves) == request.n_frames:
+            return curves
+        out = resample_frames(curves, fps_model, request.fps, request.n_frames)
+        return np.clip(out, 0.0, 1.0)

@@ -1,0 +1,89 @@
+"""Model dimensions: a frozen dataclass that describes a network completely.
+
+Saved in every checkpoint and, as JSON, in the ONNX metadata (``talkrig.dims``), so a
+model file describes itself: loading rebuilds the network from it. No torch here.
+
+Time grid
+---------
+Audio is 16 kHz. The log-mel front end hops 160 samples (100 frames/s); the decoder
+runs at the output rate, 60 fps. 800 samples = 5 mel hops = 3 output frames, so the
+network consumes audio in blocks of 800 samples (50 ms) and maps every 5 mel frames
+to 3 output frames by exact linear interpolation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+
+MODEL_VERSION = "1"  # bump when the graph's inputs/outputs change meaning
+SAMPLE_RATE = 16_000  # Hz
+HOP = 160  # samples per mel frame: 10 ms, 100 frames/s
+OUTPUT_FPS = 60  # frames per second of the model's curves
+BLOCK_SAMPLES = 800  # 50 ms = 5 mel hops = 3 output frames (16000 / 60 * 3)
+BLOCK_MEL = BLOCK_SAMPLES // HOP  # 5
+BLOCK_FRAMES = 3  # output frames per block
+N_EMOTION_AXES = 7  # READ vector: EMOTIONS[1:]
+N_CHANNELS = 52  # ARKit-52
+
+
+@dataclass(frozen=True)
+class ModelDims:
+    """Sizes and receptive field of a :class:`talkrig.model.network.TalkRigNet`."""
+
+    n_fft: int = 400  # analysis window, samples (25 ms)
+    n_mels: int = 64  # mel bands
+    f_min: float = 40.0  # lowest mel band edge, Hz
+    f_max: float = 7600.0  # highest mel band edge, Hz
+    channels: int = 128  # width of every hidden layer
+    frontend_layers: int = 3  # convolutions at 100 fps (kernel 3, symmetric)
+    decoder: str = "conv"  # "conv" (dilated residual convs) or "transformer"
+    dilations: tuple[int, ...] = (1, 2, 4, 8, 16, 1, 2, 4)  # conv decoder, kernel 3
+    decoder_lookahead: int = 5  # future output frames the decoder may see in total
+    n_heads: int = 4  # transformer decoder
+    n_layers: int = 4  # transformer decoder layers
+    attention_left: int = 45  # transformer: frames each layer attends back
+    attention_right: int = 1  # transformer: frames each layer attends ahead
+    n_outputs: int = N_CHANNELS  # ARKit-52 in canonical order
+
+    def right_pads(self) -> tuple[int, ...]:
+        """Future frames each conv decoder layer sees (sums to the lookahead budget)."""
+        left, pads = self.decoder_lookahead, []
+        for d in self.dilations:
+            pads.append(min(d, left))
+            left -= pads[-1]
+        return tuple(pads)
+
+    @property
+    def lookahead_s(self) -> float:
+        """Future audio, in seconds, that an output frame depends on."""
+        mel = (self.n_fft // 2) / SAMPLE_RATE  # window reaches n_fft/2 past its centre
+        frontend = self.frontend_layers * HOP / SAMPLE_RATE  # one hop per kernel-3 conv
+        interp = 2 / 3 * HOP / SAMPLE_RATE  # the 5->3 interpolation looks <= 2/3 hop ahead
+        if self.decoder == "conv":
+            frames = sum(self.right_pads())
+        else:
+            frames = self.attention_right * self.n_layers
+        return mel + frontend + interp + frames / OUTPUT_FPS
+
+    @property
+    def context_s(self) -> float:
+        """Past audio, in seconds, that an output frame depends on."""
+        mel = (self.n_fft // 2) / SAMPLE_RATE
+        frontend = self.frontend_layers * HOP / SAMPLE_RATE
+        if self.decoder == "conv":
+            frames = sum(2 * d - r for d, r in zip(self.dilations, self.right_pads()))
+        else:
+            frames = self.attention_left * self.n_layers
+        return mel + frontend + HOP / SAMPLE_RATE + frames / OUTPUT_FPS
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, doc: dict) -> "ModelDims":
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: (tuple(v) if isinstance(v, list) else v)
+                  for k, v in doc.items() if k in known}
+        return cls(**values)

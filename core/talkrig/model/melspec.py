@@ -1,0 +1,63 @@
+"""Log-mel spectrogram as plain convolutions, so it exports into the ONNX graph.
+
+A 1-D convolution with fixed windowed-DFT kernels computes the real and imaginary
+parts of every frame; their squared magnitudes are projected on triangular mel
+filters (HTK scale) and log-compressed. Frame ``i`` is centred on sample ``160 i``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from talkrig.model.dims import HOP, SAMPLE_RATE, ModelDims
+
+LOG_FLOOR = 1e-5  # added before the log: about -100 dB re full-scale sine power
+LOG_OFFSET, LOG_SCALE = 4.0, 4.0  # maps typical log-mel values to roughly -1..1
+
+
+def mel_filters(n_fft: int, n_mels: int, f_min: float, f_max: float) -> np.ndarray:
+    """Triangular HTK mel filters, shape (n_mels, n_fft // 2 + 1), float32."""
+    def hz_to_mel(f):
+        return 2595.0 * np.log10(1.0 + np.asarray(f) / 700.0)
+
+    def mel_to_hz(m):
+        return 700.0 * (10.0 ** (np.asarray(m) / 2595.0) - 1.0)
+
+    freqs = np.linspace(0, SAMPLE_RATE / 2, n_fft // 2 + 1)
+    edges = mel_to_hz(np.linspace(hz_to_mel(f_min), hz_to_mel(f_max), n_mels + 2))
+    lower, centre, upper = edges[:-2, None], edges[1:-1, None], edges[2:, None]
+    rising = (freqs[None] - lower) / (centre - lower)
+    falling = (upper - freqs[None]) / (upper - centre)
+    return np.maximum(0.0, np.minimum(rising, falling)).astype(np.float32)
+
+
+def dft_kernels(n_fft: int) -> np.ndarray:
+    """Hann-windowed DFT rows (cos then sin), shape (2 * (n_fft // 2 + 1), 1, n_fft)."""
+    n = np.arange(n_fft)
+    k = np.arange(n_fft // 2 + 1)[:, None]
+    window = 0.5 - 0.5 * np.cos(2 * np.pi * n / n_fft)
+    phase = 2 * np.pi * k * n[None] / n_fft
+    rows = np.concatenate([np.cos(phase), -np.sin(phase)]) * window[None]
+    return rows[:, None, :].astype(np.float32)
+
+
+class LogMel(nn.Module):
+    """Waveform (B, N) with N a multiple of 160 -> log-mel (B, n_mels, N / 160)."""
+
+    def __init__(self, dims: ModelDims):
+        super().__init__()
+        self.n_bins = dims.n_fft // 2 + 1
+        self.pad_left = dims.n_fft // 2  # frame i centred on sample HOP * i
+        self.pad_right = dims.n_fft // 2 - HOP  # so there are exactly N / HOP frames
+        self.register_buffer("dft", torch.from_numpy(dft_kernels(dims.n_fft)))
+        fb = mel_filters(dims.n_fft, dims.n_mels, dims.f_min, dims.f_max)
+        self.register_buffer("filters", torch.from_numpy(fb))
+
+    def forward(self, audio: torch.Tensor) -> torch.Tensor:
+        x = nn.functional.pad(audio[:, None, :], (self.pad_left, self.pad_right))
+        spec = nn.functional.conv1d(x, self.dft, stride=HOP)  # (B, 2 * bins, T)
+        power = spec[:, : self.n_bins] ** 2 + spec[:, self.n_bins:] ** 2
+        mel = torch.matmul(self.filters, power)  # (B, n_mels, T)
+        return (torch.log(mel + LOG_FLOOR) + LOG_OFFSET) / LOG_SCALE

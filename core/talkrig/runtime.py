@@ -1,0 +1,189 @@
+"""Run the shipped neural model with onnxruntime and numpy only (no torch).
+
+The ONNX graph (see ``training/export_onnx.py``) maps ``audio`` (1, N) at 16 kHz,
+N a multiple of 800 samples, and ``emotion`` (1, 3 N / 800, 7) to ``curves``
+(1, 3 N / 800, 52) in 0..1 at 60 fps. Its metadata describes it: dims, channel
+names, version, frame rate, lookahead and context. Long audio runs in overlapping
+windows (the network's receptive field is bounded), so memory stays flat.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from talkrig.errors import TalkRigError
+
+MODEL_FILE = "talkrig_neural.onnx"  # inside talkrig/models/
+SAMPLE_RATE = 16_000  # Hz
+WINDOW_S = 30.0  # offline audio is processed in windows of this much new audio
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What the ONNX metadata says about a model."""
+
+    version: str  # talkrig.version
+    dims: dict  # ModelDims as a dict
+    channels: tuple[str, ...]  # output channel names (ARKit-52 canonical order)
+    fps: int  # output frame rate of the graph
+    block_samples: int  # audio length must be a multiple of this
+    lookahead_s: float  # future audio one frame depends on
+    context_s: float  # past audio one frame depends on
+
+    @property
+    def frames_per_block(self) -> int:
+        return int(round(self.block_samples * self.fps / SAMPLE_RATE))
+
+
+def default_model_path() -> Path:
+    """The model shipped inside the package."""
+    return Path(str(resources.files("talkrig").joinpath("models", MODEL_FILE)))
+
+
+def _providers(device: str) -> list[str]:
+    import onnxruntime as ort
+
+    available = ort.get_available_providers()
+    if device in ("auto", "cuda") and "CUDAExecutionProvider" in available:
+        return ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    if device == "cuda":
+        raise TalkRigError("CUDA was requested but onnxruntime has no CUDA provider "
+                           "(install onnxruntime-gpu instead of onnxruntime)", "--device")
+    return ["CPUExecutionProvider"]
+
+
+class NeuralModel:
+    """An onnxruntime session over a TalkRig model file.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        ONNX file; the shipped model by default.
+    device : str
+        "auto" (CUDA when onnxruntime has it), "cpu" or "cuda".
+    threads : int, optional
+        Intra-op threads (onnxruntime's default: all cores).
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None, device: str = "auto",
+                 threads: int | None = None):
+        import onnxruntime as ort
+
+        self.path = Path(path) if path is not None else default_model_path()
+        if not self.path.is_file():
+            raise TalkRigError("neural model file not found", str(self.path))
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+        try:
+            self.session = ort.InferenceSession(str(self.path), options,
+                                                providers=_providers(device))
+        except Exception as exc:  # onnxruntime raises its own exception types
+            raise TalkRigError(f"not a loadable ONNX model ({exc.__class__.__name__})",
+                               str(self.path)) from None
+        self.info = _read_info(self.session.get_modelmeta().custom_metadata_map, self.path)
+
+    def run_blocks(self, audio: np.ndarray, emotion: np.ndarray) -> np.ndarray:
+        """One graph call.
+
+        Parameters
+        ----------
+        audio : np.ndarray, shape (N,), N a multiple of ``info.block_samples``
+        emotion : np.ndarray, shape (N / block_samples * frames_per_block, 7)
+
+        Returns
+        -------
+        np.ndarray, shape (len(emotion), 52), float32 at ``info.fps``
+        """
+        feeds = {"audio": np.ascontiguousarray(audio, np.float32)[None],
+                 "emotion": np.ascontiguousarray(emotion, np.float32)[None]}
+        return self.session.run(["curves"], feeds)[0][0]
+
+    def curves(self, audio: np.ndarray, emotion: np.ndarray | None = None,
+               window_s: float = WINDOW_S) -> np.ndarray:
+        """Curves at the model's rate (60 fps) for a whole clip.
+
+        Parameters
+        ----------
+        audio : np.ndarray, shape (N,), float32 at 16 kHz
+        emotion : np.ndarray, shape (T, 7), optional
+            Per-frame emotion at ``info.fps``; rows are repeated or cut to fit. None = neutral.
+
+        Returns
+        -------
+        np.ndarray, shape (ceil(N / 16000 * fps), 52), float32, 0..1
+        """
+        info = self.info
+        n_frames = max(1, math.ceil(len(audio) * info.fps / SAMPLE_RATE - 1e-9))
+        n_blocks = max(1, -(-len(audio) // info.block_samples))
+        padded = np.zeros(n_blocks * info.block_samples, np.float32)
+        padded[: len(audio)] = audio
+        emo = fit_rows(emotion, n_blocks * info.frames_per_block)
+        win = max(1, int(window_s * SAMPLE_RATE) // info.block_samples)
+        if n_blocks <= win:
+            return self.run_blocks(padded, emo)[:n_frames]
+        return self._windowed(padded, emo, n_blocks, win)[:n_frames]
+
+    def _windowed(self, padded, emo, n_blocks: int, win: int) -> np.ndarray:
+        info, fpb = self.info, self.info.frames_per_block
+        left = math.ceil(info.context_s * SAMPLE_RATE / info.block_samples)  # blocks
+        right = math.ceil(info.lookahead_s * SAMPLE_RATE / info.block_samples)
+        out = np.empty((n_blocks * fpb, len(info.channels)), np.float32)
+        for b0 in range(0, n_blocks, win):
+            b1 = min(n_blocks, b0 + win)
+            w0, w1 = max(0, b0 - left), min(n_blocks, b1 + right)
+            part = self.run_blocks(padded[w0 * info.block_samples: w1 * info.block_samples],
+                                   emo[w0 * fpb: w1 * fpb])
+            out[b0 * fpb: b1 * fpb] = part[(b0 - w0) * fpb: (b1 - w0) * fpb]
+        return out
+
+
+def fit_rows(values: np.ndarray | None, n: int, width: int = 7) -> np.ndarray:
+    """``values`` (T, width) cut or extended (last row repeated) to (n, width)."""
+    if values is None or len(values) == 0:
+        return np.zeros((n, width), np.float32)
+    values = np.asarray(values, np.float32).reshape(len(values), width)
+    if len(values) >= n:
+        return values[:n]
+    return np.concatenate([values, np.repeat(values[-1:], n - len(values), 0)])
+
+
+def resample_frames(values: np.ndarray, src_fps: float, dst_fps: float,
+                    n_out: int) -> np.ndarray:
+    """Linear interpolation of frame values (T, C) at ``src_fps`` to (n_out, C) at ``dst_fps``."""
+    if len(values) == 0:
+        return np.zeros((n_out, values.shape[1]), np.float32)
+    src_t = np.arange(len(values)) / src_fps
+    dst_t = np.arange(n_out) / dst_fps
+    out = np.empty((n_out, values.shape[1]), np.float32)
+    for c in range(values.shape[1]):
+        out[:, c] = np.interp(dst_t, src_t, values[:, c])
+    return out
+
+
+def _read_info(meta: dict, path: Path) -> ModelInfo:
+    try:
+        return ModelInfo(version=meta["talkrig.version"],
+                         dims=json.loads(meta["talkrig.dims"]),
+                         channels=tuple(meta["talkrig.channels"].split(",")),
+                         fps=int(meta["talkrig.fps"]),
+                         block_samples=int(meta["talkrig.block_samples"]),
+                         lookahead_s=float(meta["talkrig.lookahead_s"]),
+                         context_s=float(meta["talkrig.context_s"]))
+    except (KeyError, ValueError) as exc:
+        raise TalkRigError(f"ONNX file lacks TalkRig metadata ({exc})", str(path)) from None
+
+
+@functools.lru_cache(maxsize=4)
+def shared_model(path: str | None = None, device: str = "auto") -> NeuralModel:
+    """A cached :class:`NeuralModel` (sessions are expensive to create)."""
+    return NeuralModel(path, device)

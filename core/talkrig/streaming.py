@@ -1,0 +1,130 @@
+"""Streaming inference: audio chunks in, 60 fps curve frames out, bounded latency.
+
+The network's receptive field is finite (``ModelInfo.context_s`` back,
+``ModelInfo.lookahead_s`` ahead, at most 150 ms), so a frame can be computed exactly
+as soon as the audio up to ``lookahead_s`` after it has arrived: each ``push`` runs
+the graph over the recent window (context + new frames + lookahead, zero-padded to a
+whole 50 ms block) and returns the frames whose receptive field is complete. Frames
+therefore match offline inference (up to float rounding).
+
+Example::
+
+    stream = NeuralStream()
+    for chunk in chunks:                   # 10-100 ms of 16 kHz float32 each
+        frames = stream.push(chunk, emotion=vec)   # (k, 52), possibly k == 0
+    frames = stream.flush()                # the tail, once the audio has ended
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from talkrig.errors import TalkRigError
+from talkrig.runtime import SAMPLE_RATE, NeuralModel, shared_model
+
+MAX_LOOKAHEAD_S = 0.150  # the latency bound this module promises
+N_AXES = 7  # emotion vector width
+
+
+class NeuralStream:
+    """Incremental curves for audio arriving in chunks.
+
+    Parameters
+    ----------
+    model : NeuralModel, optional
+        Defaults to the shipped model.
+    """
+
+    def __init__(self, model: NeuralModel | None = None):
+        self.model = model or shared_model()
+        info = self.model.info
+        if info.dims.get("decoder", "conv") != "conv":
+            raise TalkRigError("streaming needs a conv-decoder model", str(self.model.path))
+        if info.lookahead_s > MAX_LOOKAHEAD_S + 1e-9:
+            raise TalkRigError(f"model lookahead {info.lookahead_s * 1000:.0f} ms exceeds "
+                               f"{MAX_LOOKAHEAD_S * 1000:.0f} ms", str(self.model.path))
+        self.fps, self.block = info.fps, info.block_samples
+        self.fpb = info.frames_per_block
+        self.lookahead = math.ceil(info.lookahead_s * SAMPLE_RATE)  # samples
+        self.context_blocks = math.ceil(info.context_s * SAMPLE_RATE / self.block)
+        self._audio = np.zeros(0, np.float32)  # kept tail of the stream
+        self._audio_start = 0  # absolute sample index of _audio[0] (block-aligned)
+        self._received = 0  # samples pushed so far
+        self._emitted = 0  # frames returned so far
+        self._emotion = np.zeros((0, N_AXES), np.float32)  # per frame, from _frame0
+        self._emotion_start = 0  # absolute frame index of _emotion[0]
+        self._current = np.zeros(N_AXES, np.float32)
+
+    @property
+    def latency_s(self) -> float:
+        """Audio that must arrive after a frame's time before it is returned."""
+        return self.lookahead / SAMPLE_RATE
+
+    def push(self, chunk: np.ndarray, emotion: np.ndarray | None = None) -> np.ndarray:
+        """Add audio; return the frames that became final.
+
+        Parameters
+        ----------
+        chunk : np.ndarray, shape (n,), float32 at 16 kHz
+        emotion : np.ndarray, shape (7,), optional
+            Emotion of the frames whose time falls in this chunk and later; None keeps
+            the previous one (neutral at the start).
+
+        Returns
+        -------
+        np.ndarray, shape (k, 52), float32: frames ``emitted .. emitted + k - 1`` at 60 fps
+        """
+        if emotion is not None:
+            self._current = np.asarray(emotion, np.float32).reshape(N_AXES)
+        self._audio = np.concatenate([self._audio, np.asarray(chunk, np.float32).ravel()])
+        self._received += len(chunk)
+        self._extend_emotion(math.ceil(self._received * self.fps / SAMPLE_RATE - 1e-9))
+        ready = int(math.floor((self._received - self.lookahead) * self.fps / SAMPLE_RATE)) + 1
+        ready = max(0, ready)
+        return self._emit(ready)
+
+    def flush(self) -> np.ndarray:
+        """Return the remaining frames, as offline inference ends the clip."""
+        total = max(1, math.ceil(self._received * self.fps / SAMPLE_RATE - 1e-9))
+        self._extend_emotion(total)
+        return self._emit(total)
+
+    def _extend_emotion(self, n_frames_abs: int) -> None:
+        have = self._emotion_start + len(self._emotion)
+        if n_frames_abs > have:
+            extra = np.repeat(self._current[None], n_frames_abs - have, 0)
+            self._emotion = np.concatenate([self._emotion, extra])
+
+    def _emit(self, upto: int) -> np.ndarray:
+        if upto <= self._emitted:
+            return np.zeros((0, len(self.model.info.channels)), np.float32)
+        first_block = max(0, self._emitted // self.fpb - self.context_blocks)
+        self._drop_before(first_block)
+        end_blocks = -(-self._received // self.block)
+        w0 = first_block * self.block - self._audio_start
+        audio = np.zeros((end_blocks - first_block) * self.block, np.float32)
+        tail = self._audio[w0:]
+        audio[: len(tail)] = tail
+        f0 = first_block * self.fpb
+        n_win = (end_blocks - first_block) * self.fpb
+        emo = self._emotion[f0 - self._emotion_start:]
+        if len(emo) < n_win:  # frames past the audio received: hold the current emotion
+            emo = np.concatenate([emo, np.repeat(self._current[None], n_win - len(emo), 0)])
+        emo = emo[:n_win]
+        curves = self.model.run_blocks(audio, emo)
+        out = curves[self._emitted - f0: upto - f0]
+        self._emitted = upto
+        return out
+
+    def _drop_before(self, block: int) -> None:
+        """Forget audio and emotion before absolute ``block`` (kept tail stays bounded)."""
+        cut = block * self.block - self._audio_start
+        if cut > 0:
+            self._audio = self._audio[cut:]
+            self._audio_start += cut
+        fcut = block * self.fpb - self._emotion_start
+        if fcut > 0:
+            self._emotion = self._emotion[fcut:]
+            self._emotion_start += fcut

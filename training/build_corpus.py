@@ -1,0 +1,149 @@
+"""Build the neural engine's training corpus reproducibly.
+
+Synthetic speech: every flite voice at random rates and pitches speaking English
+sentences (exact phone timings from the synthesiser), each clip augmented (noise,
+reverb, EQ, gain, speed, codec-like band limiting). Real speech: the dev clips that
+have transcripts but no hand-checked phone tier (those are kept out: they are the
+evaluation set), labelled by forced alignment with the phonetic engine's aligner.
+Each clip gets an emotion spec (every emotion and intensity, timelines included).
+
+Output folder: ``clips.npz`` (int16 audio of all clips, concatenated, plus offsets)
+and ``manifest.json`` (per-clip source, voice, text, phones, augmentation, emotion,
+and totals). Usage::
+
+    python -m training.build_corpus --out out/corpus --count 2500
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from training import augment, emotions, texts, tts
+
+MAX_CLIP_S = 8.0  # longer clips are cut (their phones too)
+INT16_SCALE = 32767.0
+
+
+def _voicing(rng: np.random.Generator) -> tts.Voicing:
+    voice = tts.FLITE_VOICES[int(rng.integers(len(tts.FLITE_VOICES)))]
+    return tts.Voicing(voice=voice, stretch=float(rng.uniform(0.7, 1.5)),
+                       f0_mean=float(rng.uniform(80, 220)), f0_shift=float(rng.uniform(0.75, 1.4)))
+
+
+def _trim(audio: np.ndarray, phones: list, scale: float) -> list[list]:
+    duration = len(audio) / tts.SAMPLE_RATE
+    out = []
+    for label, start, end in phones:
+        start, end = start * scale, min(end * scale, duration)
+        if start < duration and end > start:
+            out.append([label, round(start, 4), round(end, 4)])
+    return out
+
+
+def synthetic_clips(count: int, seed: int, aug: bool):
+    """Yield (audio float32, record dict) for ``count`` synthetic utterances."""
+    rng = np.random.default_rng(seed)
+    for i, text in enumerate(texts.sentences(count, seed)):
+        voicing = _voicing(rng)
+        try:
+            audio, phones = tts.synthesize(text, voicing)
+        except Exception as exc:  # noqa: BLE001 - a sentence flite rejects is skipped
+            print(f"skip {i}: {exc}", file=sys.stderr)
+            continue
+        applied, scale = [], 1.0
+        if aug:
+            audio, scale, applied = augment.random_chain(audio, rng)
+        audio = audio[: int(MAX_CLIP_S * tts.SAMPLE_RATE)]
+        record = {"source": f"flite/{voicing.voice}", "text": text,
+                  "voicing": {"stretch": round(voicing.stretch, 3),
+                              "f0_mean": round(voicing.f0_mean, 1),
+                              "f0_shift": round(voicing.f0_shift, 3)},
+                  "augment": applied, "phones": _trim(audio, phones, scale),
+                  "emotion": emotions.random_spec(len(audio) / tts.SAMPLE_RATE, rng)}
+        yield audio, record
+
+
+def real_clips(folder: Path, copies: int, seed: int):
+    """Yield (audio, record) for dev clips with a transcript and no phone tier.
+
+    Each clip is used ``copies`` times: once clean, then augmented.
+    """
+    from talkrig.audio import load_audio
+    from talkrig.phones import sphinx
+
+    rng = np.random.default_rng(seed + 1)
+    for lab in sorted((folder / "lab").glob("*.lab")):
+        if (folder / "textgrid" / f"{lab.stem}.TextGrid").exists():
+            continue  # evaluation clip: never trained on
+        wavs = [p for p in sorted((folder / "wav").glob(f"{lab.stem}.*"))]
+        if not wavs:
+            continue
+        samples = load_audio(wavs[0]).samples
+        text = lab.read_text("utf-8").strip()
+        try:
+            phones = sphinx.align(samples, text)
+        except Exception as exc:  # noqa: BLE001 - non-English text does not align
+            print(f"skip {lab.stem}: {exc}", file=sys.stderr)
+            continue
+        base = [(p.label, p.start_s, p.end_s) for p in phones]
+        for copy in range(copies):
+            audio, scale, applied = samples, 1.0, []
+            if copy:
+                audio, scale, applied = augment.random_chain(samples, rng)
+            audio = audio[: int(MAX_CLIP_S * tts.SAMPLE_RATE)]
+            yield audio, {"source": f"speech-dev/{wavs[0].name}", "text": text,
+                          "augment": applied, "phones": _trim(audio, base, scale),
+                          "emotion": emotions.random_spec(len(audio) / 16000, rng)}
+
+
+def _summary(records: list[dict], total_samples: int) -> dict:
+    sources = collections.Counter(r["source"] for r in records)
+    augs = collections.Counter(a for r in records for a in r["augment"])
+    emos = collections.Counter(e for r in records for e in emotions.labels_of(r["emotion"]))
+    timelines = sum("@" in r["emotion"] for r in records)
+    return {"clips": len(records), "hours": round(total_samples / 16000 / 3600, 3),
+            "sources": dict(sources), "augmentations": dict(augs),
+            "emotion_keys": dict(emos), "timeline_clips": timelines}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--out", type=Path, default=Path("out/corpus"), help="output folder")
+    parser.add_argument("--count", type=int, default=2500, help="synthetic utterances")
+    parser.add_argument("--seed", type=int, default=0, help="random seed")
+    parser.add_argument("--real", type=Path, default=None,
+                        help="speech-dev mfa folder (wav/, lab/, textgrid/) for real clips")
+    parser.add_argument("--real-copies", type=int, default=8,
+                        help="times each real clip is used (1 clean + augmented)")
+    parser.add_argument("--no-augment", action="store_true", help="keep synthetic audio clean")
+    args = parser.parse_args(argv)
+    pieces, records, offsets = [], [], [0]
+    streams = [synthetic_clips(args.count, args.seed, not args.no_augment)]
+    if args.real:
+        streams.append(real_clips(args.real, args.real_copies, args.seed))
+    for stream in streams:
+        for audio, record in stream:
+            pcm = np.clip(np.round(audio * INT16_SCALE), -32768, 32767).astype(np.int16)
+            pieces.append(pcm)
+            offsets.append(offsets[-1] + len(pcm))
+            records.append(record)
+            if len(records) % 250 == 0:
+                print(f"{len(records)} clips", file=sys.stderr)
+    args.out.mkdir(parents=True, exist_ok=True)
+    np.savez(args.out / "clips.npz", audio=np.concatenate(pieces), offsets=np.array(offsets))
+    manifest = {"schema": "talkrig.corpus/1", "seed": args.seed,
+                "summary": _summary(records, offsets[-1]), "clips": records}
+    (args.out / "manifest.json").write_text(json.dumps(manifest, indent=1), "utf-8")
+    print(json.dumps(manifest["summary"], indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,97 @@
+"""Evaluate the neural engine against the phonetic engine (recognition mode, no
+transcripts) and the energy baseline on the dev speech; multilingual mouth activity;
+emotion behaviour. Writes a JSON report and prints tables.
+
+    python -m training.compare_engines --out out/neural_eval.json [--model PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+DEV = SHARED / "speech-dev" / "mfa"
+MULTILINGUAL = SHARED / "speech-multilingual"
+METRICS = ("bilabial_closure_rate", "open_vs_bilabial_auc", "rounded_vs_spread_auc",
+           "lag_ms", "corr_at_zero_lag", "silence_rest_rate")
+HIGHER_IS_BETTER = {"bilabial_closure_rate", "open_vs_bilabial_auc", "rounded_vs_spread_auc",
+                    "corr_at_zero_lag", "silence_rest_rate"}
+
+
+def dev_reports(neural_fn, folder: Path) -> dict:
+    from talkrig.engines.phonetic import PhoneticEngine
+    from talkrig.evaluation.report import evaluate_folder, format_table
+
+    neural = evaluate_folder(folder, neural_fn, with_text=False, engine_name="neural")
+    phonetic = evaluate_folder(folder, PhoneticEngine().animate, with_text=False,
+                               baseline=False, engine_name="phonetic")
+    print(format_table(neural))
+    print(format_table(phonetic))
+    return {"neural": neural, "phonetic": phonetic}
+
+
+def wins(neural: dict, phonetic: dict) -> dict:
+    """Per metric: does neural do at least as well as phonetic (|lag| for lag)?"""
+    out = {}
+    for key in METRICS:
+        n, p = neural[key], phonetic[key]
+        if key == "lag_ms":
+            out[key] = abs(n) <= abs(p)
+        else:
+            out[key] = bool(n >= p) if key in HIGHER_IS_BETTER else bool(n <= p)
+    return out
+
+
+def multilingual(neural_fn) -> dict:
+    """Correlation of lip aperture with the loudness envelope per multilingual clip."""
+    from talkrig.audio import load_audio
+    from talkrig.engines.base import EngineRequest
+    from talkrig.engines.phonetic.loudness import loudness_envelope
+    from talkrig.evaluation.metrics import aperture
+
+    out = {}
+    for path in sorted(MULTILINGUAL.glob("*.wav")):
+        audio = load_audio(path).samples
+        request = EngineRequest(audio, 60.0, np.zeros((1, 7), np.float32))
+        request = EngineRequest(audio, 60.0, np.zeros((request.n_frames, 7), np.float32))
+        a = aperture(neural_fn(request))
+        loud = loudness_envelope(audio, request.n_frames, 60.0)
+        out[path.stem] = {"corr_aperture_loudness": float(np.corrcoef(a, loud)[0, 1]),
+                          "aperture_p5": float(np.percentile(a, 5)),
+                          "aperture_p95": float(np.percentile(a, 95))}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--model", default=None, help="ONNX model (default: shipped)")
+    parser.add_argument("--dev", type=Path, default=DEV, help="annotated dev speech folder")
+    parser.add_argument("--out", type=Path, default=Path("out/neural_eval.json"),
+                        help="JSON report to write")
+    args = parser.parse_args(argv)
+    from talkrig.engines.neural import NeuralEngine
+
+    neural_fn = NeuralEngine(args.model, device="cpu").animate
+    reports = dev_reports(neural_fn, args.dev)
+    verdict = wins(reports["neural"]["pooled"], reports["phonetic"]["pooled"])
+    multi = multilingual(neural_fn)
+    print("neural >= phonetic (recognition):", json.dumps(verdict))
+    for name, row in multi.items():
+        print(f"{name:<16} r(aperture, loudness) = {row['corr_aperture_loudness']:.3f}")
+    doc = {"dev": {k: {"pooled": v["pooled"], "utterances": v["utterances"],
+                       "baseline": v.get("baseline", {}).get("pooled")}
+                   for k, v in reports.items()},
+           "neural_wins": verdict, "neural_wins_all": all(verdict.values()),
+           "multilingual": multi}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(doc, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,52 @@
+"""Typed training configuration, read from a TOML file (``training/configs/*.toml``).
+
+The file has a ``[model]`` table (fields of :class:`talkrig.model.dims.ModelDims`)
+and a ``[train]`` table (fields of :class:`TrainConfig`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from talkrig.model.dims import ModelDims
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train."""
+
+    corpus: tuple[str, ...] = ("out/corpus_synth",)  # corpus folders (build_corpus output)
+    corpus_weights: tuple[float, ...] = ()  # sampling share per corpus folder; () = by size
+    steps: int = 6000  # optimizer steps
+    max_minutes: float = 45.0  # stop (and save) after this much wall time
+    batch_size: int = 12  # clips per step (each seen with two emotions)
+    crop_blocks: int = 48  # crop length in 50 ms blocks (2.4 s)
+    lr: float = 2e-3  # peak AdamW learning rate
+    lr_min: float = 1e-4  # cosine floor
+    warmup: int = 200  # linear warm-up steps
+    weight_decay: float = 1e-4
+    vel_weight: float = 1.0  # lambda_vel: L1 on frame-to-frame differences (READ)
+    mouth_weight: float = 2.0  # extra weight on the channels of lip aperture and rounding
+    emo_weight: float = 1.0  # emotion consistency: same closures under both emotions
+    gan_weight: float = 0.0  # lambda_GAN of the conditional LSGAN (READ uses 0.02); 0 = off
+    gan_start: int = 1000  # step at which the adversarial term starts
+    use_loudness: bool = True  # teacher scales the jaw by loudness, as the engine does
+    val_fraction: float = 0.03  # clips held out for validation
+    val_every: int = 250  # steps between validation runs and checkpoints
+    seed: int = 0
+    threads: int = 1  # torch threads (keep 1 for long runs on shared machines)
+
+
+def load_config(path: str | Path) -> tuple[ModelDims, TrainConfig]:
+    """Parse a TOML config file into (ModelDims, TrainConfig)."""
+    doc = tomllib.loads(Path(path).read_text("utf-8"))
+    dims = ModelDims.from_dict(doc.get("model", {}))
+    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    unknown = set(doc.get("train", {})) - known
+    if unknown:
+        raise ValueError(f"{path}: unknown [train] keys: {sorted(unknown)}")
+    train = {k: (tuple(v) if isinstance(v, list) else v) for k, v in doc.get("train", {}).items()}
+    return dims, TrainConfig(**train)

@@ -1,0 +1,81 @@
+"""Training losses: L1 + velocity (READ Avatars), emotion consistency (EVP's
+content/emotion split), and a conditional LSGAN discriminator (READ, lambda 0.02).
+
+Curves are (B, T, 52) in canonical ARKit-52 order.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from talkrig.rigs import ARKIT_INDEX
+
+JAW, CLOSE = ARKIT_INDEX["jawOpen"], ARKIT_INDEX["mouthClose"]
+LIPS = [ARKIT_INDEX[n] for n in ("mouthLowerDownLeft", "mouthLowerDownRight",
+                                 "mouthUpperUpLeft", "mouthUpperUpRight")]
+ROUND = [ARKIT_INDEX[n] for n in ("mouthFunnel", "mouthPucker")]
+MOUTH = [JAW, CLOSE, *LIPS, *ROUND, ARKIT_INDEX["mouthPressLeft"],
+         ARKIT_INDEX["mouthPressRight"], ARKIT_INDEX["mouthRollLower"],
+         ARKIT_INDEX["mouthRollUpper"]]
+CLOSED_BELOW = 0.05  # teacher aperture under this = lips closed
+
+
+def aperture(curves: torch.Tensor) -> torch.Tensor:
+    """Lip aperture A(t) of the evaluation, (B, T, 52) -> (B, T)."""
+    jaw = (curves[..., JAW] - curves[..., CLOSE]).clamp(0.0, 1.0)
+    lower = curves[..., LIPS[:2]].mean(-1)
+    upper = curves[..., LIPS[2:]].mean(-1)
+    return jaw + 0.3 * lower + 0.3 * upper
+
+
+def channel_weights(mouth_weight: float, device) -> torch.Tensor:
+    w = torch.ones(52, device=device)
+    w[MOUTH] = mouth_weight
+    return w / w.mean()
+
+
+def reconstruction(pred: torch.Tensor, target: torch.Tensor, weights: torch.Tensor,
+                   vel_weight: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """(weighted L1, weighted L1 of frame differences)."""
+    l1 = ((pred - target).abs() * weights).mean()
+    vel = (((pred[:, 1:] - pred[:, :-1]) - (target[:, 1:] - target[:, :-1])).abs()
+           * weights).mean()
+    return l1, vel_weight * vel
+
+
+def emotion_consistency(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Same audio, two emotions (rows 0..B-1 and B..2B-1): where the teacher closes
+    the lips under both, the predicted apertures must agree (and be closed)."""
+    half = pred.shape[0] // 2
+    a1, a2 = aperture(pred[:half]), aperture(pred[half:])
+    t1, t2 = aperture(target[:half]), aperture(target[half:])
+    closed = ((t1 < CLOSED_BELOW) & (t2 < CLOSED_BELOW)).float()
+    return ((a1 - a2).abs() * closed).sum() / closed.sum().clamp(min=1.0)
+
+
+class Discriminator(nn.Module):
+    """Conditional sequence critic: curves (B, T, 52) + emotion (B, T, 7) -> (B, T') scores."""
+
+    def __init__(self, channels: int = 64):
+        super().__init__()
+        layers, width = [], 52 + 7
+        for dilation in (1, 2, 4, 8):
+            layers += [nn.Conv1d(width, channels, 3, dilation=dilation, padding=dilation),
+                       nn.LeakyReLU(0.2)]
+            width = channels
+        layers.append(nn.Conv1d(channels, 1, 1))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, curves: torch.Tensor, emotion: torch.Tensor) -> torch.Tensor:
+        return self.net(torch.cat([curves, emotion], -1).transpose(1, 2))[:, 0]
+
+
+def lsgan_d(disc: Discriminator, real, fake, emotion) -> torch.Tensor:
+    """Least-squares critic loss: real -> 1, fake -> 0."""
+    return ((disc(real, emotion) - 1) ** 2).mean() + (disc(fake.detach(), emotion) ** 2).mean()
+
+
+def lsgan_g(disc: Discriminator, fake, emotion) -> torch.Tensor:
+    """Least-squares generator loss: make the critic say 1."""
+    return ((disc(fake, emotion) - 1) ** 2).mean()
