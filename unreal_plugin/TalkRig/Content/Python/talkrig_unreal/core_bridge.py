@@ -30,10 +30,10 @@ def cli_command():
     return exe
 
 
-def run_cli(args):
+def run_cli(args, ok_codes=(0,)):
     """Run ``talkrig <args>``; RuntimeError with its error line when it fails."""
     done = subprocess.run([cli_command(), *args], capture_output=True, text=True)
-    if done.returncode != 0:
+    if done.returncode not in ok_codes:
         lines = (done.stderr or done.stdout).strip().splitlines()
         raise RuntimeError(lines[-1] if lines else f"talkrig {' '.join(args)} failed")
     return done.stdout

@@ -1,0 +1,56 @@
+"""``talkrig batch``: animate every line of a manifest CSV or an audio folder, on every core."""
+
+from __future__ import annotations
+
+import sys
+
+from talkrig.cli.common import subparser
+
+
+def add_parser(subparsers) -> None:
+    p = subparser(subparsers, "batch", "Generate one take per dialogue line of a CSV manifest "
+                  "(columns: audio, transcript, emotion, character, sequence) or per audio file "
+                  "of a folder, using every CPU core. Re-running skips finished lines; a failing "
+                  "line is reported and never stops the others.", run)
+    p.add_argument("source", metavar="MANIFEST_OR_FOLDER", help="manifest .csv or audio folder")
+    p.add_argument("-o", "--output", required=True, metavar="OUTDIR",
+                   help="folder for the takes and batch_report.csv/.json (created if missing)")
+    p.add_argument("--workers", type=int, default=0, metavar="N",
+                   help="worker processes (0: one per CPU core)")
+    p.add_argument("--format", default=".take.json", dest="take_format",
+                   choices=(".take.json", ".npz", ".csv", ".controls.csv"),
+                   help="take file format")
+    p.add_argument("--emotion", default="neutral",
+                   help="emotion for lines whose manifest emotion is empty")
+    p.add_argument("--engine", default=None, help="engine (default: the generate default)")
+    p.add_argument("--rig", default="arkit52", help="target rig: arkit52, metahuman or flame")
+    p.add_argument("--fps", type=float, default=60.0, help="output frame rate")
+    p.add_argument("--seed", type=int, default=0, help="seed for blinks, gaze, head motion")
+    p.add_argument("--force", action="store_true",
+                   help="redo finished lines and replace takes this batch did not make")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
+
+
+def run(args) -> int:
+    import dataclasses
+
+    from talkrig.batch import BatchOptions, run_batch
+    from talkrig.motion import MotionOptions
+    from talkrig.pipeline import GenerateOptions
+
+    template = GenerateOptions(emotion=args.emotion, rig=args.rig, fps=args.fps,
+                               motion=MotionOptions(seed=args.seed))
+    if args.engine:
+        template = dataclasses.replace(template, engine=args.engine)
+    options = BatchOptions(workers=args.workers, take_format=args.take_format,
+                           force=args.force, generate=template)
+
+    def progress(result, done, total) -> None:
+        if result.status == "failed":
+            print(f"talkrig: error: line {result.number}: {result.error}", file=sys.stderr)
+        elif not args.quiet:
+            print(f"[{done}/{total}] {result.status}: {result.take}")
+
+    report = run_batch(args.source, args.output, options, progress)
+    print(report.summary())
+    return 1 if report.count("failed") else 0

@@ -1,0 +1,130 @@
+"""Batch: a manifest of real speech -> takes on every core (outside the editor), then one
+Level Sequence per line in the (stand-in) editor; resumable, failures never stop it."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+
+import pytest
+
+from conftest import dev_file, run_cli
+from standins import stage
+from standins import unreal_standin as ue
+from talkrig.batch import BatchOptions, load_lines, run_batch
+from talkrig.errors import TalkRigError
+
+
+@pytest.fixture
+def manifest(tmp_path):
+    rows = [["audio", "transcript", "emotion", "character", "sequence"],
+            [str(dev_file("acoustic_corpus.wav")), "", "happy:0.8", "BP_Ada",
+             "/Game/Dialogue/LS_intro"],
+            [str(dev_file("michaelandsickmichael.wav")), "", "sad", "BP_Ada", ""],
+            ["missing/line_404.wav", "", "", "BP_Ada", ""],
+            [str(dev_file("cold_corpus_24bit.wav")), "", "furious", "", ""]]
+    path = tmp_path / "dialogue.csv"
+    with open(path, "w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+def statuses(report):
+    return [(r.name, r.status) for r in report.results]
+
+
+def test_a_manifest_batch_makes_a_take_per_line_and_reports_failures(manifest, tmp_path):
+    out = tmp_path / "takes"
+    report = run_batch(manifest, out, BatchOptions(workers=2))
+    assert statuses(report) == [("LS_intro", "done"), ("michaelandsickmichael", "done"),
+                                ("line_404", "failed"), ("cold_corpus_24bit", "failed")]
+    assert "audio file not found" in report.results[2].error
+    assert "unknown emotion 'furious'" in report.results[3].error
+    assert (out / "LS_intro.take.json").is_file()
+    doc = json.loads((out / "batch_report.json").read_text())
+    assert [line["status"] for line in doc["lines"]] == ["done", "done", "failed", "failed"]
+    assert doc["lines"][0]["sequence"] == "/Game/Dialogue/LS_intro"
+    assert report.workers == 2
+
+
+def test_rerunning_skips_finished_lines_and_redoes_changed_ones(manifest, tmp_path):
+    out = tmp_path / "takes"
+    run_batch(manifest, out, BatchOptions(workers=1))
+    again = run_batch(manifest, out, BatchOptions(workers=1))
+    assert statuses(again)[:2] == [("LS_intro", "skipped"), ("michaelandsickmichael", "skipped")]
+    text = manifest.read_text().replace(",sad,", ",angry:0.5,")
+    manifest.write_text(text)
+    changed = run_batch(manifest, out, BatchOptions(workers=1))
+    assert statuses(changed)[:2] == [("LS_intro", "skipped"), ("michaelandsickmichael", "done")]
+
+
+def test_a_take_the_batch_did_not_make_is_never_overwritten(manifest, tmp_path):
+    out = tmp_path / "takes"
+    out.mkdir()
+    (out / "LS_intro.take.json").write_text("mine")
+    report = run_batch(manifest, out, BatchOptions(workers=1))
+    assert report.results[0].status == "failed" and "use --force" in report.results[0].error
+    assert (out / "LS_intro.take.json").read_text() == "mine"
+    assert report.results[1].status == "done"
+
+
+def test_a_folder_is_one_line_per_audio_file(tmp_path):
+    lines = load_lines(dev_file("acoustic_corpus.wav").parent)
+    assert len(lines) >= 5 and lines == sorted(lines, key=lambda l: os.path.basename(l.audio))
+    assert len({l.name for l in lines}) == len(lines)
+
+
+def test_manifest_mistakes_are_one_line_errors(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("audio,emtion\nx.wav,happy\n")
+    with pytest.raises(TalkRigError, match="manifest columns must be among"):
+        load_lines(bad)
+    with pytest.raises(TalkRigError, match="no such manifest or folder"):
+        load_lines(tmp_path / "nope.csv")
+
+
+def test_the_cli_batch_exits_1_when_a_line_fails_and_prints_the_summary(manifest, tmp_path):
+    done = run_cli("batch", manifest, "-o", tmp_path / "cli", "-q")
+    assert done.returncode == 1
+    assert "4 lines: 2 done, 0 skipped, 2 failed" in done.stdout
+    assert "line 4: " in done.stderr and "audio file not found" in done.stderr
+
+
+def test_the_editor_imports_each_generated_line_once(manifest, tmp_path, monkeypatch):
+    if not stage.EMOFACE_NAMES.exists():
+        pytest.skip("EmoFace control list (test data) not found")
+    out = tmp_path / "takes"
+    run_batch(manifest, out, BatchOptions(workers=2))
+    stage.install(monkeypatch)
+    from talkrig_unreal.batch import import_batch
+
+    results = import_batch(str(out), sequence_dir="/Game/Dialogue")
+    assert [r["status"] for r in results] == ["imported", "imported", "failed", "failed"]
+    assert results[0]["sequence"] == "/Game/Dialogue/LS_intro"
+    assert results[1]["sequence"] == "/Game/Dialogue/LS_michaelandsickmichael"
+    assert results[2]["error"].startswith("generation failed:")
+    assert len(ue.calls("ScopedSlowTask.enter_progress_frame")) == 4
+    created = sorted(ue.ASSETS)
+    again = import_batch(str(out), sequence_dir="/Game/Dialogue")
+    assert [r["status"] for r in again][:2] == ["skipped", "skipped"]
+    assert sorted(ue.ASSETS) == created  # nothing imported twice
+    assert (out / "unreal_import_report.csv").is_file()
+
+
+def test_the_plugin_falls_back_to_the_cli_for_plans(manifest, tmp_path, monkeypatch):
+    import shutil
+    import sys
+
+    out = tmp_path / "takes"
+    run_batch(manifest, out, BatchOptions(workers=1))
+    monkeypatch.syspath_prepend(str(stage.PLUGIN_PYTHON))
+    from talkrig_unreal import core_bridge
+
+    cli = shutil.which("talkrig", path=os.path.dirname(sys.executable))
+    if cli is None:
+        pytest.skip("talkrig console script not installed beside this interpreter")
+    monkeypatch.setenv("TALKRIG_CLI", cli)
+    monkeypatch.setattr(core_bridge, "core_available", lambda: False)
+    plan = core_bridge.plan_for_take(str(out / "LS_intro.take.json"), "metahuman")
+    assert plan["schema"] == "talkrig.unreal_plan/1" and plan["sequence_name"] == "LS_intro"
