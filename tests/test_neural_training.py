@@ -1,0 +1,83 @@
+"""Corpus building and training commands, with tiny configs (a few steps, seconds)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from conftest import REPO
+
+needs_flite = pytest.mark.skipif(shutil.which("flite") is None,
+                                 reason="flite (Debian package) not installed")
+
+
+def test_augmentations_keep_audio_finite_bounded_and_timed():
+    from training.augment import random_chain
+
+    rng = np.random.default_rng(0)
+    t = np.arange(16000) / 16000
+    voice = (0.3 * np.sin(2 * np.pi * 150 * t) * (t > 0.3)).astype(np.float32)
+    seen = set()
+    for _ in range(40):
+        out, scale, applied = random_chain(voice, rng)
+        seen.update(applied)
+        assert out.dtype == np.float32 and np.isfinite(out).all()
+        assert np.abs(out).max() <= 1.0 + 1e-6
+        assert abs(len(out) - len(voice) * scale) <= 2
+    assert {"noise", "reverb", "eq", "band_limit", "speed", "gain"} <= seen
+
+
+def test_random_emotion_specs_cover_every_emotion_and_timelines():
+    from talkrig.emotion import EMOTIONS
+    from training.emotions import labels_of, random_spec, vectors
+
+    rng = np.random.default_rng(1)
+    specs = [random_spec(3.0, rng) for _ in range(400)]
+    assert {label for s in specs for label in labels_of(s)} == set(EMOTIONS)
+    assert any("@" in s for s in specs)
+    assert vectors(specs[0], 60.0, 180).shape == (180, 7)
+
+
+@needs_flite
+def test_flite_phones_are_arpabet_and_cover_the_audio():
+    from talkrig.phones.labels import normalise_label
+    from training.tts import Voicing, synthesize
+
+    audio, phones = synthesize("Maybe the blue boat will move.", Voicing("slt", 1.0, 120, 1.0))
+    labels = [p[0] for p in phones]
+    assert "B" in labels and "M" in labels and labels[0] == "SIL"
+    assert all(normalise_label(label) is not None for label in labels)
+    assert all(a[2] <= b[1] + 1e-6 for a, b in zip(phones, phones[1:]))
+    assert abs(phones[-1][2] - len(audio) / 16000) < 0.15
+
+
+@needs_flite
+def test_tiny_corpus_trains_resumes_and_exports(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("onnxscript")
+    from talkrig.runtime import NeuralModel
+    from training.build_corpus import main as build
+    from training.export_onnx import main as export
+    from training.train import train
+
+    corpus = tmp_path / "corpus"
+    assert build(["--out", str(corpus), "--count", "4", "--seed", "3"]) == 0
+    manifest = json.loads((corpus / "manifest.json").read_text())
+    assert manifest["summary"]["clips"] == len(manifest["clips"]) == 4
+    assert all(c["phones"] and c["source"].startswith("flite/") for c in manifest["clips"])
+
+    config = REPO / "training" / "configs" / "tiny.toml"
+    first = train(config, tmp_path / "run", steps=2, corpus=[corpus])
+    assert first["step"] == 2 and np.isfinite(first["val_l1"])
+    second = train(config, tmp_path / "run", steps=4, corpus=[corpus])
+    assert second["step"] == 4  # resumed from last.pt, did 2 more steps
+    log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
+    assert max(row["step"] for row in log) == 4
+
+    onnx_path = tmp_path / "tiny.onnx"
+    assert export([str(tmp_path / "run" / "last.pt"), str(onnx_path)]) == 0
+    info = NeuralModel(onnx_path, device="cpu").info
+    assert info.dims["channels"] == 16 and len(info.channels) == 52
