@@ -33,13 +33,26 @@ class AlignmentError(TalkRigError):
     """The transcript could not be aligned to the audio."""
 
 
+# Alignment beams, tried in order: PocketSphinx's defaults (1e-48) lose the only
+# path through long utterances with long pauses; wider beams keep it at little cost.
+ALIGN_BEAMS = (1e-100, 1e-200)
+
+
+@functools.lru_cache(maxsize=None)
+def _aligner(beam: float):
+    from pocketsphinx import Config, Decoder
+
+    return Decoder(Config(lm=None, loglevel="FATAL", beam=beam, pbeam=beam, wbeam=beam * 1e20,
+                          fwdflat=False, bestpath=False))
+
+
 @functools.lru_cache(maxsize=1)
-def _decoder():
+def _recogniser():
     from pocketsphinx import Config, Decoder, get_model_path
 
-    config = Config(lm=None, loglevel="FATAL")
-    decoder = Decoder(config)
+    decoder = Decoder(Config(lm=None, loglevel="FATAL"))
     decoder.add_allphone_file(ALLPHONE_SEARCH, get_model_path("en-us/en-us-phone.lm.bin"))
+    decoder.activate_search(ALLPHONE_SEARCH)
     return decoder
 
 
@@ -94,25 +107,33 @@ def align(audio: np.ndarray, text: str) -> list[Phone]:
 
     words = normalise_words(text)
     pcm = _pcm(audio)
-    with _LOCK:
-        decoder = _decoder()
-        words = prepare_words(decoder, words)
-        if not words:
-            raise AlignmentError("transcript has no words to align")
-        try:
-            decoder.set_align_text(" ".join(words))
-            _decode(decoder, pcm)
-            decoder.set_alignment()
-            _decode(decoder, pcm)
-            alignment = decoder.get_alignment()
-        except RuntimeError as exc:
-            raise AlignmentError(f"PocketSphinx could not align the transcript ({exc})") from None
-        phones = [] if alignment is None else [
-            Phone(normalise_label(p.name) or SILENCE, p.start * FRAME_S,
+    failure = "no beam width found a path"
+    for beam in ALIGN_BEAMS:
+        with _LOCK:
+            decoder = _aligner(beam)
+            usable = prepare_words(decoder, words)
+            if not usable:
+                raise AlignmentError("transcript has no words to align")
+            try:
+                phones = _align_pass(decoder, usable, pcm)
+            except RuntimeError as exc:
+                failure = str(exc)
+                continue
+        if any(p.label != SILENCE for p in phones):
+            return phones
+    raise AlignmentError(f"PocketSphinx could not align the transcript ({failure})")
+
+
+def _align_pass(decoder, words: list[str], pcm: bytes) -> list[Phone]:
+    decoder.set_align_text(" ".join(words))
+    _decode(decoder, pcm)
+    decoder.set_alignment()
+    _decode(decoder, pcm)
+    alignment = decoder.get_alignment()
+    if alignment is None:
+        return []
+    return [Phone(normalise_label(p.name) or SILENCE, p.start * FRAME_S,
                   (p.start + p.duration) * FRAME_S) for p in alignment.phones()]
-    if not any(p.label != SILENCE for p in phones):
-        raise AlignmentError("PocketSphinx found no alignment for the transcript")
-    return phones
 
 
 def recognise(audio: np.ndarray) -> list[Phone]:
@@ -129,8 +150,7 @@ def recognise(audio: np.ndarray) -> list[Phone]:
     """
     pcm = _pcm(audio)
     with _LOCK:
-        decoder = _decoder()
-        decoder.activate_search(ALLPHONE_SEARCH)
+        decoder = _recogniser()
         _decode(decoder, pcm)
         segments = [(seg.word, seg.start_frame, seg.end_frame) for seg in decoder.seg()]
     return [Phone(normalise_label(word) or SILENCE, start * FRAME_S, (end + 1) * FRAME_S)

@@ -222,7 +222,8 @@ def relax_pauses(curves: np.ndarray, starts, ends, ids, fps: float,
 
 def curves_from_phones(phones: Sequence[Phone], n_frames: int, fps: float,
                        emotion: np.ndarray | None = None,
-                       loudness: np.ndarray | None = None) -> np.ndarray:
+                       loudness: np.ndarray | None = None,
+                       closure: np.ndarray | None = None) -> np.ndarray:
     """Speech + emotion curves from timed phones; pure, fast and deterministic.
 
     Parameters
@@ -238,6 +239,10 @@ def curves_from_phones(phones: Sequence[Phone], n_frames: int, fps: float,
     loudness : np.ndarray, shape (T,), optional
         Loudness per frame, 0 (quiet) .. 1 (loud) relative to the speaker's level;
         scales jaw opening. None = no scaling.
+    closure : np.ndarray, shape (T,), optional
+        Acoustic closure evidence 0..1 (:func:`talkrig.engines.phonetic.acoustic.
+        closure_evidence`), for recognised phones: closes the lips outside vowels
+        where the audio shows a sealed tract. None = trust the phones alone.
 
     Returns
     -------
@@ -252,6 +257,13 @@ def curves_from_phones(phones: Sequence[Phone], n_frames: int, fps: float,
     gains, time_scale = _phone_gains(starts, ends, ids, fps, n_frames, emotion, loudness, table)
     curves = blend(starts, ends, ids, fps, n_frames, gains, time_scale, table)
     enforce_closures(curves, starts, ends, ids, fps, table)
+    if closure is not None:
+        from talkrig.engines.phonetic.acoustic import gate_closures
+
+        vowels = np.isin(table.classes_array[ids], ("vowel", "rounded"))
+        own = np.clip(np.searchsorted(starts, np.arange(n_frames) / fps, side="right") - 1,
+                      0, len(ids) - 1)
+        gate_closures(curves, _frame_values(np.ravel(closure), n_frames, 1)[:, 0], vowels[own])
     relax_pauses(curves, starts, ends, ids, fps, table)
     if emotion is not None and np.any(emotion):
         from talkrig.expression import apply_emotion

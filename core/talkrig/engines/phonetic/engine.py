@@ -9,6 +9,7 @@ import numpy as np
 
 from talkrig.engines.base import EngineRequest, ProgressFn
 from talkrig.engines.phonetic.coarticulation import curves_from_phones
+from talkrig.engines.phonetic.acoustic import closure_evidence
 from talkrig.engines.phonetic.loudness import loudness_envelope
 from talkrig.phones import Phone
 
@@ -49,13 +50,17 @@ class PhoneticEngine:
     ----------
     use_loudness : bool
         Scale jaw opening with the loudness envelope (JALI-style jaw intensity).
+    acoustic_closures : bool
+        In recognition mode, close the lips where the 1-3.5 kHz band dips
+        (see :mod:`talkrig.engines.phonetic.acoustic`).
     """
 
     name = "phonetic"
     version = ENGINE_VERSION
 
-    def __init__(self, use_loudness: bool = True):
+    def __init__(self, use_loudness: bool = True, acoustic_closures: bool = True):
         self.use_loudness = use_loudness
+        self.acoustic_closures = acoustic_closures
         self.last_mode: str | None = None  # "aligned" / "recognised", for reports
 
     def animate(self, request: EngineRequest, progress: ProgressFn | None = None) -> np.ndarray:
@@ -67,7 +72,10 @@ class PhoneticEngine:
             progress(0.8)
         n = request.n_frames
         loud = loudness_envelope(request.audio, n, request.fps) if self.use_loudness else None
-        curves = curves_from_phones(phones, n, request.fps, request.emotion, loud)
+        closure = None
+        if self.last_mode == "recognised" and self.acoustic_closures:
+            closure = closure_evidence(request.audio, n, request.fps)
+        curves = curves_from_phones(phones, n, request.fps, request.emotion, loud, closure)
         if progress:
             progress(1.0)
         return curves

@@ -69,6 +69,11 @@ class VisemeTable:
     rest: dict
     scaling: dict
 
+    @functools.cached_property
+    def classes_array(self) -> np.ndarray:
+        """``classes`` as an array, shape (P,)."""
+        return np.array(self.classes)
+
 
 @functools.lru_cache(maxsize=None)
 def viseme_table() -> VisemeTable:

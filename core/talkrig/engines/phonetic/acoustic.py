@@ -1,0 +1,86 @@
+"""Acoustic closure evidence for phone recognition mode.
+
+Phone recognition without a transcript misses most bilabials (PocketSphinx's
+allphone search finds about one in five on the dev speech), but the closures are
+plain in the signal: while the lips (or tongue) seal the tract, the energy of the
+1-3.5 kHz band, where vowel formants F2/F3 radiate and fricative noise mostly does
+not, collapses relative to the neighbouring vowels. Nasal murmur and voice bars stay
+below 1 kHz, so /m/ and /b/ dip as well as /p/.
+
+Without a transcript we cannot tell a lip seal from a tongue seal, so a deep dip
+inside a recognised consonant closes the lips: a brief closure on /t/ or /k/ is
+hardly visible, while a missing one on /p b m/ is the most visible lip-sync error.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SAMPLE_RATE = 16_000
+HOP_S = 0.005  # analysis hop (5 ms)
+WIN = 400  # 25 ms analysis window at 16 kHz
+N_FFT = 512
+BAND_HZ = (1000.0, 3500.0)  # formant band that a closed tract silences
+PEAK_WINDOW_S = 0.15  # local reference level: max over +-150 ms
+DIP_START_DB = 8.0  # dips shallower than this are not closures
+DIP_FULL_DB = 20.0  # dips this deep are certain closures
+SPEECH_FLOOR_DB = 35.0  # below p95 - 35 dB the band is silence, not a closure
+
+
+def band_level_db(audio: np.ndarray) -> np.ndarray:
+    """Level of the 1-3.5 kHz band every 5 ms, dB, shape (M,)."""
+    audio = np.asarray(audio, np.float32)
+    hop = int(HOP_S * SAMPLE_RATE)
+    pad = np.pad(audio, (WIN // 2, WIN // 2))
+    n = max(1, 1 + (len(pad) - WIN) // hop)
+    idx = np.arange(WIN)[None, :] + hop * np.arange(n)[:, None]
+    frames = pad[idx] * np.hanning(WIN).astype(np.float32)
+    spec = np.abs(np.fft.rfft(frames, N_FFT)) ** 2
+    freqs = np.fft.rfftfreq(N_FFT, 1.0 / SAMPLE_RATE)
+    band = (freqs >= BAND_HZ[0]) & (freqs <= BAND_HZ[1])
+    return 10.0 * np.log10(spec[:, band].sum(1) + 1e-10)
+
+
+def closure_evidence(audio: np.ndarray, n_frames: int, fps: float) -> np.ndarray:
+    """How sure the audio is that the tract is sealed at each frame, 0..1.
+
+    Returns
+    -------
+    np.ndarray, shape (n_frames,), float32
+        0 = open (near the local band peak), 1 = a dip >= 20 dB below it;
+        0 in silence (that is rest, handled by the pause rule).
+    """
+    level = band_level_db(audio)
+    reach = int(PEAK_WINDOW_S / HOP_S)
+    padded = np.pad(level, reach, mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * reach + 1)
+    peak = windows.max(1)
+    depth = peak - level
+    loud_enough = peak > np.percentile(level, 95) - SPEECH_FLOOR_DB
+    ev = np.clip((depth - DIP_START_DB) / (DIP_FULL_DB - DIP_START_DB), 0.0, 1.0) * loud_enough
+    t = np.arange(n_frames) / fps
+    return np.interp(t, np.arange(len(ev)) * HOP_S, ev).astype(np.float32)
+
+
+APERTURE_CHANNELS = ("jawOpen", "mouthLowerDownLeft", "mouthLowerDownRight",
+                     "mouthUpperUpLeft", "mouthUpperUpRight")
+
+
+def gate_closures(curves: np.ndarray, evidence: np.ndarray, vowel_frames: np.ndarray) -> None:
+    """Close the lips where the audio shows a sealed tract, outside recognised vowels.
+
+    Parameters
+    ----------
+    curves : np.ndarray, shape (T, 52)
+        Speech curves, modified in place.
+    evidence : np.ndarray, shape (T,)
+        :func:`closure_evidence`.
+    vowel_frames : np.ndarray, shape (T,), bool
+        Frames inside recognised vowels (left alone: a dip there is a recognition
+        boundary error more often than a closure).
+    """
+    from talkrig.rigs import ARKIT_INDEX
+
+    keep = 1.0 - np.where(vowel_frames, 0.0, evidence)
+    for name in APERTURE_CHANNELS:
+        curves[:, ARKIT_INDEX[name]] *= keep
