@@ -24,16 +24,17 @@ def new_action(id_block: bpy.types.ID, name: str):
     action : bpy.types.Action
     slot : bpy.types.ActionSlot or None
         None on Blender < 4.4.
-    fcurves : collection
-        Where F-curves for this data-block are created.
+    channels : bpy.types.ActionChannelbag or bpy.types.Action
+        Holder of ``.fcurves`` and ``.groups`` for this data-block: the slot's
+        channelbag (4.4+) or the legacy action itself.
     """
     action = bpy.data.actions.new(name)
     if not SLOTTED:
-        return action, None, action.fcurves
+        return action, None, action
     slot = action.slots.new(id_type=id_block.id_type, name=id_block.name)
     layer = action.layers.new("Layer")
     strip = layer.strips.new(type="KEYFRAME")
-    return action, slot, strip.channelbag(slot, ensure=True).fcurves
+    return action, slot, strip.channelbag(slot, ensure=True)
 
 
 def action_fcurves(id_block: bpy.types.ID) -> list:
@@ -88,20 +89,21 @@ def assign_action(id_block: bpy.types.ID, action, slot) -> str | None:
     return kept
 
 
-def write_curve(fcurves, data_path: str, coords: np.ndarray, group: str | None = None):
+def write_curve(channels, data_path: str, coords: np.ndarray, group: str | None = None):
     """Create one F-curve and fill its keys in a single ``foreach_set``.
 
     Parameters
     ----------
-    fcurves : F-curve collection (from :func:`new_action`)
+    channels : channelbag or legacy action (from :func:`new_action`)
     data_path : str
         RNA path on the animated data-block, e.g. ``key_blocks["jawOpen"].value``.
     coords : np.ndarray, shape (2 * K,), float32
         Interleaved (frame, value) pairs, frames increasing.
     """
-    curve = fcurves.new(data_path, index=0)
-    if group is not None and hasattr(curve, "group"):
-        curve.group = _group(fcurves, group)
+    curve = channels.fcurves.new(data_path, index=0)
+    if group is not None:
+        found = channels.groups.get(group)
+        curve.group = found if found is not None else channels.groups.new(group)
     n_keys = len(coords) // 2
     points = curve.keyframe_points
     points.add(n_keys)
@@ -109,14 +111,6 @@ def write_curve(fcurves, data_path: str, coords: np.ndarray, group: str | None =
     points.foreach_set("interpolation", np.full(n_keys, INTERP_LINEAR, dtype=np.int32))
     curve.update()
     return curve
-
-
-def _group(fcurves, name: str):
-    groups = getattr(fcurves, "groups", None)
-    if groups is None:  # legacy action.fcurves has no groups; use the action's
-        groups = fcurves.id_data.groups
-    found = groups.get(name)
-    return found if found is not None else groups.new(name)
 
 
 def sample_curve(curve, frames: np.ndarray) -> np.ndarray:

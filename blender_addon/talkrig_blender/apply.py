@@ -86,13 +86,13 @@ def apply_take(obj: bpy.types.Object, take: Take, *, start_frame: int | None = N
     gains = strength * keyframes.region_gains(take.channels, mouth, brows, eyes)
     key = obj.data.shape_keys
     name = action_name or _action_name(take, audio_path)
-    action, slot, fcurves = actions.new_action(key, name)
+    action, slot, channels = actions.new_action(key, name)
     column = {c: i for i, c in enumerate(take.channels)}
     for done, (target, channel) in enumerate(found.pairs):
         col = column[channel]
         coords = keyframes.key_coordinates(values[:, col] * gains[col], start)
         path = f'key_blocks["{bpy.utils.escape_identifier(target)}"].value'
-        actions.write_curve(fcurves, path, coords, CURVE_GROUP)
+        actions.write_curve(channels, path, coords, CURVE_GROUP)
         if progress is not None:
             progress((done + 1) / len(found.pairs))
     action["talkrig"] = json.dumps(_provenance(take, fps))

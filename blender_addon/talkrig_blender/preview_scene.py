@@ -29,12 +29,22 @@ def setup_workbench(scene: bpy.types.Scene, size: int = 256) -> None:
     scene.render.image_settings.color_mode = "RGB"
 
 
-def add_front_camera(scene: bpy.types.Scene, obj: bpy.types.Object) -> bpy.types.Object:
-    """A camera framing ``obj`` from the front (looking along +Y); made active."""
-    corners = np.array([obj.matrix_world @ Vector(c) for c in obj.bound_box])
+def add_front_camera(scene: bpy.types.Scene, obj: bpy.types.Object,
+                     vertex_indices: np.ndarray | None = None,
+                     margin: float = FRAME_MARGIN) -> bpy.types.Object:
+    """A camera framing ``obj`` (or some of its vertices) from the front; made active.
+
+    The camera looks along +Y with Z up, at the bounding box of ``vertex_indices``
+    (all of the object when None).
+    """
+    if vertex_indices is None:
+        corners = np.array([obj.matrix_world @ Vector(c) for c in obj.bound_box])
+    else:
+        corners = np.array([obj.matrix_world @ obj.data.vertices[i].co
+                            for i in vertex_indices.tolist()])
     low, high = corners.min(0), corners.max(0)
     center = Vector((low + high) / 2)
-    height = float(high[2] - low[2]) * FRAME_MARGIN
+    height = float(max(high[2] - low[2], high[0] - low[0])) * margin
     cam_data = bpy.data.cameras.get(CAMERA_NAME) or bpy.data.cameras.new(CAMERA_NAME)
     cam_data.lens = LENS_MM
     cam_data.sensor_fit = "VERTICAL"
@@ -49,8 +59,9 @@ def add_front_camera(scene: bpy.types.Scene, obj: bpy.types.Object) -> bpy.types
     return camera
 
 
-def moving_vertices(obj: bpy.types.Object, key_names: tuple[str, ...]) -> np.ndarray:
-    """Indices of vertices that any of the named shape keys moves."""
+def moving_vertices(obj: bpy.types.Object, key_names: tuple[str, ...],
+                    eps: float = MOVE_EPS) -> np.ndarray:
+    """Indices of vertices that any of the named shape keys moves by more than ``eps`` m."""
     blocks = obj.data.shape_keys.key_blocks
     n = len(obj.data.vertices)
     basis = np.empty(n * 3, dtype=np.float32)
@@ -60,7 +71,7 @@ def moving_vertices(obj: bpy.types.Object, key_names: tuple[str, ...]) -> np.nda
         if name in blocks:
             co = np.empty(n * 3, dtype=np.float32)
             blocks[name].data.foreach_get("co", co)
-            moved |= np.abs(co - basis).reshape(n, 3).max(1) > MOVE_EPS
+            moved |= np.abs(co - basis).reshape(n, 3).max(1) > eps
     return np.flatnonzero(moved)
 
 
