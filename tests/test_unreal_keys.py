@@ -56,8 +56,8 @@ def test_every_board_control_inverts_its_curves():
             value = controls[:, i, axis]
             curves[:, board.pos[i, axis]] += np.clip(value, 0, None)
             curves[:, board.neg[i, axis]] += np.clip(-value, 0, None)
-    back = board.control_values(curves[:, :-1])
-    np.testing.assert_allclose(back, controls, atol=1e-6)
+    back = board.control_values(np.ascontiguousarray(curves[:, :-1].T))  # (N, 2, T)
+    np.testing.assert_allclose(back.transpose(2, 0, 1), controls, atol=1e-6)
 
 
 def test_board_uses_each_metahuman_curve_once_and_names_match_the_rig_file():

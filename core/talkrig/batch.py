@@ -77,6 +77,7 @@ class LineResult:
     seconds: float = 0.0
     character: str = ""
     sequence: str = ""
+    worker: int = 0  # process id that ran the line
 
 
 @dataclass
@@ -94,6 +95,11 @@ class BatchReport:
     def lines_per_second(self) -> float:
         """Lines generated (not skipped) per wall-clock second."""
         return self.count("done") / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def processes_used(self) -> int:
+        """Distinct worker processes that generated lines."""
+        return len({r.worker for r in self.results if r.status == "done"})
 
     def summary(self) -> str:
         return (f"{len(self.results)} lines: {self.count('done')} done, "
@@ -194,7 +200,7 @@ def run_line(line: BatchLine, outdir: str, options: BatchOptions) -> LineResult:
     take_path = Path(outdir) / f"{line.name}{options.take_format}"
     state_path = Path(outdir) / STATE_DIR / f"{line.name}.json"
     result = LineResult(line.number, line.audio, line.name, "failed", str(take_path),
-                        character=line.character, sequence=line.sequence)
+                        character=line.character, sequence=line.sequence, worker=os.getpid())
     try:
         signature = line_signature(line, options)
         state = _read_state(state_path)

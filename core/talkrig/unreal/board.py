@@ -50,24 +50,26 @@ class Board:
     low: np.ndarray
     high: np.ndarray
 
-    def control_values(self, curve_values: np.ndarray) -> np.ndarray:
+    def control_values(self, curve_rows: np.ndarray) -> np.ndarray:
         """Board control values from curves.
 
         Parameters
         ----------
-        curve_values : np.ndarray, shape (T, K)
-            Curves in the order of :attr:`curves`.
+        curve_rows : np.ndarray, shape (K, T)
+            Curves in the order of :attr:`curves`, one row per curve (curve-major, so
+            every gather below copies whole contiguous rows).
 
         Returns
         -------
-        np.ndarray, shape (T, N, 2), float32
-            x and y of every control (float controls: y is the value, x is 0).
+        np.ndarray, shape (N, 2, T), float32
+            x and y of every control over time (float controls: y is the value, x is 0).
         """
-        padded = np.concatenate(  # column K is a zero curve for "no curve" (-1)
-            [curve_values.astype(np.float32, copy=False),
-             np.zeros((curve_values.shape[0], 1), np.float32)], axis=1)
-        out = padded[:, self.pos] - padded[:, self.neg]
-        return np.clip(out, self.low, self.high)
+        k, t = curve_rows.shape
+        padded = np.empty((k + 1, t), np.float32)  # row K is a zero curve for "no curve"
+        padded[:k] = curve_rows
+        padded[k] = 0.0
+        out = padded[self.pos] - padded[self.neg]
+        return np.clip(out, self.low[..., None], self.high[..., None], out=out)
 
 
 @functools.lru_cache(maxsize=None)

@@ -169,49 +169,51 @@ def _keys(name: str, kind: str, ticks: np.ndarray, values: np.ndarray,
 def _board_keys(take: Take, ticks: np.ndarray, options: KeyOptions,
                 source: str) -> tuple[ChannelKeys, ...]:
     board = load_board()
-    curves = metahuman_curves(take, board.curves, source)  # (T, K)
-    controls = board.control_values(curves)  # (T, N, 2)
+    controls = board.control_values(metahuman_curves(take, board.curves, source))  # (N, 2, T)
     out = []
     for i, (name, kind) in enumerate(zip(board.controls, board.kinds)):
-        values = controls[:, i, 1] if kind == "float" else controls[:, i, :]
-        out.append(_keys(name, kind, ticks, np.ascontiguousarray(values),
-                         options.constant_tolerance))
+        values = controls[i, 1] if kind == "float" else controls[i].T  # (T,) or (T, 2)
+        out.append(_keys(name, kind, ticks, values, options.constant_tolerance))
     return tuple(out)
 
 
 def metahuman_curves(take: Take, curve_names: tuple[str, ...], source: str = "") -> np.ndarray:
-    """``CTRL_expressions_*`` curves of a take in the order ``curve_names``, shape (T, K).
+    """``CTRL_expressions_*`` curves of a take in the order ``curve_names``, shape (K, T).
 
-    Curves the take lacks are zero. ARKit takes go through the ARKit->MetaHuman map.
+    One row per curve; curves the take lacks are zero. ARKit takes go through the
+    ARKit->MetaHuman map.
     """
     if take.rig == "arkit52":
-        names, values = _arkit_to_metahuman(take)
+        names, rows = _arkit_to_metahuman(take)
     elif take.rig == "metahuman" or any(c.startswith(CURVE_PREFIX) for c in take.channels):
-        names, values = take.channels, take.values
+        names, rows = take.channels, np.ascontiguousarray(take.values.T)
     else:
         raise TalkRigError(f"a {take.rig} take cannot drive a MetaHuman face board "
                            "(use an ARKit-52 or MetaHuman take)", source or None)
     index = {n if n.startswith(CURVE_PREFIX) else CURVE_PREFIX + n: i for i, n in enumerate(names)}
-    out = np.zeros((take.n_frames, len(curve_names)), np.float32)
+    out = np.zeros((len(curve_names), take.n_frames), np.float32)
     for j, name in enumerate(curve_names):
         i = index.get(name)
         if i is not None:
-            out[:, j] = values[:, i]
+            out[j] = rows[i]
     return out
 
 
 def _arkit_to_metahuman(take: Take) -> tuple[tuple[str, ...], np.ndarray]:
-    """Apply the ARKit->MetaHuman linear map of ``rigs/metahuman.json``."""
+    """Apply the ARKit->MetaHuman linear map of ``rigs/metahuman.json``; rows (K, T)."""
     from talkrig.retarget import load_retarget
     from talkrig.rigs import ARKIT52
 
     retarget = load_retarget("metahuman")
-    arkit = np.zeros((take.n_frames, len(ARKIT52)), np.float32)
-    index = {c: i for i, c in enumerate(take.channels)}
-    for j, name in enumerate(ARKIT52):
-        if name in index:
-            arkit[:, j] = take.values[:, index[name]]
-    return retarget.channels, retarget.apply(arkit)
+    if take.channels == ARKIT52:
+        arkit = take.values
+    else:
+        arkit = np.zeros((take.n_frames, len(ARKIT52)), np.float32)
+        index = {c: i for i, c in enumerate(take.channels)}
+        for j, name in enumerate(ARKIT52):
+            if name in index:
+                arkit[:, j] = take.values[:, index[name]]
+    return retarget.channels, np.ascontiguousarray(retarget.apply(arkit).T)
 
 
 def _arkit_keys(take: Take, ticks: np.ndarray, options: KeyOptions,
