@@ -1,0 +1,89 @@
+"""Phonetic engine speed on the real dev speech (one core), against the issue's targets.
+
+Prints, over the annotated dev utterances (~78 s of speech):
+- forced alignment with transcripts, whole engine: x real time (target >= 10);
+- phone recognition without transcripts, whole engine: x real time (target >= 5);
+- phones -> curves (coarticulation + constraints + emotion + loudness): ms per minute
+  of audio (target <= 20), at 60 fps, from the reference phones.
+
+Usage: OMP_NUM_THREADS=1 python bench/bench_phonetic.py [--folder DIR] [--repeats N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "shared" / "data" / "speech-dev" / "mfa"
+FPS = 60.0
+
+
+def engine_rate(items, audios, with_text: bool) -> float:
+    from talkrig.engines.base import EngineRequest, frame_count
+    from talkrig.engines.phonetic import PhoneticEngine
+
+    engine = PhoneticEngine()
+    total_audio = total_s = 0.0
+    for item, audio in zip(items, audios):
+        n = frame_count(len(audio) / 16_000, FPS)
+        emotion = np.zeros((n, 7), np.float32)
+        emotion[:, 2] = 0.8  # angry:0.8, so the emotion layer is timed too
+        req = EngineRequest(audio, FPS, emotion, item.transcript if with_text else None)
+        start = time.perf_counter()
+        engine.animate(req)
+        total_s += time.perf_counter() - start
+        total_audio += req.duration_s
+    return total_audio / total_s
+
+
+def curves_ms_per_minute(items, audios, repeats: int) -> float:
+    from talkrig.engines.base import frame_count
+    from talkrig.engines.phonetic import curves_from_phones
+    from talkrig.engines.phonetic.loudness import loudness_envelope
+
+    best = []
+    for item, audio in zip(items, audios):
+        n = frame_count(len(audio) / 16_000, FPS)
+        emotion = np.zeros((n, 7), np.float32)
+        emotion[:, 2] = 0.8
+        loud = loudness_envelope(audio, n, FPS)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            curves_from_phones(item.phones, n, FPS, emotion, loud)
+            times.append(time.perf_counter() - start)
+        best.append((min(times), len(audio) / 16_000))
+    return 1e3 * sum(t for t, _ in best) / (sum(d for _, d in best) / 60.0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--folder", default=str(DEFAULT_FOLDER))
+    parser.add_argument("--repeats", type=int, default=20)
+    args = parser.parse_args()
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    from talkrig.audio import load_audio
+    from talkrig.engines.phonetic import curves_from_phones
+    from talkrig.evaluation.corpus import find_utterances
+    from talkrig.phones import sphinx
+
+    items = find_utterances(args.folder)
+    audios = [load_audio(i.audio).samples for i in items]
+    total = sum(len(a) for a in audios) / 16_000
+    sphinx._recogniser(), sphinx._aligner(sphinx.ALIGN_BEAMS[0])  # model loading is not per clip
+    curves_from_phones(items[0].phones, 10, FPS, np.zeros((10, 7), np.float32))
+    print(f"{len(items)} utterances, {total:.1f} s of speech, {FPS:g} fps")
+    aligned = engine_rate(items, audios, with_text=True)
+    print(f"with transcript (forced alignment): {aligned:6.1f} x real time  (target >= 10)")
+    recognised = engine_rate(items, audios, with_text=False)
+    print(f"without transcript (recognition):   {recognised:6.1f} x real time  (target >= 5)")
+    ms = curves_ms_per_minute(items, audios, args.repeats)
+    print(f"phones -> curves:                   {ms:6.1f} ms per minute of audio  (target <= 20)")
+
+
+if __name__ == "__main__":
+    main()
