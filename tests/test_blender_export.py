@@ -35,9 +35,16 @@ N_FRAMES = 24
 
 @pytest.fixture(scope="module")
 def animated_head():
+    talkrig_blender.register()
+    try:
+        yield from _make_animated_head()
+    finally:
+        talkrig_blender.unregister()
+
+
+def _make_animated_head():
     from talkrig_blender import api
 
-    talkrig_blender.register()
     for other in list(bpy.data.objects):
         bpy.data.objects.remove(other)
     scene = bpy.context.scene
@@ -51,7 +58,6 @@ def animated_head():
     scene.frame_start, scene.frame_end = 1, N_FRAMES
     yield obj, values
     bpy.data.objects.remove(obj)
-    talkrig_blender.unregister()
 
 
 def read_glb_json(path: Path) -> dict:

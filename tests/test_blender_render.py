@@ -30,11 +30,18 @@ OUTSIDE_RATIO = 4.0  # the mouth box must change this many times more than the r
 
 @pytest.fixture(scope="module")
 def talking_head(tmp_path_factory):
+    talkrig_blender.register()
+    try:
+        yield from _make_talking_head(tmp_path_factory)
+    finally:
+        talkrig_blender.unregister()
+
+
+def _make_talking_head(tmp_path_factory):
     from talkrig.engines import available_engines
     from talkrig_blender.demo_head import build_demo_head
     from talkrig_blender.generation import generate_on_object
 
-    talkrig_blender.register()
     for other in list(bpy.data.objects):  # the default cube would hide the head
         bpy.data.objects.remove(other)
     scene = bpy.context.scene
@@ -45,7 +52,6 @@ def talking_head(tmp_path_factory):
                                 start_frame=1, blink=False, gaze=False)
     yield obj, result.take, tmp_path_factory.mktemp("renders")
     bpy.data.objects.remove(obj)
-    talkrig_blender.unregister()
 
 
 def test_mouth_is_closed_on_the_bilabial_and_open_on_the_vowel_in_workbench(talking_head):

@@ -95,7 +95,7 @@ def test_the_audio_track_plays_the_take_audio_over_the_whole_range(take, editor)
     (section,) = track.get_sections()
     sound = section.get_editor_property("sound")
     assert result["audio"] == "/Game/Dialogue/SW_acoustic_corpus.SW_acoustic_corpus"
-    assert sound.get_editor_property("asset_import_data") == take.audio.path
+    assert sound.get_editor_property("asset_import_data").get_first_filename() == take.audio.path
     assert (section.get_start_frame(), section.get_end_frame()) == (0, take.n_frames)
 
 
@@ -150,3 +150,29 @@ def test_the_tools_menu_gets_three_talkrig_entries(editor):
                       "Generate from selected SoundWaves..."]
     for entry in submenu._props["entries"]:
         compile(entry._props["command"], "<menu>", "exec")
+
+
+def test_a_menu_action_that_fails_logs_one_error_line(editor, monkeypatch):
+    from talkrig_unreal import commands
+
+    monkeypatch.delenv("TALKRIG_CLI", raising=False)
+    ue.SELECTED.append(ue.ACTORS[0])
+    assert commands.menu_generate_selected() is None  # nothing selected in the browser
+    (logged,) = ue.calls("log_error")
+    assert logged["message"] == "TalkRig: select one or more SoundWaves in the Content Browser first"
+
+
+def test_generate_from_selected_sound_waves_animates_and_reuses_the_sound(editor):
+    from talkrig_unreal import commands
+
+    wav = dev_file("mfa_a.flac")
+    sound = ue.SoundWave("/Game/Audio/VO_hello", asset_import_data=ue.AssetImportData(str(wav)))
+    ue.ASSETS["/Game/Audio/VO_hello"] = sound
+    ue.SELECTED_ASSETS.append(sound)
+    ue.SELECTED.append(ue.ACTORS[0])  # BP_Ada
+    (result,) = commands.generate_from_selected_sounds(emotion="happy:0.5",
+                                                       sequence_dir="/Game/Dialogue")
+    assert result["sequence"] == "/Game/Dialogue/LS_VO_hello"
+    assert result["audio"] == "/Game/Audio/VO_hello.VO_hello"  # the selected SoundWave itself
+    assert ue.calls("AssetTools.import_asset_tasks") == []
+    assert result["keys"] > 157

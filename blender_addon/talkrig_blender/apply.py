@@ -29,6 +29,7 @@ class ApplyResult:
     first_frame: int  # scene frame of the first key
     last_frame: int  # scene frame of the last key
     sound_strip: object | None  # the audio strip added, if any
+    warnings: tuple[str, ...] = ()  # things the user should know (shown in the UI)
 
 
 def shape_key_names(obj: bpy.types.Object) -> list[str]:
@@ -100,10 +101,12 @@ def apply_take(obj: bpy.types.Object, take: Take, *, start_frame: int | None = N
     last = start + len(values) - 1
     scene_setup.extend_frame_range(scene, start, last)
     audio = audio_path or (take.audio.path if take.audio else None)
-    strip = None
+    strip, warnings = None, []
     if add_sound and audio and os.path.isfile(audio):
         strip = scene_setup.add_sound_strip(scene, audio, start)
-    return ApplyResult(action, found, kept, start, last, strip)
+        if strip is None:
+            warnings.append("sound strip not added: this Blender has no audio support")
+    return ApplyResult(action, found, kept, start, last, strip, tuple(warnings))
 
 
 def _action_name(take: Take, audio_path: str | None) -> str:

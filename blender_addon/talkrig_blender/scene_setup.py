@@ -23,8 +23,11 @@ def add_sound_strip(scene: bpy.types.Scene, audio_path: str, start_frame: int):
     """Add ``audio_path`` as a sound strip at ``start_frame``; returns the strip.
 
     An existing strip of the same file at the same frame is reused, so
-    regenerating does not stack copies of the audio.
+    regenerating does not stack copies of the audio. Returns None on a Blender
+    built without audio (some ``bpy`` module builds).
     """
+    if not bpy.app.build_options.audaspace:
+        return None
     editor = scene.sequence_editor or scene.sequence_editor_create()
     strips = _strips(editor)
     wanted = os.path.abspath(audio_path)

@@ -20,12 +20,14 @@ CALLS: list[tuple[str, dict]] = []  # (qualified name, bound arguments) per call
 ASSETS: dict[str, object] = {}  # asset path (/Game/Folder/Name) -> asset
 ACTORS: list = []  # level actors
 SELECTED: list = []  # selected level actors
+SELECTED_ASSETS: list = []  # assets selected in the Content Browser
 BLUEPRINT_CLASSES: dict[str, object] = {}  # asset path -> Control Rig class stand-in
 
 
 def reset() -> None:
     """Empty editor: no calls, assets or actors."""
-    CALLS.clear(), ASSETS.clear(), ACTORS.clear(), SELECTED.clear(), BLUEPRINT_CLASSES.clear()
+    for registry in (CALLS, ASSETS, ACTORS, SELECTED, SELECTED_ASSETS, BLUEPRINT_CLASSES):
+        registry.clear()
 
 
 def calls(name: str) -> list[dict]:
@@ -151,6 +153,15 @@ class Object(_Strict):
         return f"{self._path}.{name}"
 
 
+class AssetImportData(Object):
+    def __init__(self, filename=""):
+        super().__init__("", filename=filename)
+
+    @_recorded
+    def get_first_filename(self):
+        return self._props["filename"]
+
+
 class SoundWave(Object):
     PROPERTIES = ("asset_import_data",)
 
@@ -199,7 +210,7 @@ class AssetTools(_Strict):
                 props["imported_object_paths"] = []
                 continue
             assert path not in ASSETS or props["replace_existing"], "import would overwrite"
-            ASSETS[path] = SoundWave(path, asset_import_data=props["filename"])
+            ASSETS[path] = SoundWave(path, asset_import_data=AssetImportData(props["filename"]))
             props["imported_object_paths"] = [ASSETS[path].get_path_name()]
 
 
@@ -536,6 +547,13 @@ class UnrealEditorSubsystem(_Strict):
     @_recorded
     def get_editor_world(self):
         return World("/Game/Maps/Stage")
+
+
+class EditorUtilityLibrary:
+    @staticmethod
+    @_recorded
+    def get_selected_assets():
+        return list(SELECTED_ASSETS)
 
 
 @_recorded
