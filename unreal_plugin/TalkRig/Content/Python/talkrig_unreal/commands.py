@@ -1,5 +1,6 @@
 """What the Tools > TalkRig menu entries do (also callable from the editor's Python console)."""
 
+import functools
 import os
 import tempfile
 
@@ -40,7 +41,7 @@ def import_take(take_path, target="metahuman", **overrides):
 
 
 def generate_from_selected_sounds(emotion="neutral", target="metahuman", **overrides):
-    """Generate a take for each selected SoundWave and import it."""
+    """Generate a take for each selected SoundWave and import it with that SoundWave."""
     import unreal
 
     sounds = [a for a in unreal.EditorUtilityLibrary.get_selected_assets()
@@ -51,9 +52,13 @@ def generate_from_selected_sounds(emotion="neutral", target="metahuman", **overr
     with tempfile.TemporaryDirectory() as tmp:
         for sound in sounds:
             audio = sound.get_editor_property("asset_import_data").get_first_filename()
+            if not audio or not os.path.isfile(audio):
+                raise RuntimeError(f"the source file of {sound.get_name()} is not on this "
+                                   f"machine ({audio or 'unknown'})")
             take = os.path.join(tmp, f"{sound.get_name()}.take.json")
             core_bridge.generate_take(audio, take, emotion=emotion)
-            results.append(import_take(take, target, **overrides))
+            path = sound.get_path_name()
+            results.append(import_take(take, target, sound_asset=path, **overrides))
     return results
 
 
@@ -75,6 +80,21 @@ def ask_path(title, folder=False):
         root.destroy()
 
 
+def reports_errors(action):
+    """Menu actions log one ``TalkRig: <problem>`` error line instead of a traceback."""
+    @functools.wraps(action)
+    def wrapper(*args, **kwargs):
+        import unreal
+
+        try:
+            return action(*args, **kwargs)
+        except Exception as exc:
+            unreal.log_error(f"TalkRig: {exc}")
+            return None
+    return wrapper
+
+
+@reports_errors
 def menu_import_take():
     import unreal
 
@@ -86,6 +106,7 @@ def menu_import_take():
     import_take(path)
 
 
+@reports_errors
 def menu_batch_folder():
     import unreal
     from talkrig_unreal.batch import run_batch
@@ -96,3 +117,8 @@ def menu_batch_folder():
                            "talkrig_unreal.batch.run_batch(path) in the Python console)")
         return
     run_batch(path)
+
+
+@reports_errors
+def menu_generate_selected():
+    generate_from_selected_sounds()

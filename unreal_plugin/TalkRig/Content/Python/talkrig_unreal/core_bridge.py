@@ -57,7 +57,14 @@ def plan_for_take(take_path, target):
 
 
 def generate_take(audio_path, take_path, emotion="neutral", text=""):
-    """Generate a take file from audio (core API or ``talkrig generate``)."""
+    """Generate a take file from audio (core API in-process, else ``talkrig generate``)."""
+    if core_available():
+        from talkrig.formats import write_take
+        from talkrig.pipeline import GenerateOptions, generate
+
+        take = generate(audio_path, GenerateOptions(emotion=emotion, text=text or None))
+        write_take(take, take_path)
+        return take_path
     args = ["generate", audio_path, "-o", take_path, "--emotion", emotion]
     if text:
         args += ["--text", text]

@@ -11,7 +11,7 @@ ENTRIES = (  # (entry name, label, tooltip, python command)
      "import talkrig_unreal.commands as c; c.menu_batch_folder()"),
     ("TalkRigGenerateSelected", "Generate from selected SoundWaves...",
      "Generate facial animation from the selected SoundWaves and import it",
-     "import talkrig_unreal.commands as c; c.generate_from_selected_sounds()"),
+     "import talkrig_unreal.commands as c; c.menu_generate_selected()"),
 )
 
 

@@ -12,7 +12,7 @@ def import_plan(plan, settings):
         A key plan (``talkrig.unreal_plan/1``, made by ``talkrig.unreal.keys``).
     settings : dict
         ``ImportSettings`` fields: sequence_dir, actor, control_rig, face_component,
-        audio_dir, import_audio.
+        audio_dir, import_audio; optional sound_asset (an existing SoundWave to use).
 
     Returns
     -------
@@ -38,8 +38,9 @@ def import_plan(plan, settings):
     else:
         result["anim"], result["keys"] = key_morph_curves(sequence, binding, component, plan,
                                                           folder)
-    if settings.get("import_audio", True) and plan.get("audio_path"):
-        result["audio"] = add_audio(sequence, plan, settings.get("audio_dir") or folder)
+    if settings.get("import_audio", True) and (plan.get("audio_path") or settings.get("sound_asset")):
+        result["audio"] = add_audio(sequence, plan, settings.get("audio_dir") or folder,
+                                    settings.get("sound_asset", ""))
     unreal.EditorAssetLibrary.save_loaded_asset(sequence)
     return result
 
@@ -101,11 +102,14 @@ def key_morph_curves(sequence, binding, component, plan, folder):
     return anim_path, count
 
 
-def add_audio(sequence, plan, folder):
-    """Add the take's SoundWave on an audio track over the playback range."""
+def add_audio(sequence, plan, folder, sound_asset=""):
+    """Add the take's SoundWave (``sound_asset``, else imported) on an audio track."""
     import unreal
 
-    sound = assets.sound_wave(plan["audio_path"], folder, plan["sound_name"])
+    if sound_asset:
+        sound = unreal.EditorAssetLibrary.load_asset(sound_asset)
+    else:
+        sound = assets.sound_wave(plan["audio_path"], folder, plan["sound_name"])
     track = sequence.add_track(unreal.MovieSceneAudioTrack)
     section = track.add_section()
     section.set_sound(sound)
