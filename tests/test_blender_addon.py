@@ -43,9 +43,9 @@ def scene(addon):
     background mode leaves Blender without an undo stack.
     """
     scene = bpy.context.scene
-    for collection in (bpy.data.objects, bpy.data.meshes, bpy.data.actions,
-                       bpy.data.materials, bpy.data.cameras, bpy.data.sounds,
-                       bpy.data.images):
+    for collection in (bpy.data.objects, bpy.data.meshes, bpy.data.armatures,
+                       bpy.data.actions, bpy.data.materials, bpy.data.cameras,
+                       bpy.data.sounds, bpy.data.images):
         for block in list(collection):
             collection.remove(block)
     scene.sequence_editor_clear()
@@ -245,3 +245,54 @@ def test_unregister_leaves_nothing_behind(addon):
             bpy.ops.talkrig.generate.get_rna_type()
     finally:
         addon.register()
+
+
+def flame_rig(n_expressions: int = 10):
+    """A FLAME-add-on-like rig: mesh with Exp1..N shape keys, armature with a jaw bone."""
+    bpy.ops.mesh.primitive_uv_sphere_add()
+    mesh = bpy.context.active_object
+    mesh.shape_key_add(name="Basis")
+    for i in range(1, n_expressions + 1):
+        mesh.shape_key_add(name=f"Exp{i}")
+    armature_data = bpy.data.armatures.new("FLAME")
+    armature = bpy.data.objects.new("FLAME", armature_data)
+    bpy.context.collection.objects.link(armature)
+    bpy.context.view_layer.objects.active = armature
+    bpy.ops.object.mode_set(mode="EDIT")
+    for name, head in (("neck", (0, 0, 0)), ("jaw", (0, 0, 0.1))):
+        bone = armature_data.edit_bones.new(name)
+        bone.head, bone.tail = head, (head[0], head[1] + 0.05, head[2])
+    bpy.ops.object.mode_set(mode="OBJECT")
+    modifier = mesh.modifiers.new("Armature", "ARMATURE")
+    modifier.object = armature
+    return mesh, armature
+
+
+def test_flame_profile_keys_exp_shape_keys_and_the_jaw_bone(scene):
+    from talkrig.rigs import load_rig_json
+    from talkrig.take import Take
+    from talkrig_blender.apply import apply_take
+    from talkrig_blender.flame_jaw import axis_angle_to_quaternions
+    from talkrig_blender.actions import action_fcurves
+
+    mesh, armature = flame_rig()
+    channels = tuple(load_rig_json("flame")["channels"])
+    rng = np.random.default_rng(5)
+    values = rng.uniform(-0.3, 0.3, (20, len(channels))).astype(np.float32)
+    take = Take(fps=SCENE_FPS, channels=channels, values=values, rig="flame")
+    result = apply_take(mesh, take, profile="flame", start_frame=1)
+    assert dict(result.mapping.pairs)["Exp3"] == "exp03" and len(result.mapping.pairs) == 10
+    assert result.warnings == ()
+    _frames, exp3 = key_values(curves_by_key(mesh)["Exp3"])
+    np.testing.assert_allclose(exp3, values[:, channels.index("exp03")], atol=1e-6)
+    jaw = {c.array_index: c for c in action_fcurves(armature)
+           if c.data_path == 'pose.bones["jaw"].rotation_quaternion'}
+    assert sorted(jaw) == [0, 1, 2, 3]
+    jaw_cols = [channels.index(c) for c in ("jaw_rx", "jaw_ry", "jaw_rz")]
+    expected = axis_angle_to_quaternions(values[:, jaw_cols])
+    for index, curve in jaw.items():
+        np.testing.assert_allclose(key_values(curve)[1], expected[:, index], atol=1e-6)
+    scene.frame_set(4)
+    rotation = armature.pose.bones["jaw"].rotation_quaternion.to_axis_angle()
+    angle = np.linalg.norm(values[3, jaw_cols])
+    assert rotation[1] == pytest.approx(angle, abs=1e-4)

@@ -89,7 +89,8 @@ def assign_action(id_block: bpy.types.ID, action, slot) -> str | None:
     return kept
 
 
-def write_curve(channels, data_path: str, coords: np.ndarray, group: str | None = None):
+def write_curve(channels, data_path: str, coords: np.ndarray, group: str | None = None,
+                index: int = 0):
     """Create one F-curve and fill its keys in a single ``foreach_set``.
 
     Parameters
@@ -99,8 +100,12 @@ def write_curve(channels, data_path: str, coords: np.ndarray, group: str | None 
         RNA path on the animated data-block, e.g. ``key_blocks["jawOpen"].value``.
     coords : np.ndarray, shape (2 * K,), float32
         Interleaved (frame, value) pairs, frames increasing.
+    group : str, optional
+        F-curve group name (shown in the Graph Editor).
+    index : int
+        Array index for vector properties (e.g. quaternion component).
     """
-    curve = channels.fcurves.new(data_path, index=0)
+    curve = channels.fcurves.new(data_path, index=index)
     if group is not None:
         found = channels.groups.get(group)
         curve.group = found if found is not None else channels.groups.new(group)

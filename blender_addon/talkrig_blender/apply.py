@@ -102,6 +102,12 @@ def apply_take(obj: bpy.types.Object, take: Take, *, start_frame: int | None = N
     scene_setup.extend_frame_range(scene, start, last)
     audio = audio_path or (take.audio.path if take.audio else None)
     strip, warnings = None, []
+    if profile == "flame":
+        from .flame_jaw import key_flame_jaw
+
+        jaw_warning = key_flame_jaw(obj, take, start, fps, name)
+        if jaw_warning:
+            warnings.append(jaw_warning)
     if add_sound and audio and os.path.isfile(audio):
         strip = scene_setup.add_sound_strip(scene, audio, start)
         if strip is None:
