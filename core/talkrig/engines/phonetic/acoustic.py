@@ -22,10 +22,14 @@ WIN = 400  # 25 ms analysis window at 16 kHz
 N_FFT = 512
 BAND_HZ = (1000.0, 3500.0)  # formant band that a closed tract silences
 PEAK_WINDOW_S = 0.15  # local reference level: max over +-150 ms
-DIP_START_DB = 8.0  # dips shallower than this are not closures
-DIP_FULL_DB = 20.0  # dips this deep are certain closures
-SPEECH_FLOOR_DB = 35.0  # below p95 - 35 dB the band is silence, not a closure
-
+# The band's dynamic range (noise floor p20 .. loud level p95) differs a lot between
+# recordings (27 dB for a quiet room, 15 dB with a cold in a noisy one), so the
+# thresholds are fractions of it rather than fixed decibels.
+NOISE_PERCENTILE = 20
+LOUD_PERCENTILE = 95
+DIP_START = 0.3  # dips shallower than 0.3 x range are not closures
+DIP_FULL = 0.7  # dips of 0.7 x range are certain closures
+SPEECH_PEAK = 0.3  # the local peak must rise 0.3 x range above the noise floor
 
 def band_level_db(audio: np.ndarray) -> np.ndarray:
     """Level of the 1-3.5 kHz band every 5 ms, dB, shape (M,)."""
@@ -47,17 +51,19 @@ def closure_evidence(audio: np.ndarray, n_frames: int, fps: float) -> np.ndarray
     Returns
     -------
     np.ndarray, shape (n_frames,), float32
-        0 = open (near the local band peak), 1 = a dip >= 20 dB below it;
-        0 in silence (that is rest, handled by the pause rule).
+        0 = open (near the local band peak), 1 = a dip of 0.7 x the band's dynamic
+        range below it; 0 in silence (that is rest, handled by the pause rule).
     """
     level = band_level_db(audio)
+    noise, top = np.percentile(level, [NOISE_PERCENTILE, LOUD_PERCENTILE])
+    span = max(top - noise, 1.0)
     reach = int(PEAK_WINDOW_S / HOP_S)
     padded = np.pad(level, reach, mode="edge")
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * reach + 1)
     peak = windows.max(1)
-    depth = peak - level
-    loud_enough = peak > np.percentile(level, 95) - SPEECH_FLOOR_DB
-    ev = np.clip((depth - DIP_START_DB) / (DIP_FULL_DB - DIP_START_DB), 0.0, 1.0) * loud_enough
+    depth = (peak - level) / span
+    loud_enough = peak > noise + SPEECH_PEAK * span
+    ev = np.clip((depth - DIP_START) / (DIP_FULL - DIP_START), 0.0, 1.0) * loud_enough
     t = np.arange(n_frames) / fps
     return np.interp(t, np.arange(len(ev)) * HOP_S, ev).astype(np.float32)
 
@@ -84,3 +90,56 @@ def gate_closures(curves: np.ndarray, evidence: np.ndarray, vowel_frames: np.nda
     keep = 1.0 - np.where(vowel_frames, 0.0, evidence)
     for name in APERTURE_CHANNELS:
         curves[:, ARKIT_INDEX[name]] *= keep
+
+
+FILLER_VOWEL = "AH"  # what a loud stretch labelled silence most often is: "uh", "um"
+LOUD_FRACTION = 0.5  # "loud" = band level above the middle of its dynamic range
+MIN_LOUD_RUN_S = 0.05  # shorter loud runs inside a silence are clicks and breaths
+
+
+def fill_loud_silences(phones, audio: np.ndarray):
+    """Relabel loud stretches of recognised silence as a neutral vowel.
+
+    The allphone search labels hesitations ("uh", "um") and some weak vowels as
+    silence; left alone, the mouth would rest through audible speech.
+
+    Parameters
+    ----------
+    phones : list of Phone
+        Recognised phones.
+    audio : np.ndarray, shape (N,), 16 kHz
+
+    Returns
+    -------
+    list of Phone
+        The same phones, with loud runs (>= 50 ms) inside ``SIL`` split out as ``AH``.
+    """
+    from talkrig.phones import Phone
+
+    level = band_level_db(audio)
+    noise, top = np.percentile(level, [NOISE_PERCENTILE, LOUD_PERCENTILE])
+    loud = level > noise + LOUD_FRACTION * (top - noise)
+    out = []
+    for ph in phones:
+        if ph.label != "SIL":
+            out.append(ph)
+            continue
+        lo, hi = int(ph.start_s / HOP_S), min(len(loud), int(np.ceil(ph.end_s / HOP_S)))
+        cursor = ph.start_s
+        for run_start, run_end in _runs(loud[lo:hi]):
+            if (run_end - run_start) * HOP_S < MIN_LOUD_RUN_S:
+                continue
+            s, e = (lo + run_start) * HOP_S, min(ph.end_s, (lo + run_end) * HOP_S)
+            if s > cursor:
+                out.append(Phone("SIL", cursor, s))
+            out.append(Phone(FILLER_VOWEL, s, e))
+            cursor = e
+        if cursor < ph.end_s:
+            out.append(Phone("SIL", cursor, ph.end_s))
+    return out
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) index pairs of the True runs of ``mask``."""
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))

@@ -9,7 +9,7 @@ import numpy as np
 
 from talkrig.engines.base import EngineRequest, ProgressFn
 from talkrig.engines.phonetic.coarticulation import curves_from_phones
-from talkrig.engines.phonetic.acoustic import closure_evidence
+from talkrig.engines.phonetic.acoustic import closure_evidence, fill_loud_silences
 from talkrig.engines.phonetic.loudness import loudness_envelope
 from talkrig.phones import Phone
 
@@ -74,6 +74,7 @@ class PhoneticEngine:
         loud = loudness_envelope(request.audio, n, request.fps) if self.use_loudness else None
         closure = None
         if self.last_mode == "recognised" and self.acoustic_closures:
+            phones = fill_loud_silences(phones, request.audio)
             closure = closure_evidence(request.audio, n, request.fps)
         curves = curves_from_phones(phones, n, request.fps, request.emotion, loud, closure)
         if progress:
