@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tomllib
@@ -68,3 +69,32 @@ def test_linux_zip_bundles_a_core_that_generates_without_the_dev_install(tmp_pat
                          timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.split() == ["41", "52"]
+
+
+INSTALL_SCRIPT = """
+import sys, bpy
+result = bpy.ops.extensions.package_install_files(
+    filepath=sys.argv[1], repo="user_default", enable_on_install=True)
+assert result == {"FINISHED"}, result
+assert "bl_ext.user_default.talkrig" in bpy.context.preferences.addons
+prefs = bpy.context.preferences.addons["bl_ext.user_default.talkrig"].preferences
+assert type(prefs).__name__ == "TalkRigPreferences"
+assert bpy.ops.talkrig.add_demo_head() == {"FINISHED"}
+print("keys", len(bpy.context.active_object.data.shape_keys.key_blocks))
+"""
+
+
+@pytest.mark.blender
+def test_zip_installs_and_enables_through_blenders_install_from_disk(tmp_path):
+    pytest.importorskip("bpy")
+    package = build(tmp_path / "dist", "--no-wheels")
+    script = tmp_path / "install.py"
+    script.write_text(INSTALL_SCRIPT)
+    user = tmp_path / "blender-user"  # keep the real ~/.config/blender untouched
+    user.mkdir()
+    env = {**os.environ, "BLENDER_USER_RESOURCES": str(user)}
+    run = subprocess.run([sys.executable, str(script), str(package)], capture_output=True,
+                         text=True, timeout=300, env=env)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "keys 52" in run.stdout
+    assert (user / "extensions" / "user_default" / "talkrig" / "api.py").is_file()
