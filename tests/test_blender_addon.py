@@ -296,3 +296,36 @@ def test_flame_profile_keys_exp_shape_keys_and_the_jaw_bone(scene):
     rotation = armature.pose.bones["jaw"].rotation_quaternion.to_axis_angle()
     angle = np.linalg.norm(values[3, jaw_cols])
     assert rotation[1] == pytest.approx(angle, abs=1e-4)
+
+
+@pytest.mark.skipif(not bpy.app.build_options.audaspace, reason="bpy built without audio")
+def test_generate_can_take_audio_and_start_from_the_active_sound_strip(head, scene):
+    from talkrig_blender.scene_setup import add_sound_strip
+
+    strip = add_sound_strip(scene, str(SHORT_CLIP), 37)
+    scene.sequence_editor.active_strip = strip
+    settings = scene.talkrig
+    settings.use_sequencer_sound, settings.audio_path = True, ""
+    assert bpy.ops.talkrig.generate() == {"FINISHED"}
+    frames, _values = key_values(curves_by_key(head)["jawOpen"])
+    assert frames[0] == 37
+    editor = scene.sequence_editor
+    strips = getattr(editor, "strips_all", None) or editor.sequences_all
+    assert len([s for s in strips if s.type == "SOUND"]) == 1  # reused, not stacked
+
+
+def test_edited_mapping_saved_as_preset_drives_generation(head, scene, tmp_path):
+    settings = scene.talkrig
+    assert bpy.ops.talkrig.refresh_mapping() == {"FINISHED"}
+    assert len(settings.mapping) == 51
+    for item in settings.mapping:  # keep only the jaw, driven by mouthFunnel
+        item.channel = "mouthFunnel" if item.name == "jawOpen" else ""
+    preset = tmp_path / "jaw_only.json"
+    assert bpy.ops.talkrig.save_mapping(filepath=str(preset)) == {"FINISHED"}
+    settings.mapping.clear()
+    assert bpy.ops.talkrig.load_mapping(filepath=str(preset)) == {"FINISHED"}
+    assert settings.use_custom_mapping
+    settings.audio_path = str(SHORT_CLIP)
+    assert bpy.ops.talkrig.generate() == {"FINISHED"}
+    assert list(curves_by_key(head)) == ["jawOpen"]
+    settings.use_custom_mapping = False
