@@ -80,7 +80,8 @@ def test_pushing_a_folder_imports_every_take_and_reports_a_broken_one(takes, tmp
         shutil.copy(folder / name, tmp_path / name)
     (tmp_path / "line_003.take.json").write_text("{not json")
     result = run_scenario("push", tmp_path)
-    ok, bad = [r for r in result["reports"] if r["ok"]], [r for r in result["reports"] if not r["ok"]]
+    ok = [r for r in result["reports"] if r["ok"]]
+    bad = [r for r in result["reports"] if not r["ok"]]
     assert [r["sequence"] for r in ok] == ["/Game/Dialogue/LS_line_001",
                                           "/Game/Dialogue/LS_line_002"]
     assert len(bad) == 1 and "line_003.take.json" in bad[0]["error"]

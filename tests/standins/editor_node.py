@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import select
 import socket
 import sys
@@ -21,7 +20,8 @@ import threading
 import traceback
 import uuid
 
-from talkrig.unreal.remote import RECV_BUFFER, RemoteOptions, discovery_socket, message, parse_message
+from talkrig.unreal.remote import (RECV_BUFFER, RemoteOptions, discovery_socket, message,
+                                   parse_message)
 
 POLL_S = 0.05  # select timeout of every loop: stop() takes effect within this
 BEHAVIOURS = ("normal", "silent", "no_connect", "hang")

@@ -43,8 +43,8 @@ def build_stage() -> None:
     ue.reset()
     face_mesh = ue.SkeletalMesh("/Game/MetaHumans/Ada/Face/Ada_FaceMesh",
                                 skeleton=ue.Skeleton("/Game/MetaHumans/Common/Face/Face_Archetype_Skeleton"))
-    ue.ACTORS.append(ue.Actor("BP_Ada", [ue.SkeletalMeshComponent("Body", ue.SkeletalMesh("/Game/Body")),
-                                        ue.SkeletalMeshComponent("Face", face_mesh)]))
+    body = ue.SkeletalMeshComponent("Body", ue.SkeletalMesh("/Game/MetaHumans/Ada/Body"))
+    ue.ACTORS.append(ue.Actor("BP_Ada", [body, ue.SkeletalMeshComponent("Face", face_mesh)]))
     arkit_mesh = ue.SkeletalMesh("/Game/Characters/Robo/SK_Robo",
                                  skeleton=ue.Skeleton("/Game/Characters/Robo/SK_Robo_Skeleton"))
     ue.ACTORS.append(ue.Actor("Robo", [ue.SkeletalMeshComponent("Mesh", arkit_mesh)]))

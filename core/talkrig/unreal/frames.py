@@ -31,7 +31,8 @@ class FrameRate:
 
     def __post_init__(self):
         if self.numerator <= 0 or self.denominator <= 0:
-            raise TalkRigError(f"frame rate must be positive, got {self.numerator}/{self.denominator}")
+            raise TalkRigError("frame rate must be positive, "
+                               f"got {self.numerator}/{self.denominator}")
 
     @property
     def fraction(self) -> Fraction:

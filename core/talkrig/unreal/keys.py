@@ -45,7 +45,7 @@ class KeyOptions:
     target: str = "metahuman"  # "metahuman" (face-board Control Rig) or "arkit" (morph curves)
     tick_resolution: tuple[int, int] = DEFAULT_TICK_RESOLUTION  # sequence ticks per second
     constant_tolerance: float = 1e-6  # a channel within this of its first value gets one key
-    curve_case: str = "camel"  # ARKit curve names: "camel" (eyeBlinkLeft) or "pascal" (EyeBlinkLeft)
+    curve_case: str = "camel"  # ARKit curve names: "camel" (eyeBlinkLeft), "pascal" (EyeBlinkLeft)
 
 
 @dataclass(frozen=True, eq=False)

@@ -18,7 +18,8 @@ MAX_SUFFIX = 9999  # give up after this many clashes rather than loop for ever
 SEQUENCE_PREFIX = "LS_"  # Epic's naming convention for Level Sequences
 ANIM_PREFIX = "AS_"  # ... for AnimSequences
 SOUND_PREFIX = "SW_"  # ... for SoundWaves
-DEFAULT_CONTROL_RIG = "/Game/MetaHumans/Common/Face/Face_ControlBoard_CtrlRig"  # MetaHuman face board
+# the MetaHuman face board Control Rig asset of a MetaHuman project
+DEFAULT_CONTROL_RIG = "/Game/MetaHumans/Common/Face/Face_ControlBoard_CtrlRig"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]+")
 _TAKE_SUFFIXES = (".take.json", ".controls.csv", ".json", ".npz", ".csv",
                   ".wav", ".flac", ".mp3", ".ogg", ".opus")

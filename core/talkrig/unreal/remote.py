@@ -57,7 +57,7 @@ class RemoteOptions:
     multicast_group: str = "239.0.0.1"  # Unreal's default discovery group
     multicast_port: int = 6766  # Unreal's default discovery port
     multicast_interface: str = "127.0.0.1"  # local interface discovery is sent and joined on
-    multicast_bind: str = "0.0.0.0"  # discovery socket bind address (127.0.0.1 hears nothing on Linux)
+    multicast_bind: str = "0.0.0.0"  # discovery bind address (127.0.0.1 hears nothing on Linux)
     multicast_ttl: int = 0  # 0: discovery never leaves this machine; 1: local network
     command_host: str = "127.0.0.1"  # address the editor connects back to
     command_port: int = 0  # 0: any free port
@@ -204,7 +204,8 @@ class RemoteExecution:
             if (body and body["type"] == "pong" and body.get("source") != self.node_id
                     and body.get("dest") in (None, self.node_id)):
                 node = EditorNode(str(body["source"]), dict(body.get("data") or {}))
-                if not self.options.project or node.data.get("project_name") == self.options.project:
+                wanted = self.options.project
+                if not wanted or node.data.get("project_name") == wanted:
                     found.setdefault(node.node_id, node)
                     if first_only:
                         break

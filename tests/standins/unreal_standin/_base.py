@@ -21,7 +21,7 @@ def reset() -> None:
 
 
 def calls(name: str) -> list[dict]:
-    """Bound arguments of every recorded call to ``name`` (e.g. "LevelSequence.set_display_rate")."""
+    """Bound arguments of every recorded call to ``name`` ("LevelSequence.set_display_rate")."""
     return [args for called, args in CALLS if called == name]
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 
-from ._base import ASSETS, BLUEPRINT_CLASSES, FrameNumber, FrameRate, Object, RawCurveTrackTypes, _recorded, _Strict
+from ._base import (ASSETS, BLUEPRINT_CLASSES, FrameNumber, FrameRate, Object, RawCurveTrackTypes,
+                    _recorded, _Strict)
 
 
 class AssetImportData(Object):

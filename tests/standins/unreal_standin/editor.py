@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ._base import ACTORS, SELECTED, SELECTED_ASSETS, MultiBlockType, Object, ToolMenuStringCommandType, _recorded, _Strict
+from ._base import (ACTORS, SELECTED, SELECTED_ASSETS, MultiBlockType, Object,
+                    ToolMenuStringCommandType, _recorded, _Strict)
 
 
 # ------------------------------------------------------------- level and editor

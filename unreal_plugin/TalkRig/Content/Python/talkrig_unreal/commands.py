@@ -23,7 +23,8 @@ def settings_for_selection(**overrides):
 
     settings = dict(DEFAULT_SETTINGS, **overrides)
     if not settings["actor"]:
-        selected = unreal.get_editor_subsystem(unreal.EditorActorSubsystem).get_selected_level_actors()
+        actors = unreal.get_editor_subsystem(unreal.EditorActorSubsystem)
+        selected = actors.get_selected_level_actors()
         if not selected:
             raise RuntimeError("select the MetaHuman or ARKit character in the level first")
         settings["actor"] = selected[0].get_actor_label()

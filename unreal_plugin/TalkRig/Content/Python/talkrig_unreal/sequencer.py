@@ -38,7 +38,8 @@ def import_plan(plan, settings):
     else:
         result["anim"], result["keys"] = key_morph_curves(sequence, binding, component, plan,
                                                           folder)
-    if settings.get("import_audio", True) and (plan.get("audio_path") or settings.get("sound_asset")):
+    has_sound = plan.get("audio_path") or settings.get("sound_asset")
+    if settings.get("import_audio", True) and has_sound:
         result["audio"] = add_audio(sequence, plan, settings.get("audio_dir") or folder,
                                     settings.get("sound_asset", ""))
     unreal.EditorAssetLibrary.save_loaded_asset(sequence)
