@@ -29,6 +29,7 @@ from talkrig.rigs import ARKIT_INDEX
 
 NEIGHBOURS = 4  # phones each side of a frame's own phone that can influence it
 MIN_DOMINANCE = 1e-6  # keeps the weighted mean defined far from every phone
+CLOSURE_EDGE_WEIGHT = 0.5  # frames beside a bilabial move halfway to closure
 
 
 def prepare_phones(phones: Sequence[Phone], duration_s: float,
@@ -184,17 +185,30 @@ def enforce_closures(curves: np.ndarray, starts, ends, ids, fps: float,
     np.add.at(mask, np.clip(first, 0, n), 1)
     np.add.at(mask, np.clip(last + 1, 0, n), -1)
     frames = np.cumsum(mask[:n]) > 0
+    # the frame either side moves halfway, so a closure takes two frames, not one
+    weight = frames.astype(np.float32)
+    edge = np.zeros(n, bool)
+    edge[1:] |= frames[:-1]
+    edge[:-1] |= frames[1:]
+    weight[edge & ~frames] = CLOSURE_EDGE_WEIGHT
+    _blend_closure(curves, weight[:, None], cl)
+
+
+def _blend_closure(curves: np.ndarray, w: np.ndarray, cl: dict) -> None:
+    """Move ``curves`` towards the sealed-lips pose by weight ``w`` (T, 1)."""
     i = ARKIT_INDEX
-    jaw = np.minimum(curves[frames, i["jawOpen"]], cl["jaw_max"])
-    curves[frames, i["jawOpen"]] = jaw
-    curves[frames, i["mouthClose"]] = jaw
-    for name in ("mouthLowerDownLeft", "mouthLowerDownRight", "mouthUpperUpLeft",
-                 "mouthUpperUpRight"):
-        curves[frames, i[name]] = 0.0
-    for name in ("mouthPressLeft", "mouthPressRight"):
-        curves[frames, i[name]] = np.maximum(curves[frames, i[name]], cl["press"])
-    for name in ("mouthFunnel", "mouthStretchLeft", "mouthStretchRight"):
-        curves[frames, i[name]] *= cl["shape_keep"]
+    jaw_col = curves[:, [i["jawOpen"]]]
+    jaw = (1 - w) * jaw_col + w * np.minimum(jaw_col, cl["jaw_max"])
+    close = (1 - w) * curves[:, [i["mouthClose"]]] + w * jaw
+    curves[:, [i["jawOpen"]]] = jaw
+    curves[:, [i["mouthClose"]]] = close
+    openers = [i[n] for n in ("mouthLowerDownLeft", "mouthLowerDownRight",
+                              "mouthUpperUpLeft", "mouthUpperUpRight")]
+    curves[:, openers] *= 1 - w
+    press = [i["mouthPressLeft"], i["mouthPressRight"]]
+    curves[:, press] = (1 - w) * curves[:, press] + w * np.maximum(curves[:, press], cl["press"])
+    shape = [i[n] for n in ("mouthFunnel", "mouthStretchLeft", "mouthStretchRight")]
+    curves[:, shape] *= 1 - w * (1 - cl["shape_keep"])
 
 
 def relax_pauses(curves: np.ndarray, starts, ends, ids, fps: float,
