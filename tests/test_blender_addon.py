@@ -98,9 +98,11 @@ def test_demo_head_has_arkit_shape_keys_uvs_eyes_and_teeth(head):
 def test_generate_from_real_speech_keys_every_frame_with_the_take_values(head, scene):
     from talkrig_blender.generation import generate_on_object
 
+    progress = []
     result = generate_on_object(head, str(SHORT_CLIP), emotion="happy:0.6", start_frame=10,
-                                blink=False, gaze=False)
+                                blink=False, gaze=False, progress=progress.append)
     take = result.take
+    assert progress[-1] == pytest.approx(1.0) and progress == sorted(progress)
     assert take.fps == SCENE_FPS and take.n_frames == int(np.ceil(1.3586875 * SCENE_FPS))
     curves = curves_by_key(head)
     assert set(curves) == set(ARKIT52) - {"tongueOut"}
