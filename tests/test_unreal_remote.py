@@ -97,6 +97,24 @@ def test_the_cli_push_prints_one_line_per_take(takes):
     assert "2 of 2 takes imported" in result["stdout"]
 
 
+def test_pushing_a_batch_folder_follows_the_manifest(tmp_path):
+    from talkrig.batch import BatchOptions, run_batch
+
+    manifest = tmp_path / "dialogue.csv"
+    manifest.write_text(
+        "audio,emotion,character,sequence\n"
+        f"{dev_file('mfa_a.flac')},happy,BP_Ada,/Game/Dialogue/Act1/LS_intro\n"
+        f"{dev_file('mfa_apex.flac')},sad,,\n"
+        "missing.wav,,BP_Ada,\n")
+    run_batch(manifest, tmp_path / "takes", BatchOptions(workers=1))
+    result = run_scenario("push_batch", tmp_path / "takes")
+    first, second, third = result["reports"]
+    assert first["ok"] and first["sequence"] == "/Game/Dialogue/Act1/LS_intro"
+    assert not second["ok"] and "no actor to animate" in second["error"]
+    assert not third["ok"] and third["error"].startswith("not generated:")
+    assert result["commands"] == 1
+
+
 def test_arkit_push_bakes_curves_into_an_anim_sequence(takes):
     folder, first, _ = takes
     result = run_scenario("push_arkit", folder / "line_001.take.json")

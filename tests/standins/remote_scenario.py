@@ -25,7 +25,7 @@ from talkrig.unreal.push import ImportSettings, push  # noqa: E402
 from talkrig.unreal.remote import RemoteExecution, RemoteOptions  # noqa: E402
 
 BEHAVIOUR = {"push": "normal", "push_arkit": "normal", "cli_push": "normal", "ping": "normal",
-             "raise": "normal", "push_bad_actor": "normal", "silent": "silent",
+             "raise": "normal", "push_bad_actor": "normal", "push_batch": "normal", "silent": "silent",
              "no_connect": "no_connect", "hang": "hang"}
 
 
@@ -33,6 +33,10 @@ def scenario(name: str, options: RemoteOptions, path: str | None) -> dict:
     settings = ImportSettings(sequence_dir="/Game/Dialogue", actor="BP_Ada")
     if name in ("push", "silent", "no_connect", "hang"):
         reports = push(path, settings, KeyOptions(target="metahuman"), options)
+        return {"reports": [asdict(r) for r in reports]}
+    if name == "push_batch":  # no --actor: the manifest's character column decides
+        reports = push(path, ImportSettings(sequence_dir="/Game/Dialogue", actor=""),
+                       KeyOptions(target="metahuman"), options)
         return {"reports": [asdict(r) for r in reports]}
     if name == "push_bad_actor":
         reports = push(path, ImportSettings(sequence_dir="/Game/Dialogue", actor="Nobody"),

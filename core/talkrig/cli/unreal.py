@@ -18,11 +18,14 @@ def add_parser(subparsers) -> None:
     actions = p.add_subparsers(dest="unreal_command", metavar="ACTION")
     push = subparser(actions, "push", "Import a take, or every take in a folder, into new "
                      "Level Sequences in a running Unreal Editor.", run_push)
-    push.add_argument("path", metavar="TAKE_OR_FOLDER", help="take file or folder of takes")
+    push.add_argument("path", metavar="TAKE_OR_FOLDER",
+                      help="take file, folder of takes, or a talkrig batch output folder "
+                      "(then each line's character and sequence path are used)")
     push.add_argument("--sequence-dir", default="/Game/TalkRig", metavar="/Game/...",
                       help="content folder for the new Level Sequences")
-    push.add_argument("--actor", required=True, metavar="LABEL",
-                      help="label of the level actor to animate (MetaHuman or ARKit character)")
+    push.add_argument("--actor", default="", metavar="LABEL",
+                      help="label of the level actor to animate (MetaHuman or ARKit "
+                      "character); required unless a batch manifest names the character")
     push.add_argument("--target", choices=("metahuman", "arkit"), default="metahuman",
                       help=TARGET_HELP)
     push.add_argument("--control-rig", default=DEFAULT_CONTROL_RIG, metavar="ASSET",

@@ -8,6 +8,7 @@ editor's Python API and prints one result line that this module reads back.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from dataclasses import asdict, dataclass, field
@@ -15,11 +16,13 @@ from pathlib import Path
 
 from talkrig.errors import TalkRigError
 from talkrig.unreal.keys import KeyOptions, build_plan, encode_plan
-from talkrig.unreal.naming import DEFAULT_CONTROL_RIG, check_package_dir, stem_of
+from talkrig.unreal.naming import DEFAULT_CONTROL_RIG, asset_name, check_package_dir, stem_of
 from talkrig.unreal.remote import RemoteCommandError, RemoteExecution, RemoteOptions
 
 RESULT_MARKER = "TALKRIG_RESULT "  # the editor-side entry prints this + JSON
 TAKE_SUFFIXES = (".take.json", ".npz", ".controls.csv", ".csv")
+BATCH_REPORT = "batch_report.json"  # written by talkrig batch beside its takes
+NOT_TAKES = ("batch_report.csv", "unreal_import_report.csv")  # reports, not takes
 
 
 @dataclass(frozen=True)
@@ -48,12 +51,44 @@ class PushReport:
     details: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class PushItem:
+    """One take to import, with what a batch manifest said about it."""
+
+    take: Path
+    actor: str = ""  # actor label ("" = the push's --actor)
+    sequence: str = ""  # Level Sequence path /Game/.../Name ("" = --sequence-dir + LS_<take>)
+    error: str = ""  # set when the batch could not generate this line
+
+
+def find_items(path: str | os.PathLike) -> list[PushItem]:
+    """What to push: a take, a folder's takes, or a ``talkrig batch`` output folder.
+
+    A folder holding ``batch_report.json`` is pushed line by line in manifest order, with
+    each line's character and sequence path; lines the batch could not generate come
+    back with ``error`` set.
+    """
+    path = Path(path)
+    report = path / BATCH_REPORT
+    if path.is_dir() and report.is_file():
+        try:
+            lines = json.loads(report.read_text("utf-8"))["lines"]
+        except (OSError, ValueError, KeyError, TypeError):
+            raise TalkRigError("not a readable talkrig batch report", report) from None
+        return [PushItem(Path(line["take"]), line.get("character", ""),
+                         line.get("sequence", ""),
+                         "" if line["status"] != "failed" else f"not generated: {line['error']}")
+                for line in lines]
+    return [PushItem(p) for p in find_takes(path)]
+
+
 def find_takes(path: str | os.PathLike) -> list[Path]:
     """The take files at ``path``: the file itself, or a folder's takes in name order."""
     path = Path(path)
     if path.is_dir():
         takes = sorted(p for p in path.iterdir()
-                       if p.is_file() and p.name.lower().endswith(TAKE_SUFFIXES))
+                       if p.is_file() and p.name.lower().endswith(TAKE_SUFFIXES)
+                       and p.name.lower() not in NOT_TAKES)
         if not takes:
             raise TalkRigError("folder holds no takes (.take.json, .npz, .csv)", path)
         return takes
@@ -81,38 +116,48 @@ def parse_result(lines: list[str]) -> dict | None:
 def push(path: str | os.PathLike, settings: ImportSettings = ImportSettings(),
          key_options: KeyOptions = KeyOptions(),
          remote: RemoteOptions | None = None) -> list[PushReport]:
-    """Import one take or a folder of takes into the running editor.
+    """Import one take, a folder of takes or a batch output folder into the running editor.
 
     A take that fails to read or to import is reported and the others go on; no
     editor, no connection, or a command timeout raise :class:`TalkRigError`.
     """
-    from talkrig.formats import read_take
-
     check_package_dir(settings.sequence_dir)
     if settings.audio_dir:
         check_package_dir(settings.audio_dir)
-    takes = find_takes(path)
+    items = find_items(path)
     reports = []
     with RemoteExecution(remote or RemoteOptions.from_env()) as editor:
-        for take_path in takes:
+        for item in items:
             try:
-                take = read_take(take_path)
-                plan = build_plan(take, key_options, name=stem_of(take_path.name),
-                                  source=str(take_path))
-                result = editor.run_checked(import_command(plan.to_json(), settings),
-                                            str(take_path))
+                reports.append(_push_one(editor, item, settings, key_options))
             except RemoteCommandError as exc:
-                reports.append(PushReport(str(take_path), False, error=exc.problem))
-                continue
+                reports.append(PushReport(str(item.take), False, error=exc.problem))
             except TalkRigError as exc:
                 if exc.path == "unreal remote execution":
                     raise
-                reports.append(PushReport(str(take_path), False, error=exc.message))
-                continue
-            details = parse_result(result.lines()) or {}
-            reports.append(PushReport(str(take_path), bool(details.get("sequence")),
-                                      sequence=details.get("sequence", ""),
-                                      error="" if details.get("sequence") else
-                                      "the editor printed no TalkRig result (is the TalkRig "
-                                      "plugin enabled?)", details=details))
+                reports.append(PushReport(str(item.take), False, error=exc.message))
     return reports
+
+
+def _push_one(editor: RemoteExecution, item: PushItem, settings: ImportSettings,
+              key_options: KeyOptions) -> PushReport:
+    from talkrig.formats import read_take
+
+    if item.error:
+        return PushReport(str(item.take), False, error=item.error)
+    settings = dataclasses.replace(settings, actor=item.actor or settings.actor)
+    if not settings.actor:
+        raise TalkRigError("no actor to animate: pass --actor or fill the manifest's "
+                           "character column", item.take)
+    plan = build_plan(read_take(item.take), key_options, name=stem_of(item.take.name),
+                      source=str(item.take))
+    if item.sequence:
+        folder, name = item.sequence.rstrip("/").rsplit("/", 1)
+        settings = dataclasses.replace(settings, sequence_dir=check_package_dir(folder))
+        plan = dataclasses.replace(plan, sequence_name=asset_name(name))
+    result = editor.run_checked(import_command(plan.to_json(), settings), str(item.take))
+    details = parse_result(result.lines()) or {}
+    if not details.get("sequence"):
+        return PushReport(str(item.take), False, error="the editor printed no TalkRig result "
+                          "(is the TalkRig plugin enabled?)", details=details)
+    return PushReport(str(item.take), True, sequence=details["sequence"], details=details)

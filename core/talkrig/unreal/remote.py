@@ -259,7 +259,11 @@ class RemoteExecution:
         self.editor = None
 
     def __enter__(self) -> "RemoteExecution":
-        self.open()
+        try:
+            self.open()
+        except BaseException:
+            self.close()  # release the discovery socket; __exit__ will not run
+            raise
         return self
 
     def __exit__(self, *exc) -> None:
