@@ -25,7 +25,8 @@ from talkrig.unreal.push import ImportSettings, push  # noqa: E402
 from talkrig.unreal.remote import RemoteExecution, RemoteOptions  # noqa: E402
 
 BEHAVIOUR = {"push": "normal", "push_arkit": "normal", "cli_push": "normal", "ping": "normal",
-             "raise": "normal", "push_bad_actor": "normal", "push_batch": "normal", "silent": "silent",
+             "raise": "normal", "push_bad_actor": "normal", "push_batch": "normal",
+             "silent": "silent",
              "no_connect": "no_connect", "hang": "hang"}
 
 
