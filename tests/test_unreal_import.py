@@ -159,8 +159,8 @@ def test_a_menu_action_that_fails_logs_one_error_line(editor, monkeypatch):
     ue.SELECTED.append(ue.ACTORS[0])
     assert commands.menu_generate_selected() is None  # nothing selected in the browser
     (logged,) = ue.calls("log_error")
-    assert logged["message"] == ("TalkRig: select one or more SoundWaves in the Content "
-                                 "Browser first")
+    assert logged["arg"] == ("TalkRig: select one or more SoundWaves in the Content "
+                             "Browser first")
 
 
 def test_generate_from_selected_sound_waves_animates_and_reuses_the_sound(editor):

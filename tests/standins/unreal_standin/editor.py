@@ -63,17 +63,17 @@ def get_editor_subsystem(subsystem_class):
 
 
 @_recorded
-def log(message):
+def log(arg):
     pass
 
 
 @_recorded
-def log_warning(message):
+def log_warning(arg):
     pass
 
 
 @_recorded
-def log_error(message):
+def log_error(arg):
     pass
 
 
