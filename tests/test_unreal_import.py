@@ -177,3 +177,27 @@ def test_generate_from_selected_sound_waves_animates_and_reuses_the_sound(editor
     assert result["audio"] == "/Game/Audio/VO_hello.VO_hello"  # the selected SoundWave itself
     assert ue.calls("AssetTools.import_asset_tasks") == []
     assert result["keys"] > 157
+
+
+def test_every_plugin_module_imports_outside_the_editor():
+    import subprocess
+    import sys
+
+    code = ("import importlib, pkgutil, sys, talkrig_unreal\n"
+            "names = [m.name for m in pkgutil.iter_modules(talkrig_unreal.__path__)]\n"
+            "for name in names: importlib.import_module('talkrig_unreal.' + name)\n"
+            "assert 'unreal' not in sys.modules\n"
+            "print(len(names))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=stage.PLUGIN_PYTHON, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) >= 8
+
+
+def test_init_unreal_registers_the_menu_at_editor_start(editor):
+    import runpy
+
+    runpy.run_path(str(stage.PLUGIN_PYTHON / "init_unreal.py"))
+    tools = ue.ToolMenus.get().find_menu("LevelEditor.MainMenu.Tools")
+    assert "TalkRig" in tools._props["submenus"]
+    assert ue.calls("log_error") == []

@@ -12,11 +12,12 @@ ACTORS: list = []  # level actors
 SELECTED: list = []  # selected level actors
 SELECTED_ASSETS: list = []  # assets selected in the Content Browser
 BLUEPRINT_CLASSES: dict[str, object] = {}  # asset path -> Control Rig class stand-in
+MENUS: dict[str, object] = {}  # the ToolMenus singleton, under "instance"
 
 
 def reset() -> None:
     """Empty editor: no calls, assets or actors."""
-    for registry in (CALLS, ASSETS, ACTORS, SELECTED, SELECTED_ASSETS, BLUEPRINT_CLASSES):
+    for registry in (CALLS, ASSETS, ACTORS, SELECTED, SELECTED_ASSETS, BLUEPRINT_CLASSES, MENUS):
         registry.clear()
 
 

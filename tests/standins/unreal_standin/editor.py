@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._base import (ACTORS, SELECTED, SELECTED_ASSETS, MultiBlockType, Object,
+from ._base import (ACTORS, MENUS, SELECTED, SELECTED_ASSETS, MultiBlockType, Object,
                     ToolMenuStringCommandType, _recorded, _Strict)
 
 
@@ -137,15 +137,13 @@ class ToolMenu(Object):
 
 
 class ToolMenus(_Strict):
-    _instance = None
-
     @staticmethod
     @_recorded
     def get():
-        if ToolMenus._instance is None:
-            ToolMenus._instance = ToolMenus(menus={"LevelEditor.MainMenu.Tools":
-                                                   ToolMenu("LevelEditor.MainMenu.Tools")})
-        return ToolMenus._instance
+        if "instance" not in MENUS:
+            tools = ToolMenu("LevelEditor.MainMenu.Tools")
+            MENUS["instance"] = ToolMenus(menus={"LevelEditor.MainMenu.Tools": tools})
+        return MENUS["instance"]
 
     @_recorded
     def find_menu(self, name):
