@@ -146,6 +146,8 @@ def blend(starts, ends, ids, fps: float, n_frames: int, gains: np.ndarray,
     np.ndarray, shape (n_frames, 52), float32
         Speech curves; channels speech does not animate are zero.
     """
+    from scipy.sparse import csr_matrix
+
     t = np.arange(n_frames, dtype=np.float64) / fps  # (T,)
     own = np.clip(np.searchsorted(starts, t, side="right") - 1, 0, len(ids) - 1)
     offsets = np.arange(-NEIGHBOURS, NEIGHBOURS + 1)
@@ -154,17 +156,22 @@ def blend(starts, ends, ids, fps: float, n_frames: int, gains: np.ndarray,
     cand = np.clip(cand, 0, len(ids) - 1)
     centre = 0.5 * (starts + ends)
     half = 0.5 * table.plateau_fraction * (ends - starts)
-    before = np.maximum(centre[cand] - half[cand] - t[:, None], 0.0)  # (T, K) s
-    after = np.maximum(t[:, None] - centre[cand] - half[cand], 0.0)
+    before = np.maximum(centre[cand] - half[cand] - t[:, None], 0.0).astype(np.float32)  # (T, K) s
+    after = np.maximum(t[:, None] - centre[cand] - half[cand], 0.0).astype(np.float32)
     scale = time_scale[cand][..., None]  # (T, K, 1)
     decay = np.exp(-(before[..., None] / (table.tau_anticipation * scale))
                    - (after[..., None] / (table.tau_carryover * scale)))  # (T, K, G)
     dom = table.dominance[ids[cand]] * decay * valid[..., None]  # (T, K, G)
-    dom_c = dom[..., table.channel_group]  # (T, K, C)
-    tgt = (table.targets[ids] * gains)[:, table.channels][cand]  # (T, K, C)
-    values = (dom_c * tgt).sum(1) / (dom_c.sum(1) + MIN_DOMINANCE)  # (T, C)
+    tgt = (table.targets[ids] * gains)[:, table.channels]  # (P, C)
+    rows = np.repeat(np.arange(n_frames), cand.shape[1])
     curves = np.zeros((n_frames, 52), np.float32)
-    curves[:, table.channels] = values
+    for g in range(dom.shape[2]):
+        # frame x phone dominance of group g, sparse: K phones per frame
+        weights = csr_matrix((dom[..., g].ravel(), (rows, cand.ravel())),
+                             shape=(n_frames, len(ids)))
+        cols = np.flatnonzero(table.channel_group == g)
+        total = np.asarray(weights.sum(1)).ravel() + MIN_DOMINANCE  # (T,)
+        curves[:, table.channels[cols]] = (weights @ tgt[:, cols]) / total[:, None]
     return curves
 
 
