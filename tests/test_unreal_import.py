@@ -99,6 +99,16 @@ def test_the_audio_track_plays_the_take_audio_over_the_whole_range(take, editor)
     assert (section.get_start_frame(), section.get_end_frame()) == (0, take.n_frames)
 
 
+def test_audio_missing_on_the_editor_machine_leaves_keys_and_warns(take, editor):
+    plan = metahuman_plan(take)
+    plan["audio_path"] = "/elsewhere/line.wav"
+    result = editor(plan, SETTINGS)
+    assert result["audio"] == "" and result["keys"] > 0
+    assert result["warnings"] == ["audio /elsewhere/line.wav is not on the editor's machine: "
+                                  "no audio track"]
+    assert ue.ASSETS[result["sequence"]].get_tracks() == []
+
+
 def test_a_second_import_makes_new_assets_and_reuses_the_sound(take, editor):
     first = editor(metahuman_plan(take), SETTINGS)
     second = editor(metahuman_plan(take), SETTINGS)

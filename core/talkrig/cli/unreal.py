@@ -88,6 +88,8 @@ def run_push(args) -> int:
     for report in reports:
         if report.ok:
             print(f"{report.take} -> {report.sequence} ({report.details.get('keys', 0)} keys)")
+            for note in report.details.get("warnings", []):
+                print(f"talkrig: warning: {report.take}: {note}", file=sys.stderr)
         else:
             print(f"talkrig: error: {report.take}: {report.error}", file=sys.stderr)
     failed = sum(not r.ok for r in reports)

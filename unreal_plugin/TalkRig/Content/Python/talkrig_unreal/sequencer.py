@@ -1,5 +1,7 @@
 """Apply a key plan: a new Level Sequence keyed on a MetaHuman face board or ARKit curves."""
 
+import os
+
 from talkrig_unreal import assets
 
 
@@ -18,7 +20,7 @@ def import_plan(plan, settings):
     -------
     dict
         ``sequence`` (asset path), ``keys`` (number of keys set), ``audio`` (SoundWave
-        path or ""), ``anim`` (AnimSequence path or "").
+        path or ""), ``anim`` (AnimSequence path or ""), ``warnings`` (list of str).
     """
     import unreal
 
@@ -31,17 +33,21 @@ def import_plan(plan, settings):
     sequence.set_display_rate(unreal.FrameRate(*plan["display_rate"]))
     sequence.set_playback_start(0)
     sequence.set_playback_end(plan["n_frames"])
-    result = {"sequence": path, "keys": 0, "audio": "", "anim": ""}
+    result = {"sequence": path, "keys": 0, "audio": "", "anim": "", "warnings": []}
     binding = sequence.add_possessable(component)
     if plan["target"] == "metahuman":
         result["keys"] = key_face_board(sequence, binding, plan, settings)
     else:
         result["anim"], result["keys"] = key_morph_curves(sequence, binding, component, plan,
                                                           folder)
-    has_sound = plan.get("audio_path") or settings.get("sound_asset")
-    if settings.get("import_audio", True) and has_sound:
-        result["audio"] = add_audio(sequence, plan, settings.get("audio_dir") or folder,
-                                    settings.get("sound_asset", ""))
+    sound_asset, audio_path = settings.get("sound_asset", ""), plan.get("audio_path")
+    if settings.get("import_audio", True) and (sound_asset or audio_path):
+        if sound_asset or os.path.isfile(audio_path):
+            result["audio"] = add_audio(sequence, plan, settings.get("audio_dir") or folder,
+                                        sound_asset)
+        else:  # e.g. a push from another machine: keys still land, the sound is left out
+            result["warnings"].append(f"audio {audio_path} is not on the editor's machine: "
+                                      "no audio track")
     unreal.EditorAssetLibrary.save_loaded_asset(sequence)
     return result
 
