@@ -3,13 +3,15 @@
 Each scenario runs in a subprocess (``tests/standins/remote_scenario.py``) holding the
 stand-in editor node and the real client. When ``unshare -rn`` works the subprocess gets
 its own network namespace with only a loopback interface, so discovery traffic cannot
-leave; otherwise it runs on loopback with multicast TTL 0 on a random port.
+leave; otherwise (or with TALKRIG_TEST_NETNS=0) it runs on loopback with multicast TTL 0
+on a random port.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -30,6 +32,8 @@ UNREAL_PORT = 6766  # inside a private namespace the real default port is free
 
 @functools.lru_cache(maxsize=None)
 def netns_available() -> bool:
+    if os.environ.get("TALKRIG_TEST_NETNS") == "0":  # force the loopback/TTL 0 fallback
+        return False
     if not (shutil.which("unshare") and shutil.which("ip")):
         return False
     probe = subprocess.run([*NETNS, "true"], capture_output=True, timeout=10)
