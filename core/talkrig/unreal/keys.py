@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import zlib
 from dataclasses import dataclass, field
 
@@ -148,6 +149,8 @@ def build_plan(take: Take, options: KeyOptions = KeyOptions(), name: str = "take
     else:
         channels = _arkit_keys(take, ticks, options, source)
     audio = take.audio.path if take.audio is not None else None
+    if audio and os.path.exists(audio):
+        audio = os.path.abspath(audio)  # the editor has its own working folder
     return KeyPlan(target=options.target, display_rate=rate, tick_resolution=ticks_res,
                    n_frames=take.n_frames, channels=channels,
                    sequence_name=asset_name(name, SEQUENCE_PREFIX),
