@@ -30,6 +30,7 @@ LOUD_PERCENTILE = 95
 DIP_START = 0.3  # dips shallower than 0.3 x range are not closures
 DIP_FULL = 0.7  # dips of 0.7 x range are certain closures
 SPEECH_PEAK = 0.3  # the local peak must rise 0.3 x range above the noise floor
+CLOSURE_SPREAD_S = 0.01  # evidence widened by 10 ms each side (20-40 ms were worse)
 
 def band_level_db(audio: np.ndarray) -> np.ndarray:
     """Level of the 1-3.5 kHz band every 5 ms, dB, shape (M,)."""
@@ -64,6 +65,9 @@ def closure_evidence(audio: np.ndarray, n_frames: int, fps: float) -> np.ndarray
     depth = (peak - level) / span
     loud_enough = peak > noise + SPEECH_PEAK * span
     ev = np.clip((depth - DIP_START) / (DIP_FULL - DIP_START), 0.0, 1.0) * loud_enough
+    # the lips seal a little before the sound dies and part a little after it returns
+    spread = int(round(CLOSURE_SPREAD_S / HOP_S))
+    ev = np.lib.stride_tricks.sliding_window_view(np.pad(ev, spread), 2 * spread + 1).max(1)
     t = np.arange(n_frames) / fps
     return np.interp(t, np.arange(len(ev)) * HOP_S, ev).astype(np.float32)
 
