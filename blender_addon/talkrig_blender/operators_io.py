@@ -1,7 +1,5 @@
 """Import and export operators: takes, Live Link Face CSV, glTF and FBX."""
 
-from __future__ import annotations
-
 import bpy
 from bpy.props import BoolProperty, IntProperty, StringProperty
 from bpy_extras.io_utils import ExportHelper, ImportHelper

@@ -1,7 +1,5 @@
 """Mapping operators: fill the editable table, save and load presets."""
 
-from __future__ import annotations
-
 import bpy
 from bpy.props import StringProperty
 from bpy_extras.io_utils import ExportHelper, ImportHelper

@@ -1,7 +1,5 @@
 """Add-on preferences (keyed by the package name, which extensions rename)."""
 
-from __future__ import annotations
-
 import bpy
 from bpy.props import StringProperty
 

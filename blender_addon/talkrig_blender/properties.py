@@ -5,8 +5,6 @@ animator keys emotion changes on the timeline and regenerates; the keyed track
 (sampled per frame) is what the engine receives.
 """
 
-from __future__ import annotations
-
 import bpy
 from bpy.props import (BoolProperty, CollectionProperty, EnumProperty, FloatProperty,
                        IntProperty, PointerProperty, StringProperty)
