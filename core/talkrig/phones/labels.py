@@ -20,7 +20,7 @@ UH UW V W Y Z ZH""".split())
 
 # Silence and non-speech marks of aligners, recognisers and corpora.
 SILENCE_LABELS: frozenset[str] = frozenset({
-    "", "sil", "sp", "spn", "sil", "<sil>", "<s>", "</s>", "+nsn+", "+spn+", "+breath+",
+    "", "sil", "sp", "spn", "<sil>", "<s>", "</s>", "+nsn+", "+spn+", "+breath+",
     "+cough+", "+noise+", "+laugh+", "+um+", "+uh+", "nsn", "h#", "pau", "epi", "#",
     "<unk>", "unk", "_", "noise", "breath", "laugh", "lg", "ns", "br"})
 

@@ -46,6 +46,9 @@ ALIGN_BEAMS = (1e-100, 1e-200)
 def _aligner(beam: float):
     from pocketsphinx import Config, Decoder
 
+    # word-exit beam 20 orders of magnitude narrower than the HMM beams (the defaults'
+    # ratio); the forward-flat and best-path passes only re-rank words, which
+    # alignment does not need, and with them the wide beams still lost the path
     return Decoder(Config(lm=None, loglevel="FATAL", beam=beam, pbeam=beam, wbeam=beam * 1e20,
                           fwdflat=False, bestpath=False))
 
