@@ -31,10 +31,12 @@ def test_core_never_imports_bpy_or_unreal_anywhere():
 
 
 def loaded_after(code: str) -> set[str]:
-    script = f"import sys\n{code}\nprint(' '.join(sorted(sys.modules)))"
+    marker = "LOADED-MODULES:"
+    script = f"import sys\n{code}\nprint({marker!r} + ','.join(sorted(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True).stdout.split()
-    return {name.split(".")[0] for name in out}
+                         check=True).stdout
+    line = next(l for l in out.splitlines() if l.startswith(marker))
+    return {name.split(".")[0] for name in line[len(marker):].split(",")}
 
 
 def test_import_talkrig_loads_nothing_heavy():
