@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 from talkrig.audio import AudioOptions, LoadedAudio, load_audio
@@ -22,7 +21,6 @@ from talkrig.take import MAX_FPS, Provenance, Take
 DEFAULT_FPS = 60.0  # MetaHuman/EmoFace rate; Blender and Unreal resample on import
 MIN_FPS = 1.0  # below this nothing reads as speech
 MAX_ANIMATION_FPS = 240.0  # above this is a typo (1000 fps curves help no one)
-TRANSCRIPT_SUFFIXES = (".txt", ".lab")  # sidecar transcripts next to the audio
 
 
 @dataclass(frozen=True)
@@ -54,17 +52,11 @@ def check_fps(fps: float) -> float:
 
 
 def sidecar_transcript(audio_path: str | os.PathLike) -> str | None:
-    """Text of ``AUDIO.txt`` or ``AUDIO.lab`` beside the audio, if present."""
-    path = Path(audio_path)
-    for suffix in TRANSCRIPT_SUFFIXES:
-        candidate = path.with_suffix(suffix)
-        if candidate.is_file():
-            try:
-                text = candidate.read_text("utf-8").strip()
-            except (OSError, UnicodeDecodeError):
-                raise TalkRigError("transcript is not readable UTF-8 text", candidate) from None
-            return text or None
-    return None
+    """Text of ``AUDIO.txt``/``AUDIO.lab`` beside the audio (or in a ``lab/`` folder)."""
+    from talkrig.phones.transcript import find_sidecar, read_transcript
+
+    path = find_sidecar(audio_path)
+    return None if path is None else read_transcript(path)
 
 
 def generate(audio_path: str | os.PathLike, options: GenerateOptions = GenerateOptions(),
