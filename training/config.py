@@ -30,9 +30,11 @@ class TrainConfig:
     weight_decay: float = 1e-4
     vel_weight: float = 1.0  # lambda_vel: L1 on frame-to-frame differences (READ)
     mouth_weight: float = 2.0  # extra weight on the channels of lip aperture and rounding
+    closure_weight: float = 1.0  # aperture L1 on closed-lip teacher frames
     emo_weight: float = 1.0  # emotion consistency: same closures under both emotions
     gan_weight: float = 0.0  # lambda_GAN of the conditional LSGAN (READ uses 0.02); 0 = off
     gan_start: int = 1000  # step at which the adversarial term starts
+    noise_prob: float = 0.5  # chance of extra on-the-fly noise per crop (3-35 dB SNR)
     use_loudness: bool = True  # teacher scales the jaw by loudness, as the engine does
     val_fraction: float = 0.03  # clips held out for validation
     val_every: int = 250  # steps between validation runs and checkpoints

@@ -79,12 +79,14 @@ class Batches:
 
     def __init__(self, clips: list[Clip], indices: list[int], batch_size: int,
                  crop_blocks: int, seed: int, use_loudness: bool = True,
-                 gain_db: float = 6.0, folder_weights: tuple[float, ...] = ()):
+                 gain_db: float = 6.0, folder_weights: tuple[float, ...] = (),
+                 noise_prob: float = 0.0):
         self.clips, self.indices = clips, indices
         self.probs = _sampling_probs(clips, indices, folder_weights)
         self.batch_size, self.crop_blocks = batch_size, crop_blocks
         self.rng = np.random.default_rng(seed)
         self.use_loudness, self.gain_db = use_loudness, gain_db
+        self.noise_prob = noise_prob  # chance of extra noise on a crop (after the teacher)
 
     def _one(self, clip: Clip) -> tuple[np.ndarray, list, list]:
         n_blocks = max(self.crop_blocks, -(-len(clip.audio) // BLOCK_SAMPLES))
@@ -98,8 +100,21 @@ class Batches:
         a0, a1 = start * BLOCK_SAMPLES, (start + self.crop_blocks) * BLOCK_SAMPLES
         f0, f1 = start * BLOCK_FRAMES, (start + self.crop_blocks) * BLOCK_FRAMES
         gain = 10 ** (self.rng.uniform(-self.gain_db, self.gain_db) / 20)
-        return (np.clip(audio[a0:a1] * gain, -1, 1), [p[0][f0:f1] for p in pairs],
+        crop = audio[a0:a1]
+        if self.rng.random() < self.noise_prob:
+            crop = self._noisy(crop, audio)
+        return (np.clip(crop * gain, -1, 1), [p[0][f0:f1] for p in pairs],
                 [p[1][f0:f1] for p in pairs])
+
+    def _noisy(self, crop: np.ndarray, whole: np.ndarray) -> np.ndarray:
+        """Add white or low-passed noise at 3-35 dB below the clip's speech power."""
+        noise = self.rng.standard_normal(len(crop)).astype(np.float32)
+        if self.rng.random() < 0.5:
+            noise = np.convolve(noise, np.ones(8, np.float32) / 8, mode="same")
+        speech_power = float(np.mean(whole ** 2)) + 1e-9
+        snr_db = self.rng.uniform(3.0, 35.0)
+        scale = np.sqrt(speech_power / (np.mean(noise ** 2) + 1e-12) / 10 ** (snr_db / 10))
+        return crop + scale * noise
 
     def next(self) -> dict[str, np.ndarray]:
         picks = self.rng.choice(self.indices, size=self.batch_size, p=self.probs)

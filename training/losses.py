@@ -44,6 +44,14 @@ def reconstruction(pred: torch.Tensor, target: torch.Tensor, weights: torch.Tens
     return l1, vel_weight * vel
 
 
+def closure(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Aperture L1 on the frames where the teacher's lips are closed (bilabials, rest):
+    plain regression under-shoots these short, sharp closures."""
+    closed = (aperture(target) < CLOSED_BELOW).float()
+    err = (aperture(pred) - aperture(target)).abs()
+    return (err * closed).sum() / closed.sum().clamp(min=1.0)
+
+
 def emotion_consistency(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Same audio, two emotions (rows 0..B-1 and B..2B-1): where the teacher closes
     the lips under both, the predicted apertures must agree (and be closed)."""

@@ -109,7 +109,8 @@ def train(config_path: Path, out: Path, device: str = "cpu", steps: int | None =
             disc.load_state_dict(doc["extra"]["disc"])
         print(f"resumed at step {step}", file=sys.stderr)
     source = Batches(clips, train_idx, cfg.batch_size, cfg.crop_blocks, cfg.seed + 100 + step,
-                     cfg.use_loudness, folder_weights=cfg.corpus_weights)
+                     cfg.use_loudness, folder_weights=cfg.corpus_weights,
+                     noise_prob=cfg.noise_prob)
     weights = losses.channel_weights(cfg.mouth_weight, device)
     started, metrics = time.time(), {}
     log = (out / "log.jsonl").open("a")
@@ -129,7 +130,8 @@ def train(config_path: Path, out: Path, device: str = "cpu", steps: int | None =
         pred = _forward(net, b)
         l1, vel = losses.reconstruction(pred, b["target"], weights, cfg.vel_weight)
         emo = cfg.emo_weight * losses.emotion_consistency(pred, b["target"])
-        loss = l1 + vel + emo
+        shut = cfg.closure_weight * losses.closure(pred, b["target"])
+        loss = l1 + vel + emo + shut
         gan = torch.zeros(())
         if disc is not None and step >= cfg.gan_start:
             opt_d.zero_grad()
@@ -144,7 +146,7 @@ def train(config_path: Path, out: Path, device: str = "cpu", steps: int | None =
         step += 1
         if step % 25 == 0:
             row = {"step": step, "loss": loss.item(), "l1": l1.item(), "vel": vel.item(),
-                   "emo": emo.item(), "gan": gan.item(), "lr": _lr(step, cfg),
+                   "emo": emo.item(), "closure": shut.item(), "gan": gan.item(), "lr": _lr(step, cfg),
                    "minutes": round((time.time() - started) / 60, 2)}
             log.write(json.dumps(row) + "\n")
             log.flush()

@@ -144,7 +144,25 @@ class TransformerDecoder(nn.Module):
         offset = idx[None, :] - idx[:, None]  # key - query
         allowed = (offset <= self.right) & (offset >= -self.left)
         mask = torch.zeros(t, t, dtype=h.dtype).masked_fill(~allowed, float("-inf"))
-        return self.norm(self.layers(h, mask=mask)).transpose(1, 2)
+        for layer in self.layers.layers:
+            h = self._layer(layer, h, mask)
+        return self.norm(h).transpose(1, 2)
+
+    @staticmethod
+    def _layer(layer: nn.TransformerEncoderLayer, h: torch.Tensor,
+               mask: torch.Tensor) -> torch.Tensor:
+        """Pre-norm encoder layer written out (the same maths and parameters as
+        ``nn.TransformerEncoderLayer(norm_first=True)``), so torch.export traces it
+        without the fast path's data-dependent checks."""
+        attn = layer.self_attn
+        b, t, c = h.shape
+        heads = attn.num_heads
+        qkv = nn.functional.linear(layer.norm1(h), attn.in_proj_weight, attn.in_proj_bias)
+        q, k, v = qkv.reshape(b, t, 3, heads, c // heads).permute(2, 0, 3, 1, 4)  # (B, H, T, D)
+        scores = q @ k.transpose(-1, -2) * (1.0 / math.sqrt(c // heads)) + mask
+        mixed = (scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, c)
+        h = h + attn.out_proj(mixed)
+        return h + layer.linear2(nn.functional.gelu(layer.linear1(layer.norm2(h))))
 
 
 class TalkRigNet(nn.Module):

@@ -1,0 +1,97 @@
+"""The shipped neural model through onnxruntime + numpy: metadata, windows, engine."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import dev_file
+from talkrig.audio import load_audio
+from talkrig.engines.base import EngineRequest
+from talkrig.errors import TalkRigError
+from talkrig.rigs import ARKIT52
+from talkrig.runtime import NeuralModel, default_model_path, resample_frames
+
+
+@pytest.fixture(scope="module")
+def model():
+    return NeuralModel(device="cpu")
+
+
+@pytest.fixture(scope="module")
+def speech():
+    return load_audio(dev_file("cold_corpus.wav")).samples
+
+
+def test_runtime_and_engine_run_without_importing_torch():
+    code = ("import sys, numpy as np\n"
+            "from talkrig.engines.neural import NeuralEngine\n"
+            "from talkrig.engines.base import EngineRequest\n"
+            "e = NeuralEngine(device='cpu')\n"
+            "out = e.animate(EngineRequest(np.zeros(16000, np.float32), 30.0,"
+            " np.zeros((30, 7), np.float32)))\n"
+            "assert out.shape == (30, 52)\n"
+            "assert 'torch' not in sys.modules, 'torch was imported'\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_shipped_model_is_small_and_describes_itself(model):
+    assert default_model_path().stat().st_size < 8_000_000
+    assert model.info.channels == ARKIT52
+    assert model.info.fps == 60 and model.info.version == "1"
+    assert model.info.dims["decoder"] == "conv"
+    assert 0 < model.info.lookahead_s <= 0.150
+
+
+def test_long_audio_in_windows_equals_one_pass(model, speech):
+    audio = np.tile(speech, 3)[: 16000 * 40]
+    emotion = np.zeros((2400, 7), np.float32)
+    emotion[:, 0] = np.linspace(0, 1, 2400)  # happy ramp
+    one = model.curves(audio, emotion, window_s=1000.0)
+    windowed = model.curves(audio, emotion, window_s=7.0)
+    assert one.shape == (2400, 52)
+    assert np.max(np.abs(one - windowed)) < 1e-4
+
+
+@pytest.mark.parametrize("fps", [24.0, 29.97, 30.0, 60.0, 120.0])
+def test_engine_returns_the_requested_frames_at_any_rate(speech, fps):
+    from talkrig.engines import get_engine
+
+    engine = get_engine("neural")
+    request = EngineRequest(speech, fps, np.zeros((1, 7), np.float32))
+    request = EngineRequest(speech, fps, np.zeros((request.n_frames, 7), np.float32))
+    curves = engine.animate(request)
+    assert curves.shape == (request.n_frames, 52) and curves.dtype == np.float32
+    assert 0.0 <= curves.min() and curves.max() <= 1.0
+    jaw = curves[:, ARKIT52.index("jawOpen")]
+    assert jaw.max() - jaw.min() > 0.1  # the mouth moves with real speech
+    assert engine.version.startswith("neural-1-")
+
+
+def test_engine_output_at_30_fps_follows_the_60_fps_curves(model, speech):
+    from talkrig.engines.neural import NeuralEngine
+
+    n60 = int(np.ceil(len(speech) / 16000 * 60))
+    c60 = model.curves(speech, np.zeros((n60, 7), np.float32))
+    request = EngineRequest(speech, 30.0, np.zeros((n60 // 2 + 1, 7), np.float32))
+    c30 = NeuralEngine(device="cpu").animate(request)
+    assert np.allclose(c30[: n60 // 2], c60[0: 2 * (n60 // 2): 2], atol=1e-5)
+
+
+def test_resampling_frames_is_linear_in_time():
+    ramp = np.arange(10, dtype=np.float32)[:, None] / 10  # 10 frames at 10 fps
+    out = resample_frames(ramp, 10.0, 20.0, 19)
+    assert np.allclose(out[:, 0], np.arange(19) / 20)
+
+
+def test_a_missing_or_broken_model_file_is_a_one_line_error(tmp_path):
+    with pytest.raises(TalkRigError, match="not found"):
+        NeuralModel(tmp_path / "absent.onnx")
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"not onnx")
+    with pytest.raises(TalkRigError, match="ONNX"):
+        NeuralModel(broken)

@@ -1,0 +1,66 @@
+"""Streaming: chunks of 10-100 ms in, frames out, same curves as offline."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import dev_file
+from talkrig.audio import load_audio
+from talkrig.runtime import NeuralModel
+from talkrig.streaming import MAX_LOOKAHEAD_S, NeuralStream
+
+TOLERANCE = 0.02  # the issue's bound on |streaming - offline|
+
+
+@pytest.fixture(scope="module")
+def model():
+    return NeuralModel(device="cpu", threads=1)
+
+
+def _stream(model, audio, chunk_sizes, emotions=None):
+    stream, outs, start, frame_emotion = NeuralStream(model), [], 0, None
+    n_frames = int(np.ceil(len(audio) / 16000 * 60 - 1e-9))
+    frame_emotion = np.zeros((n_frames, 7), np.float32)
+    for i, size in enumerate(chunk_sizes):
+        chunk = audio[start: start + size]
+        if not len(chunk):
+            break
+        vec = None if emotions is None else emotions(i)
+        if vec is not None:  # frames whose time falls in this chunk and later
+            frame_emotion[int(np.ceil(start * 60 / 16000 - 1e-9)):] = vec
+        outs.append(stream.push(chunk, vec))
+        start += size
+    outs.append(stream.flush())
+    return np.concatenate(outs), frame_emotion
+
+
+@pytest.mark.parametrize("chunk_ms", [10, 20, 100])
+def test_streaming_matches_offline_on_real_speech(model, chunk_ms):
+    audio = load_audio(dev_file("cold_corpus.wav")).samples[: 16000 * 8]
+    size = chunk_ms * 16
+    streamed, emo = _stream(model, audio, [size] * (len(audio) // size + 1))
+    offline = model.curves(audio, emo)
+    assert streamed.shape == offline.shape
+    assert np.max(np.abs(streamed - offline)) <= TOLERANCE
+
+
+def test_streaming_with_ragged_chunks_and_emotion_changes_matches_offline(model):
+    audio = load_audio(dev_file("acoustic_corpus.wav")).samples[: 16000 * 6]
+    rng = np.random.default_rng(0)
+    sizes = rng.integers(160, 1601, size=2000).tolist()  # 10-100 ms
+    table = {i: rng.uniform(0, 1, 7).astype(np.float32) for i in range(0, 200, 37)}
+    streamed, emo = _stream(model, audio, sizes, lambda i: table.get(i))
+    offline = model.curves(audio, emo)
+    assert np.max(np.abs(streamed - offline)) <= TOLERANCE
+
+
+def test_frames_arrive_within_the_lookahead_bound(model):
+    stream = NeuralStream(model)
+    assert stream.latency_s <= MAX_LOOKAHEAD_S
+    received, frames = 0, 0
+    for _ in range(100):  # 2 s in 20 ms chunks of silence-level noise
+        frames += len(stream.push(np.full(320, 1e-3, np.float32)))
+        received += 320
+        newest_time = (frames - 1) / 60
+        assert received / 16000 - newest_time <= MAX_LOOKAHEAD_S + 1 / 60
