@@ -244,7 +244,8 @@ def relax_pauses(curves: np.ndarray, starts, ends, ids, fps: float,
 def curves_from_phones(phones: Sequence[Phone], n_frames: int, fps: float,
                        emotion: np.ndarray | None = None,
                        loudness: np.ndarray | None = None,
-                       closure: np.ndarray | None = None) -> np.ndarray:
+                       closure: np.ndarray | None = None,
+                       aperture_gain: np.ndarray | None = None) -> np.ndarray:
     """Speech + emotion curves from timed phones; pure, fast and deterministic.
 
     Parameters
@@ -264,6 +265,10 @@ def curves_from_phones(phones: Sequence[Phone], n_frames: int, fps: float,
         Acoustic closure evidence 0..1 (:func:`talkrig.engines.phonetic.acoustic.
         closure_evidence`), for recognised phones: closes the lips outside vowels
         where the audio shows a sealed tract. None = trust the phones alone.
+    aperture_gain : np.ndarray, shape (T,), optional
+        Per-frame gain on the jaw/lip-opening channels, from acoustic lip-state
+        posteriors (:func:`talkrig.engines.phonetic.lipstate.aperture_gain`), for
+        recognised phones. Applied before the closure and rest rules. None = 1.
 
     Returns
     -------
@@ -277,6 +282,9 @@ def curves_from_phones(phones: Sequence[Phone], n_frames: int, fps: float,
     starts, ends, ids = prepare_phones(phones, n_frames / fps, table)
     gains, time_scale = _phone_gains(starts, ends, ids, fps, n_frames, emotion, loudness, table)
     curves = blend(starts, ends, ids, fps, n_frames, gains, time_scale, table)
+    if aperture_gain is not None:
+        scaled = [ARKIT_INDEX[c] for c in table.scaling["scaled_channels"]]
+        curves[:, scaled] *= _frame_values(np.ravel(aperture_gain), n_frames, 1)
     enforce_closures(curves, starts, ends, ids, fps, table)
     if closure is not None:
         from talkrig.engines.phonetic.acoustic import gate_closures

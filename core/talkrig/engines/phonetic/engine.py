@@ -10,12 +10,13 @@ import numpy as np
 from talkrig.engines.base import EngineRequest, ProgressFn
 from talkrig.engines.phonetic.coarticulation import curves_from_phones
 from talkrig.engines.phonetic.acoustic import closure_evidence, fill_loud_silences
+from talkrig.engines.phonetic.lipstate import aperture_gain
 from talkrig.engines.phonetic.loudness import loudness_envelope
 from talkrig.phones import Phone
 
 log = logging.getLogger(__name__)
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 
 
 def phones_for(audio: np.ndarray, text: str | None) -> tuple[list[Phone], str]:
@@ -52,7 +53,8 @@ class PhoneticEngine:
         Scale jaw opening with the loudness envelope (JALI-style jaw intensity).
     acoustic_closures : bool
         In recognition mode, close the lips where the 1-3.5 kHz band dips
-        (see :mod:`talkrig.engines.phonetic.acoustic`).
+        (see :mod:`talkrig.engines.phonetic.acoustic`) and scale the mouth's opening
+        by acoustic lip-state posteriors (:mod:`talkrig.engines.phonetic.lipstate`).
     """
 
     name = "phonetic"
@@ -72,11 +74,13 @@ class PhoneticEngine:
             progress(0.8)
         n = request.n_frames
         loud = loudness_envelope(request.audio, n, request.fps) if self.use_loudness else None
-        closure = None
+        closure = gain = None
         if self.last_mode == "recognised" and self.acoustic_closures:
+            gain = aperture_gain(request.audio, phones, n, request.fps)
             phones = fill_loud_silences(phones, request.audio)
             closure = closure_evidence(request.audio, n, request.fps)
-        curves = curves_from_phones(phones, n, request.fps, request.emotion, loud, closure)
+        curves = curves_from_phones(phones, n, request.fps, request.emotion, loud, closure,
+                                    aperture_gain=gain)
         if progress:
             progress(1.0)
         return curves

@@ -1,0 +1,151 @@
+"""Acoustic lip-state posteriors for recognition mode: how vowel-like, how closed.
+
+PocketSphinx's allphone search misplaces or misses many phones (about 1 in 4 reference
+bilabials found on the dev speech), so in recognition mode the mouth's opening also
+listens to the audio directly. A small multinomial logistic model reads, every 10 ms,
+the log energies of 8 bands (0-8 kHz) relative to the recording's loud level and to
+the frame's own total, the total level and its depth below the local (+-150 ms) peak,
+at 7 context offsets (+-80 ms), plus the recognised phone class of the frame, and
+gives P(bilabial), P(vowel), P(other consonant), P(silence).
+
+The jaw/lip-opening channels are then scaled by ``(lo + (hi - lo) P(vowel)) *
+(1 - P(bilabial))`` (``rigs/lipstate.json``: ``gain``): vowels the recogniser missed
+open wider, probable closures open less. The hard closure and rest rules apply after.
+
+The weights are fitted by :mod:`talkrig.engines.phonetic.fit_lipstate` on real speech
+that is *not* the dev set (see ``rigs/VISEMES.md``), so the dev evaluation stays
+out of sample.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from talkrig.phones import Phone
+
+SAMPLE_RATE = 16_000
+HOP = 160  # 10 ms
+WIN = 400  # 25 ms
+N_FFT = 512
+BAND_EDGES_HZ = (0, 300, 600, 1000, 1500, 2200, 3000, 4500, 8000)
+CONTEXT_OFFSETS = (-8, -4, -2, 0, 2, 4, 8)  # frames (10 ms) around each frame
+PEAK_REACH = 15  # local peak over +-150 ms
+NOISE_PERCENTILE, LOUD_PERCENTILE = 20, 95
+CLASSES = ("bilabial", "vowel", "consonant", "silence")
+BILABIALS = frozenset({"P", "B", "M"})
+VOWELS = frozenset({"AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY",
+                    "OW", "OY", "UH", "UW"})
+MODEL_SCHEMA = "talkrig.lipstate/1"
+
+
+def phone_class_index(label: str) -> int:
+    """Row of ``CLASSES`` for an ARPAbet label."""
+    if label in BILABIALS:
+        return 0
+    if label in VOWELS:
+        return 1
+    return 3 if label == "SIL" else 2
+
+
+def band_levels(audio: np.ndarray) -> np.ndarray:
+    """Log energies (dB) of the ``BAND_EDGES_HZ`` bands every 10 ms, shape (M, 8)."""
+    audio = np.asarray(audio, np.float32)
+    pad = np.pad(audio, (WIN // 2, WIN // 2))
+    n = max(1, 1 + (len(pad) - WIN) // HOP)
+    idx = np.arange(WIN)[None, :] + HOP * np.arange(n)[:, None]
+    spec = np.abs(np.fft.rfft(pad[idx] * np.hanning(WIN).astype(np.float32), N_FFT)) ** 2
+    band = np.searchsorted(BAND_EDGES_HZ, np.fft.rfftfreq(N_FFT, 1.0 / SAMPLE_RATE),
+                           side="right") - 1
+    band = np.clip(band, 0, len(BAND_EDGES_HZ) - 2)
+    sums = np.zeros((n, len(BAND_EDGES_HZ) - 1), np.float64)
+    np.add.at(sums.T, band, spec.T)
+    return 10.0 * np.log10(sums + 1e-10)
+
+
+def frame_features(audio: np.ndarray, phones: Sequence[Phone]) -> np.ndarray:
+    """Model inputs every 10 ms.
+
+    Parameters
+    ----------
+    audio : np.ndarray, shape (N,), float32, 16 kHz
+    phones : sequence of Phone
+        Recognised phones (their class is one input).
+
+    Returns
+    -------
+    np.ndarray, shape (M, 18 * 7 + 4), float64
+    """
+    levels = band_levels(audio)
+    total = 10.0 * np.log10((10.0 ** (levels / 10.0)).sum(1))
+    noise, loud = np.percentile(total, [NOISE_PERCENTILE, LOUD_PERCENTILE])
+    span = max(loud - noise, 1.0)
+    rel_total = (total - loud) / span
+    windows = np.lib.stride_tricks.sliding_window_view(
+        np.pad(rel_total, PEAK_REACH, mode="edge"), 2 * PEAK_REACH + 1)
+    base = np.concatenate([(levels - loud) / span, (levels - total[:, None]) / span,
+                           rel_total[:, None], (rel_total - windows.max(1))[:, None]], 1)
+    m = len(base)
+    stacked = [base[np.clip(np.arange(m) + o, 0, m - 1)] for o in CONTEXT_OFFSETS]
+    return np.concatenate(stacked + [np.eye(len(CLASSES))[frame_labels(phones, m)]], 1)
+
+
+def frame_labels(phones: Sequence[Phone], n: int) -> np.ndarray:
+    """``CLASSES`` index of the phone at each 10 ms frame (silence where none), shape (n,)."""
+    t = np.arange(n) * HOP / SAMPLE_RATE
+    labels = np.full(n, CLASSES.index("silence"), np.int64)
+    for ph in phones:
+        labels[(t >= ph.start_s) & (t < ph.end_s)] = phone_class_index(ph.label)
+    return labels
+
+
+@dataclass(frozen=True, eq=False)
+class LipStateModel:
+    """Standardisation and softmax weights; ``gain`` = (lo, hi) of the vowel gain."""
+
+    mean: np.ndarray  # (F,)
+    scale: np.ndarray  # (F,)
+    weights: np.ndarray  # (F + 1, K), last row = bias
+    gain: tuple[float, float]
+
+    def posteriors(self, features: np.ndarray) -> np.ndarray:
+        """Class probabilities, shape (M, len(CLASSES)), rows sum to 1."""
+        z = (features - self.mean) / self.scale
+        logits = z @ self.weights[:-1] + self.weights[-1]
+        logits -= logits.max(1, keepdims=True)
+        p = np.exp(logits)
+        return p / p.sum(1, keepdims=True)
+
+    def to_json(self, description: str) -> dict:
+        return {"schema": MODEL_SCHEMA, "description": description, "classes": list(CLASSES),
+                "band_edges_hz": list(BAND_EDGES_HZ), "context_offsets": list(CONTEXT_OFFSETS),
+                "gain": list(self.gain), "mean": self.mean.round(6).tolist(),
+                "scale": self.scale.round(6).tolist(),
+                "weights": self.weights.round(6).tolist()}
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_model() -> LipStateModel:
+    """The model in ``rigs/lipstate.json``."""
+    from talkrig.engines.phonetic.tables import _load
+
+    doc = _load("lipstate.json", MODEL_SCHEMA)
+    return LipStateModel(np.array(doc["mean"]), np.array(doc["scale"]),
+                         np.array(doc["weights"]), tuple(doc["gain"]))
+
+
+def aperture_gain(audio: np.ndarray, phones: Sequence[Phone], n_frames: int, fps: float,
+                  model: LipStateModel | None = None) -> np.ndarray:
+    """Per-frame gain for the jaw/lip-opening channels, shape (n_frames,), float32.
+
+    ``(lo + (hi - lo) P(vowel)) * (1 - P(bilabial))`` at each output frame.
+    """
+    model = model or shipped_model()
+    p = model.posteriors(frame_features(audio, phones))
+    lo, hi = model.gain
+    gain = (lo + (hi - lo) * p[:, 1]) * (1.0 - p[:, 0])
+    t = np.arange(n_frames) / fps
+    return np.interp(t, np.arange(len(gain)) * HOP / SAMPLE_RATE, gain).astype(np.float32)
