@@ -8,6 +8,10 @@ phones come from PocketSphinx forced alignment of the transcript (the aligned mo
 which reaches closure 1.000 and AUC 0.92 against the hand-checked tiers), written as
 TextGrids next to links to the audio. Then it evaluates recognition mode on it.
 
+The same corpus is the training set of the recognition-mode lip-state model
+(``python -m talkrig.engines.phonetic.fit_lipstate /tmp/talkrig-heldout -o
+rigs/lipstate.json``), so since engine 1.1 it checks only parameters outside that model.
+
 Usage: OMP_NUM_THREADS=1 python bench/heldout_speech.py [--out DIR] [--json report.json]
 """
 
