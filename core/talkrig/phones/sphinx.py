@@ -143,18 +143,60 @@ def _align_pass(decoder, words: list[str], pcm: bytes) -> list[Phone]:
                   (p.start + p.duration) * FRAME_S) for p in alignment.phones()]
 
 
-def recognise(audio: np.ndarray) -> list[Phone]:
-    """Recognise phones in ``audio`` (allphone search).
+CHUNK_S = 30.0  # long audio is recognised in pieces of about this length ...
+CHUNK_SEARCH_S = 5.0  # ... cut at the quietest 100 ms within this distance of each mark
+QUIET_WINDOW_S = 0.1
+
+
+def chunk_bounds(audio: np.ndarray) -> list[tuple[int, int]]:
+    """Sample ranges that cut long audio at its quietest moments near every CHUNK_S.
+
+    Audio up to 1.5 x CHUNK_S is one range. Recognising pieces keeps PocketSphinx's
+    memory bounded (one utterance of an hour would not fit) and gives progress.
+    """
+    n = len(audio)
+    rate = SAMPLE_RATE
+    if n <= 1.5 * CHUNK_S * rate:
+        return [(0, n)]
+    window = int(QUIET_WINDOW_S * rate)
+    energy = np.convolve(audio.astype(np.float32) ** 2, np.ones(window, np.float32),
+                         mode="same")
+    cuts, start = [], 0
+    while n - start > 1.5 * CHUNK_S * rate:
+        mark = start + int(CHUNK_S * rate)
+        lo, hi = mark - int(CHUNK_SEARCH_S * rate), mark + int(CHUNK_SEARCH_S * rate)
+        cut = lo + int(np.argmin(energy[lo:hi]))
+        cuts.append((start, cut))
+        start = cut
+    cuts.append((start, n))
+    return cuts
+
+
+def recognise(audio: np.ndarray, progress=None) -> list[Phone]:
+    """Recognise phones in ``audio`` (allphone search), long audio in pieces.
 
     Parameters
     ----------
     audio : np.ndarray, shape (N,), float32, 16 kHz mono
+    progress : callable, optional
+        Called with the fraction of the audio recognised, 0..1.
 
     Returns
     -------
     list of Phone
         Recognised phones with times; noise and silence as ``SIL``.
     """
+    phones: list[Phone] = []
+    for lo, hi in chunk_bounds(audio):
+        offset = lo / SAMPLE_RATE
+        phones += [Phone(p.label, p.start_s + offset, p.end_s + offset)
+                   for p in _recognise_piece(audio[lo:hi])]
+        if progress:
+            progress(hi / len(audio))
+    return phones
+
+
+def _recognise_piece(audio: np.ndarray) -> list[Phone]:
     pcm = _pcm(audio)
     with _LOCK:
         decoder = _recogniser()

@@ -18,8 +18,6 @@ import numpy as np
 
 SAMPLE_RATE = 16_000
 HOP_S = 0.005  # analysis hop (5 ms)
-WIN = 400  # 25 ms analysis window at 16 kHz
-N_FFT = 512
 BAND_HZ = (1000.0, 3500.0)  # formant band that a closed tract silences
 PEAK_WINDOW_S = 0.15  # local reference level: max over +-150 ms
 # The band's dynamic range (noise floor p20 .. loud level p95) differs a lot between
@@ -34,16 +32,12 @@ CLOSURE_SPREAD_S = 0.01  # evidence widened by 10 ms each side (20-40 ms were wo
 
 def band_level_db(audio: np.ndarray) -> np.ndarray:
     """Level of the 1-3.5 kHz band every 5 ms, dB, shape (M,)."""
-    audio = np.asarray(audio, np.float32)
-    hop = int(HOP_S * SAMPLE_RATE)
-    pad = np.pad(audio, (WIN // 2, WIN // 2))
-    n = max(1, 1 + (len(pad) - WIN) // hop)
-    idx = np.arange(WIN)[None, :] + hop * np.arange(n)[:, None]
-    frames = pad[idx] * np.hanning(WIN).astype(np.float32)
-    spec = np.abs(np.fft.rfft(frames, N_FFT)) ** 2
-    freqs = np.fft.rfftfreq(N_FFT, 1.0 / SAMPLE_RATE)
-    band = (freqs >= BAND_HZ[0]) & (freqs <= BAND_HZ[1])
-    return 10.0 * np.log10(spec[:, band].sum(1) + 1e-10)
+    from talkrig.features import band_power, fft_freqs
+
+    freqs = fft_freqs()
+    band = ((freqs >= BAND_HZ[0]) & (freqs <= BAND_HZ[1]))[:, None]
+    power = band_power(audio, int(HOP_S * SAMPLE_RATE), band)[:, 0]
+    return 10.0 * np.log10(power + 1e-10)
 
 
 def closure_evidence(audio: np.ndarray, n_frames: int, fps: float) -> np.ndarray:

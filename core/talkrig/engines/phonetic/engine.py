@@ -17,9 +17,11 @@ from talkrig.phones import Phone
 log = logging.getLogger(__name__)
 
 ENGINE_VERSION = "1.1.0"
+PHONE_SHARE = 0.8  # fraction of the work spent finding phones (for progress bars)
 
 
-def phones_for(audio: np.ndarray, text: str | None) -> tuple[list[Phone], str]:
+def phones_for(audio: np.ndarray, text: str | None,
+               progress: ProgressFn | None = None) -> tuple[list[Phone], str]:
     """Timed phones for ``audio``: aligned to ``text`` when given, else recognised.
 
     An alignment failure is reported (``warnings`` and the log) and falls back to
@@ -40,7 +42,7 @@ def phones_for(audio: np.ndarray, text: str | None) -> tuple[list[Phone], str]:
             message = f"transcript alignment failed ({exc.problem}); using phone recognition"
             log.warning(message)
             warnings.warn(message, RuntimeWarning, stacklevel=2)
-    return sphinx.recognise(audio), "recognised"
+    return sphinx.recognise(audio, progress), "recognised"
 
 
 class PhoneticEngine:
@@ -69,9 +71,10 @@ class PhoneticEngine:
         """ARKit-52 curves for ``request``, shape (request.n_frames, 52), float32."""
         if progress:
             progress(0.0)
-        phones, self.last_mode = phones_for(request.audio, request.text)
+        phone_progress = (lambda f: progress(PHONE_SHARE * f)) if progress else None
+        phones, self.last_mode = phones_for(request.audio, request.text, phone_progress)
         if progress:
-            progress(0.8)
+            progress(PHONE_SHARE)
         n = request.n_frames
         loud = loudness_envelope(request.audio, n, request.fps) if self.use_loudness else None
         closure = gain = None

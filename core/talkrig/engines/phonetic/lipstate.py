@@ -29,8 +29,6 @@ from talkrig.phones import Phone
 
 SAMPLE_RATE = 16_000
 HOP = 160  # 10 ms
-WIN = 400  # 25 ms
-N_FFT = 512
 BAND_EDGES_HZ = (0, 300, 600, 1000, 1500, 2200, 3000, 4500, 8000)
 CONTEXT_OFFSETS = (-8, -4, -2, 0, 2, 4, 8)  # frames (10 ms) around each frame
 PEAK_REACH = 15  # local peak over +-150 ms
@@ -53,17 +51,12 @@ def phone_class_index(label: str) -> int:
 
 def band_levels(audio: np.ndarray) -> np.ndarray:
     """Log energies (dB) of the ``BAND_EDGES_HZ`` bands every 10 ms, shape (M, 8)."""
-    audio = np.asarray(audio, np.float32)
-    pad = np.pad(audio, (WIN // 2, WIN // 2))
-    n = max(1, 1 + (len(pad) - WIN) // HOP)
-    idx = np.arange(WIN)[None, :] + HOP * np.arange(n)[:, None]
-    spec = np.abs(np.fft.rfft(pad[idx] * np.hanning(WIN).astype(np.float32), N_FFT)) ** 2
-    band = np.searchsorted(BAND_EDGES_HZ, np.fft.rfftfreq(N_FFT, 1.0 / SAMPLE_RATE),
-                           side="right") - 1
+    from talkrig.features import band_power, fft_freqs
+
+    band = np.searchsorted(BAND_EDGES_HZ, fft_freqs(), side="right") - 1
     band = np.clip(band, 0, len(BAND_EDGES_HZ) - 2)
-    sums = np.zeros((n, len(BAND_EDGES_HZ) - 1), np.float64)
-    np.add.at(sums.T, band, spec.T)
-    return 10.0 * np.log10(sums + 1e-10)
+    masks = np.eye(len(BAND_EDGES_HZ) - 1)[band]  # (257, 8) one-hot bin -> band
+    return 10.0 * np.log10(band_power(audio, HOP, masks) + 1e-10)
 
 
 def frame_features(audio: np.ndarray, phones: Sequence[Phone]) -> np.ndarray:
