@@ -46,3 +46,14 @@ def test_recognising_a_long_recording_covers_it_in_order_with_progress():
     assert phones[-1].end_s > 0.95 * len(audio) / SAMPLE_RATE
     speech = [p for p in phones if p.label != "SIL"]
     assert len(speech) > 300  # about 77 s of continuous speech
+
+
+def test_a_transcript_of_very_long_audio_falls_back_to_recognition_with_a_warning(monkeypatch):
+    import pytest
+    from talkrig.engines.phonetic import engine
+
+    monkeypatch.setattr(engine, "ALIGN_MAX_S", 1.0)  # stands in for 10 minutes
+    audio = sf.read(str(dev_file("mfa_patty.flac")), dtype="float32")[0]
+    with pytest.warns(RuntimeWarning, match="not force-aligned"):
+        phones, mode = engine.phones_for(audio, "patty")
+    assert mode == "recognised" and phones

@@ -17,6 +17,7 @@ from talkrig.phones import Phone
 log = logging.getLogger(__name__)
 
 ENGINE_VERSION = "1.1.0"
+ALIGN_MAX_S = 600.0  # alignment memory grows with length: about 2.3 GB for 5 minutes
 PHONE_SHARE = 0.8  # fraction of the work spent finding phones (for progress bars)
 
 
@@ -35,14 +36,22 @@ def phones_for(audio: np.ndarray, text: str | None,
     """
     from talkrig.phones import sphinx
 
-    if text and text.strip():
+    if text and text.strip() and len(audio) > ALIGN_MAX_S * sphinx.SAMPLE_RATE:
+        _fall_back(f"audio longer than {ALIGN_MAX_S / 60:.0f} min is not force-aligned "
+                   "(PocketSphinx would need several GB); using phone recognition; split the "
+                   "audio into shorter lines to use the transcript")
+    elif text and text.strip():
         try:
             return sphinx.align(audio, text), "aligned"
         except sphinx.AlignmentError as exc:
-            message = f"transcript alignment failed ({exc.problem}); using phone recognition"
-            log.warning(message)
-            warnings.warn(message, RuntimeWarning, stacklevel=2)
+            _fall_back(f"transcript alignment failed ({exc.problem}); using phone recognition")
     return sphinx.recognise(audio, progress), "recognised"
+
+
+def _fall_back(message: str) -> None:
+    """Report (log + warning) that the transcript is not used."""
+    log.warning(message)
+    warnings.warn(message, RuntimeWarning, stacklevel=3)
 
 
 class PhoneticEngine:
