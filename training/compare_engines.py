@@ -66,6 +66,48 @@ def multilingual(neural_fn) -> dict:
     return out
 
 
+def emotion_checks(model_path, dev: Path) -> dict:
+    """Per emotion: prototype-channel means at intensities 0..1 (cold_corpus) and the
+    pooled bilabial closure rate at intensity 1 versus neutral (4 dev utterances)."""
+    from talkrig.audio import load_audio
+    from talkrig.emotion import EMOTION_AXES
+    from talkrig.engines.phonetic.tables import emotion_table
+    from talkrig.evaluation.corpus import find_utterances
+    from talkrig.evaluation.metrics import summarise, utterance_stats
+    from talkrig.runtime import NeuralModel
+
+    model = NeuralModel(model_path, device="cpu")
+    items = find_utterances(dev)
+    audios = [load_audio(i.audio).samples for i in items]
+
+    def closure(axis):
+        stats = []
+        for item, audio in zip(items, audios):
+            n = int(np.ceil(len(audio) / 16000 * 60))
+            vec = np.zeros((n, 7), np.float32)
+            if axis is not None:
+                vec[:, axis] = 1.0
+            stats.append(utterance_stats(model.curves(audio, vec), item.phones, 60.0))
+        return summarise(stats)["bilabial_closure_rate"]
+
+    probe = next(a for i, a in zip(items, audios) if i.name == "cold_corpus")
+    n = int(np.ceil(len(probe) / 16000 * 60))
+    neutral = closure(None)
+    out = {"neutral_closure_rate": neutral}
+    for axis, name in enumerate(EMOTION_AXES):
+        channels = np.flatnonzero(emotion_table().prototypes[axis] >= 0.1)
+        means = []
+        for intensity in (0.0, 0.25, 0.5, 0.75, 1.0):
+            vec = np.zeros((n, 7), np.float32)
+            vec[:, axis] = intensity
+            means.append(round(float(model.curves(probe, vec)[:, channels].mean()), 4))
+        rate = closure(axis)
+        out[name] = {"prototype_means": means,
+                     "monotonic": all(b >= a - 1e-3 for a, b in zip(means, means[1:])),
+                     "closure_rate": rate, "closure_drop": neutral - rate}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -80,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     reports = dev_reports(neural_fn, args.dev)
     verdict = wins(reports["neural"]["pooled"], reports["phonetic"]["pooled"])
     multi = multilingual(neural_fn)
+    emotion = emotion_checks(args.model, args.dev)
+    for name, row in emotion.items():
+        print(name, json.dumps(row))
     print("neural >= phonetic (recognition):", json.dumps(verdict))
     for name, row in multi.items():
         print(f"{name:<16} r(aperture, loudness) = {row['corr_aperture_loudness']:.3f}")
@@ -87,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
                        "baseline": v.get("baseline", {}).get("pooled")}
                    for k, v in reports.items()},
            "neural_wins": verdict, "neural_wins_all": all(verdict.values()),
-           "multilingual": multi}
+           "multilingual": multi, "emotion": emotion}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(doc, indent=1))
     return 0

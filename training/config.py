@@ -30,7 +30,7 @@ class TrainConfig:
     weight_decay: float = 1e-4
     vel_weight: float = 1.0  # lambda_vel: L1 on frame-to-frame differences (READ)
     mouth_weight: float = 2.0  # extra weight on the channels of lip aperture and rounding
-    closure_weight: float = 1.0  # aperture L1 on closed-lip teacher frames
+    closure_weight: float = 0.3  # aperture L1, closed-lip teacher frames weighted x3
     emo_weight: float = 1.0  # emotion consistency: same closures under both emotions
     gan_weight: float = 0.0  # lambda_GAN of the conditional LSGAN (READ uses 0.02); 0 = off
     gan_start: int = 1000  # step at which the adversarial term starts

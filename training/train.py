@@ -68,7 +68,8 @@ def validate(net, val_batches: list[dict], device) -> dict:
 
 
 def train(config_path: Path, out: Path, device: str = "cpu", steps: int | None = None,
-          corpus: list[Path] | None = None, max_minutes: float | None = None) -> dict:
+          corpus: list[Path] | None = None, max_minutes: float | None = None,
+          keep_every: int = 0) -> dict:
     """Run (or resume) training; returns the last validation metrics."""
     import torch
 
@@ -158,6 +159,8 @@ def train(config_path: Path, out: Path, device: str = "cpu", steps: int | None =
                 best = metrics["val_l1"]
                 checkpoint("best.pt")
             checkpoint("last.pt")
+            if keep_every and step % keep_every == 0:
+                checkpoint(f"step_{step:06d}.pt")  # candidates for select_checkpoint
     metrics = validate(net, val_batches, device) | {"step": step}
     log.write(json.dumps(metrics) + "\n")
     checkpoint("last.pt")
@@ -180,9 +183,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="override the config's corpus folders")
     parser.add_argument("--max-minutes", type=float, default=None,
                         help="override the config's wall-time budget for this run")
+    parser.add_argument("--keep-every", type=int, default=0,
+                        help="also keep step_NNNNNN.pt every this many steps (0 = no)")
     args = parser.parse_args(argv)
     print(json.dumps(train(args.config, args.out, args.device, args.steps, args.corpus,
-                           args.max_minutes)))
+                           args.max_minutes, args.keep_every)))
     return 0
 
 
