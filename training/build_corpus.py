@@ -102,6 +102,33 @@ def real_clips(folder: Path, copies: int, seed: int):
                           "emotion": emotions.random_spec(len(audio) / 16000, rng)}
 
 
+def recognised_clips(folder: Path, copies: int, seed: int):
+    """Yield (audio, record) for dev clips with neither transcript nor phone tier,
+    labelled by the phonetic engine's phone recognition (creaky, whispered, falsetto,
+    breathy voices...). Variants of evaluation clips (same stem prefix) are skipped."""
+    from talkrig.audio import load_audio
+    from talkrig.phones import sphinx
+
+    rng = np.random.default_rng(seed + 2)
+    held_out = {p.stem for p in (folder / "textgrid").glob("*.TextGrid")}
+    for wav in sorted((folder / "wav").iterdir()):
+        stem = wav.stem
+        if (folder / "lab" / f"{stem}.lab").exists() or stem.startswith("dummy"):
+            continue
+        if any(stem == h or stem.startswith(h + "_") for h in held_out):
+            continue  # an evaluation clip or a re-encoding of one
+        samples = load_audio(wav).samples
+        base = [(p.label, p.start_s, p.end_s) for p in sphinx.recognise(samples)]
+        for copy in range(copies):
+            audio, scale, applied = samples, 1.0, []
+            if copy:
+                audio, scale, applied = augment.random_chain(samples, rng)
+            audio = audio[: int(MAX_CLIP_S * tts.SAMPLE_RATE)]
+            yield audio, {"source": f"speech-dev-recognised/{wav.name}", "text": None,
+                          "augment": applied, "phones": _trim(audio, base, scale),
+                          "emotion": emotions.random_spec(len(audio) / 16000, rng)}
+
+
 def _summary(records: list[dict], total_samples: int) -> dict:
     sources = collections.Counter(r["source"] for r in records)
     augs = collections.Counter(a for r in records for a in r["augment"])
@@ -122,12 +149,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="speech-dev mfa folder (wav/, lab/, textgrid/) for real clips")
     parser.add_argument("--real-copies", type=int, default=8,
                         help="times each real clip is used (1 clean + augmented)")
+    parser.add_argument("--recognise", action="store_true",
+                        help="also use --real clips without transcript, labelled by phone "
+                             "recognition")
     parser.add_argument("--no-augment", action="store_true", help="keep synthetic audio clean")
     args = parser.parse_args(argv)
     pieces, records, offsets = [], [], [0]
     streams = [synthetic_clips(args.count, args.seed, not args.no_augment)]
     if args.real:
         streams.append(real_clips(args.real, args.real_copies, args.seed))
+    if args.real and args.recognise:
+        streams.append(recognised_clips(args.real, args.real_copies, args.seed))
     for stream in streams:
         for audio, record in stream:
             pcm = np.clip(np.round(audio * INT16_SCALE), -32768, 32767).astype(np.int16)
