@@ -81,3 +81,19 @@ def test_tiny_corpus_trains_resumes_and_exports(tmp_path):
     assert export([str(tmp_path / "run" / "last.pt"), str(onnx_path)]) == 0
     info = NeuralModel(onnx_path, device="cpu").info
     assert info.dims["channels"] == 16 and len(info.channels) == 52
+
+
+@pytest.mark.gpu
+@needs_flite
+def test_tiny_training_runs_on_cuda(tmp_path):
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    from training.build_corpus import main as build
+    from training.train import train
+
+    corpus = tmp_path / "corpus"
+    build(["--out", str(corpus), "--count", "3"])
+    result = train(REPO / "training" / "configs" / "tiny.toml", tmp_path / "run", device="cuda",
+                   steps=2, corpus=[corpus])
+    assert result["step"] == 2 and np.isfinite(result["val_l1"])
