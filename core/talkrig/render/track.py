@@ -1,0 +1,156 @@
+"""Photometric tracking of a talking-head video with the ICT head (torch).
+
+Analysis by synthesis through :mod:`talkrig.render.raster`: each frame is explained
+as the head (pose, ARKit shape weights) wearing one shared albedo texture, composited
+with soft edges over a constant background colour. Stage 1 fits the texture,
+background and the poses/weights of a few key frames jointly; stage 2 walks the
+clip frame by frame (warm-started from the previous frame) with the texture fixed.
+No landmark detector is used (see docs/render.md for why), so the first frame
+must roughly match the initial pose (a frontal, centred face).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from talkrig.render.head import HeadMesh
+
+ProgressFn = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class TrackOptions:
+    """How to track."""
+
+    size: int = 64  # fitting resolution, pixels (square)
+    head_height_cm: float = 34.0  # head height spanning the image at log scale 0
+    init_pose: tuple = (0.0, 0.0, 0.0, 0.45, 0.0, 0.05)  # rx ry rz log_scale tx ty
+    texture_size: int = 64  # albedo texture resolution
+    key_frames: int = 4  # frames of stage 1
+    key_iters: int = 120  # stage-1 Adam steps
+    frame_iters: int = 20  # stage-2 Adam steps per frame
+    lr_pose: float = 0.01
+    lr_weights: float = 0.03
+    lr_texture: float = 0.05
+    weight_l1: float = 2e-3  # sparsity on shape weights
+    smooth: float = 1.0  # pull toward the previous frame's pose (stage 2)
+    soft_frames: bool = False  # soft silhouettes in stage 2 too (slower)
+
+
+@dataclass
+class Track:
+    """Tracking result: per-frame pose ``(T, 6)``, weights ``(T, S)``, loss ``(T,)``;
+    albedo ``(3, Tx, Tx)``, background ``(3,)``."""
+
+    pose: np.ndarray
+    weights: np.ndarray
+    texture: np.ndarray
+    background: np.ndarray
+    loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+
+class HeadTensors:
+    """The head as torch tensors (vertices, faces, corner UVs, shape deltas)."""
+
+    def __init__(self, head: HeadMesh):
+        import torch
+        self.vertices = torch.from_numpy(head.vertices)
+        self.faces = torch.from_numpy(head.faces)
+        self.face_uvs = torch.from_numpy(head.face_uvs)
+        self.deltas = torch.from_numpy(head.shape_deltas.reshape(len(head.shape_names), -1))
+        self.mouth = torch.from_numpy(head.mouth_faces())
+
+    def deform(self, weights):
+        """weights (S,) -> vertices (V, 3)."""
+        return self.vertices + (weights @ self.deltas).view(-1, 3)
+
+    def raster(self, pose, weights, size: int, head_height_cm: float, soft: bool = False):
+        from talkrig.render.camera import project
+        from talkrig.render.raster import rasterize
+        xy, depth = project(self.deform(weights), pose, size, head_height_cm)
+        return rasterize(xy, depth, self.faces, size, size, soft=soft)
+
+
+def render_albedo(ht: HeadTensors, pose, weights, texture, background, size: int,
+                  head_height_cm: float, soft: bool = True):
+    """Differentiable render ``(3, size, size)`` of the textured head over ``background``
+    (soft edges when ``soft``, else hard coverage: about 5x faster, no silhouette gradient)."""
+    import torch
+    import torch.nn.functional as F
+    r = ht.raster(pose, weights, size, head_height_cm, soft=soft)
+    uv = (ht.face_uvs[r.faces] * r.bary[..., None]).sum(1)  # (N, 2)
+    grid = torch.stack([uv[:, 0] * 2 - 1, 1 - uv[:, 1] * 2], -1).view(1, 1, -1, 2)
+    colour = F.grid_sample(texture[None], grid, align_corners=False)[0, :, 0]  # (3, N)
+    img = torch.zeros(3, size * size).index_copy(1, r.pixels, colour)
+    img = img.view(3, size, size)
+    alpha = (r.soft if soft else r.mask())[None]
+    return alpha * img + (1 - alpha) * background[:, None, None]
+
+
+def fit(frames: np.ndarray, head: HeadMesh, opts: TrackOptions = TrackOptions(),
+        progress: ProgressFn | None = None) -> Track:
+    """Track ``frames`` ``(T, H, W, 3)`` uint8 (H = W = opts.size)."""
+    import torch
+    target = torch.from_numpy(frames.astype(np.float32) / 255.0).permute(0, 3, 1, 2)
+    ht = HeadTensors(head)
+    n, s = len(frames), len(head.shape_names)
+    keys = np.unique(np.linspace(0, n - 1, min(opts.key_frames, n)).round().astype(int))
+    texture, background, pose_k, w_k = _stage_keys(ht, target[keys], opts, s, progress)
+    pose = np.zeros((n, 6), np.float32)
+    weights = np.zeros((n, s), np.float32)
+    losses = np.zeros(n, np.float32)
+    p_prev = pose_k[0].detach().clone()
+    w_prev = w_k[0].detach().clone()
+    for t in range(n):
+        p_prev, w_prev, losses[t] = _fit_frame(ht, target[t], texture, background, p_prev,
+                                               w_prev, opts)
+        pose[t], weights[t] = p_prev.numpy(), w_prev.numpy()
+        if progress:
+            progress("track", (t + 1) / n)
+    return Track(pose, weights, texture.detach().numpy(), background.detach().numpy(), losses)
+
+
+def _stage_keys(ht, targets, opts, n_shapes, progress):
+    import torch
+    k = len(targets)
+    tex = torch.full((3, opts.texture_size, opts.texture_size), 0.5, requires_grad=True)
+    bg = torch.zeros(3, requires_grad=True)
+    pose = torch.tensor([list(opts.init_pose)] * k, dtype=torch.float32, requires_grad=True)
+    w = torch.zeros(k, n_shapes, requires_grad=True)
+    opt = torch.optim.Adam([{"params": [tex, bg], "lr": opts.lr_texture},
+                            {"params": [pose], "lr": opts.lr_pose},
+                            {"params": [w], "lr": opts.lr_weights}])
+    for it in range(opts.key_iters):
+        i = it % k
+        img = render_albedo(ht, pose[i], w[i], tex, bg, opts.size, opts.head_height_cm)
+        loss = (img - targets[i]).abs().mean() + opts.weight_l1 * w[i].abs().sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        with torch.no_grad():
+            w.clamp_(0, 1), tex.clamp_(0, 1)
+        if progress:
+            progress("track keys", (it + 1) / opts.key_iters)
+    return tex.detach(), bg.detach(), pose.detach(), w.detach()
+
+
+def _fit_frame(ht, target, tex, bg, p0, w0, opts):
+    import torch
+    pose = p0.clone().requires_grad_(True)
+    w = w0.clone().requires_grad_(True)
+    opt = torch.optim.Adam([{"params": [pose], "lr": opts.lr_pose},
+                            {"params": [w], "lr": opts.lr_weights}])
+    for _ in range(opts.frame_iters):
+        img = render_albedo(ht, pose, w, tex, bg, opts.size, opts.head_height_cm,
+                            soft=opts.soft_frames)
+        photo = (img - target).abs().mean()
+        loss = photo + opts.weight_l1 * w.abs().sum() + opts.smooth * ((pose - p0) ** 2).sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        with torch.no_grad():
+            w.clamp_(0, 1)
+    return pose.detach(), w.detach(), float(photo.detach())
