@@ -47,7 +47,7 @@ def read_frames(path: str | os.PathLike, out_size: int, crop: tuple[int, int, in
     if x < 0 or y < 0 or x + s > w or y + s > h:
         raise TalkRigError(f"crop {x},{y},{s} falls outside the {w}x{h} frame", path)
     vf = f"select=not(mod(n\\,{every})),crop={s}:{s}:{x}:{y},scale={out_size}:{out_size}:flags=area"
-    cmd = [_ffmpeg(), "-loglevel", "error", "-i", str(path), "-vf", vf, "-vsync", "0"]
+    cmd = [_ffmpeg(), "-loglevel", "error", "-i", str(path), "-vf", vf, "-fps_mode", "passthrough"]
     if max_frames:
         cmd += ["-frames:v", str(max_frames)]
     raw = subprocess.run(cmd + ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
