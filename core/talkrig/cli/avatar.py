@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from talkrig.cli.common import subparser
 
@@ -39,6 +40,8 @@ def _add_train(sub) -> None:
     t.add_argument("--max-frames", type=int, default=None, help="cap on frames used")
     t.add_argument("--crop", default=None, metavar="X,Y,SIZE",
                    help="square face crop in source pixels (default: centred square)")
+    t.add_argument("--key-iters", type=int, default=120, help="tracking: joint key-frame steps")
+    t.add_argument("--track-iters", type=int, default=20, help="tracking: steps per frame")
     t.add_argument("--device", default="cpu", help="torch device: cpu or cuda")
     t.add_argument("--threads", type=int, default=1, help="torch CPU threads")
 
@@ -88,14 +91,20 @@ def _parse_crop(text):
 def run_train(args) -> int:
     from talkrig.cli.common import progress_bar
     from talkrig.errors import TalkRigError
+    from talkrig.render.track import TrackOptions
     from talkrig.render.train import AvatarOptions, train
     if args.size % 8 or args.size < 32:
         raise TalkRigError(f"--size must be a multiple of 8, at least 32, got {args.size}",
                            "--size")
     _torch(args.threads)
+    if not (Path(args.output) / "track.npz").is_file():  # a fresh avatar needs a video
+        from talkrig.render.video import probe
+        probe(args.video)
     opts = AvatarOptions(size=args.size, steps=args.steps, every=args.every,
                          max_frames=args.max_frames, crop=_parse_crop(args.crop),
-                         device=args.device)
+                         device=args.device,
+                         track=TrackOptions(key_iters=args.key_iters,
+                                            frame_iters=args.track_iters))
     with progress_bar("avatar") as bar:
         metrics = train(args.video, args.output, opts, progress=lambda s, f: bar(f))
     print(f"wrote {args.output}: held-out PSNR {metrics['held_out_psnr']:.2f} dB, "
@@ -105,7 +114,10 @@ def run_train(args) -> int:
 
 def run_render(args) -> int:
     from talkrig.cli.common import progress_bar
-    from talkrig.render.infer import RenderOptions, render
+    from talkrig.atomic import check_writable
+    from talkrig.render.infer import RenderOptions, check_avatar, render
+    check_avatar(args.avatar)  # fail before any progress bar is drawn
+    check_writable(args.output, force=args.force)
     _torch(args.threads)
     with progress_bar("render") as bar:
         render(args.avatar, args.audio, args.output,

@@ -93,6 +93,9 @@ class Trainer:
             rec = self.reconstruct(index)
             ref = self.frames[torch.as_tensor(index)].permute(0, 2, 3, 1).numpy()
             mouth = self.mouth[torch.as_tensor(index)].numpy() > 0
+            face = self.mask[torch.as_tensor(index)].numpy() > 0
+            result[f"{name}_face_psnr"] = float(np.mean(
+                [M.psnr(a[m], b[m]) for a, b, m in zip(rec, ref, face)]))
             result[f"{name}_psnr"] = float(np.mean([M.psnr(a, b) for a, b in zip(rec, ref)]))
             result[f"{name}_ssim"] = float(np.mean([M.ssim(a, b) for a, b in zip(rec, ref)]))
             result[f"{name}_mouth_l1"] = float(np.nanmean(

@@ -19,7 +19,9 @@ from talkrig.errors import TalkRigError
 ASSET_PATH = (Path(__file__).resolve().parents[3] / "blender_addon" / "talkrig_blender"
               / "assets" / "demo_head.npz")
 FRONT_Z_FRACTION = 0.45  # keep faces whose centroid lies in the front 55 % of the depth range
-MOUTH_MATERIALS = ("mouth", "teeth")  # faces counted as the mouth region in metrics
+MOUTH_MATERIALS = ("mouth", "teeth")  # the mouth interior: its extent defines the mouth region
+LIP_SHAPE = "mouthPucker"  # the shape that moves the lips and little else
+LIP_MOTION_CM = 0.8  # vertices it moves further than this are lips (max 1.24 cm)
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,9 +52,12 @@ class HeadMesh:
         return self.vertices + np.tensordot(weights, self.shape_deltas, axes=(-1, 0))
 
     def mouth_faces(self) -> np.ndarray:
-        """Boolean ``(F,)``: faces of the mouth interior and teeth."""
+        """Boolean ``(F,)``: faces of the mouth region: the lips (every corner moved more
+        than ``LIP_MOTION_CM`` by mouthPucker) plus the mouth interior and teeth."""
         ids = [self.material_names.index(m) for m in MOUTH_MATERIALS if m in self.material_names]
-        return np.isin(self.face_materials, ids)
+        moved = np.linalg.norm(self.shape_deltas[self.shape_names.index(LIP_SHAPE)], axis=1)
+        lips = (moved[self.faces] > LIP_MOTION_CM).all(1)
+        return lips | np.isin(self.face_materials, ids)
 
 
 def load_head(path: str | Path = ASSET_PATH) -> HeadMesh:
