@@ -275,7 +275,7 @@ def run_batch(source: str | os.PathLike, outdir: str | os.PathLike,
         for line in lines:
             finished(run_line(line, str(outdir), options))
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_one_thread_each) as pool:
             futures = [pool.submit(run_line, line, str(outdir), options) for line in lines]
             for future in as_completed(futures):
                 finished(future.result())
@@ -283,6 +283,13 @@ def run_batch(source: str | os.PathLike, outdir: str | os.PathLike,
     report = BatchReport(results, time.perf_counter() - started, workers)
     write_reports(report, outdir)
     return report
+
+
+def _one_thread_each() -> None:
+    """Worker start-up: one onnxruntime thread per worker (the workers fill the cores)."""
+    from talkrig.runtime import THREADS_ENV
+
+    os.environ.setdefault(THREADS_ENV, "1")
 
 
 def write_reports(report: BatchReport, outdir: Path) -> None:

@@ -183,7 +183,15 @@ def _read_info(meta: dict, path: Path) -> ModelInfo:
         raise TalkRigError(f"ONNX file lacks TalkRig metadata ({exc})", str(path)) from None
 
 
+THREADS_ENV = "TALKRIG_THREADS"  # onnxruntime threads per process (batch workers set 1)
+
+
 @functools.lru_cache(maxsize=4)
 def shared_model(path: str | None = None, device: str = "auto") -> NeuralModel:
-    """A cached :class:`NeuralModel` (sessions are expensive to create)."""
-    return NeuralModel(path, device)
+    """A cached :class:`NeuralModel` (sessions are expensive to create).
+
+    ``TALKRIG_THREADS`` caps its intra-op threads, so parallel batch workers do not
+    each start one thread per core.
+    """
+    threads = os.environ.get(THREADS_ENV, "").strip()
+    return NeuralModel(path, device, threads=int(threads) if threads.isdigit() else None)
