@@ -95,3 +95,15 @@ def test_a_missing_or_broken_model_file_is_a_one_line_error(tmp_path):
     broken.write_bytes(b"not onnx")
     with pytest.raises(TalkRigError, match="ONNX"):
         NeuralModel(broken)
+
+
+def test_talkrig_threads_caps_the_onnxruntime_threads_of_the_shared_model(monkeypatch):
+    from talkrig.runtime import THREADS_ENV, shared_model
+
+    monkeypatch.setenv(THREADS_ENV, "1")
+    shared_model.cache_clear()
+    try:
+        options = shared_model().session.get_session_options()
+        assert options.intra_op_num_threads == 1 and options.inter_op_num_threads == 1
+    finally:
+        shared_model.cache_clear()
