@@ -9,6 +9,7 @@ Only the front of the head is kept (what a frontal camera sees), triangulated.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,8 +17,10 @@ import numpy as np
 
 from talkrig.errors import TalkRigError
 
-ASSET_PATH = (Path(__file__).resolve().parents[3] / "blender_addon" / "talkrig_blender"
-              / "assets" / "demo_head.npz")
+ASSET_PATH = Path(os.environ.get(
+    "TALKRIG_HEAD_ASSET",  # override, e.g. for an installed copy without the add-on beside it
+    Path(__file__).resolve().parents[3] / "blender_addon" / "talkrig_blender" / "assets"
+    / "demo_head.npz"))
 FRONT_Z_FRACTION = 0.45  # keep faces whose centroid lies in the front 55 % of the depth range
 MOUTH_MATERIALS = ("mouth", "teeth")  # the mouth interior: its extent defines the mouth region
 LIP_SHAPE = "mouthPucker"  # the shape that moves the lips and little else
