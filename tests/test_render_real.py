@@ -1,0 +1,30 @@
+"""The avatar path on the real EmoFace actor clip (test-only data, CC BY-NC; slow tier)."""
+
+import json
+
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("imageio_ffmpeg")
+
+from tests.conftest import SHARED, run_cli  # noqa: E402
+
+CLIP = SHARED / "data" / "emoface-sample" / "ACTOR_angry_gd04_001_021.mov"
+FACE_CROP = "40,450,1000"  # square around the face of the 1080x1920 head-mounted camera
+
+
+@pytest.mark.slow
+def test_the_real_actor_clip_is_tracked_and_reconstructed(tmp_path):
+    if not CLIP.exists():
+        pytest.skip(f"clip not found: {CLIP}")
+    out = tmp_path / "actor"
+    proc = run_cli("avatar", "train", CLIP, "-o", out, "--size", 64, "--every", 4,
+                   "--crop", FACE_CROP, "--steps", 200, "--key-iters", 80, "--track-iters", 10,
+                   timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    m = json.loads((out / "metrics.json").read_text())
+    print(m)
+    assert m["l1_last_10"] < m["l1_first_10"] / 3
+    assert m["held_out_psnr"] > 22.0 and m["held_out_ssim"] > 0.7
+    take = json.loads((out / "track.take.json").read_text())
+    assert take  # the track is a Take: a source of real training data
