@@ -73,6 +73,8 @@ def test_the_track_is_saved_as_a_take_with_arkit_channels(avatar):
     assert take.values.shape == (N_FRAMES, 52) and take.fps == FPS
     jaw = take.values[:, take.channels.index("jawOpen")]
     assert jaw.max() > 0.05  # the jaw opens in the clip
+    assert take.head_pose.shape == (N_FRAMES, 3)
+    assert np.degrees(np.abs(take.head_pose)).max() < 10  # the synthetic head faces front
 
 
 def test_training_resumes_from_its_checkpoint(avatar):

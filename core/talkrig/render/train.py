@@ -68,7 +68,7 @@ def prepare(video: str | Path, out_dir: Path, opts: AvatarOptions,
         np.savez(out_dir / "track.npz", pose=track.pose, weights=track.weights,
                  texture=track.texture, background=track.background, loss=track.loss,
                  fps=fps, has_audio=has_audio)
-        _write_take(out_dir, track.weights, fps)
+        _write_take(out_dir, track.weights, track.pose, fps)
     return load_prepared(out_dir)
 
 
@@ -77,7 +77,10 @@ def _track_opts(opts: AvatarOptions) -> TrackOptions:
     return replace(opts.track, size=opts.size)
 
 
-def _write_take(out_dir: Path, weights: np.ndarray, fps: float) -> None:
+def _write_take(out_dir: Path, weights: np.ndarray, pose: np.ndarray, fps: float) -> None:
+    """The track as an ARKit-52 Take; head_pose = yaw, pitch, roll (radians) of the
+    camera-space rotation, intrinsic Y-X-Z in ICT's frame (Y up, face toward +Z)."""
+    from scipy.spatial.transform import Rotation
     from talkrig.formats import write_take
     from talkrig.render.head import load_head
     from talkrig.rigs import ARKIT52
@@ -86,7 +89,8 @@ def _write_take(out_dir: Path, weights: np.ndarray, fps: float) -> None:
     values = np.zeros((len(weights), len(ARKIT52)), np.float32)
     for i, name in enumerate(names):
         values[:, list(ARKIT52).index(name)] = weights[:, i]
-    take = Take(fps=fps, channels=tuple(ARKIT52), values=values,
+    head_pose = Rotation.from_rotvec(pose[:, :3]).as_euler("YXZ")
+    take = Take(fps=fps, channels=tuple(ARKIT52), values=values, head_pose=head_pose,
                 provenance=Provenance(engine="avatar-track"))
     write_take(take, out_dir / "track.take.json", force=True)
 
