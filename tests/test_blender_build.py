@@ -32,8 +32,7 @@ def test_addon_only_zip_has_a_valid_manifest_and_the_demo_head(tmp_path):
     with zipfile.ZipFile(package) as archive:
         names = set(archive.namelist())
         manifest = tomllib.loads(archive.read("blender_manifest.toml").decode())
-    assert {"__init__.py", "api.py", "assets/demo_head.npz",
-            "assets/ICT-FaceKit-LICENSE.txt"} <= names
+    assert {"__init__.py", "api.py", "demo_head.py", "demo_head_data.py"} <= names
     assert manifest["id"] == "talkrig" and manifest["type"] == "add-on"
     assert manifest["blender_version_min"] == "4.2.0"
     assert manifest["license"] == ["SPDX:MIT"]

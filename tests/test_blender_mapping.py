@@ -102,7 +102,9 @@ def test_per_frame_keyed_emotion_becomes_a_track_that_reproduces_it():
 
 
 def test_demo_head_asset_is_small_and_has_arkit_shapes_that_move_the_mouth():
-    from talkrig_blender.demo_head_data import ASSET_PATH
+    from talkrig.demo_head import asset_path
+
+    ASSET_PATH = asset_path()
 
     assert ASSET_PATH.stat().st_size < 4 * 1024 * 1024
     assert (ASSET_PATH.parent / "ICT-FaceKit-LICENSE.txt").read_text().startswith("MIT License")

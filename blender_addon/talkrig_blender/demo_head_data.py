@@ -1,9 +1,8 @@
-"""The demo head asset, decoded (pure NumPy, no bpy).
+"""The demo head for Blender (pure NumPy, no bpy).
 
-``assets/demo_head.npz`` is made by ``blender_addon/tools/make_demo_head.py`` from
-ICT-FaceKit (MIT, USC ICT; notice in ``assets/ICT-FaceKit-LICENSE.txt``).
-Positions are stored in ICT's Y-up centimetres and returned in Blender's Z-up
-metres.
+The asset is the core's ``talkrig/assets/demo_head.npz`` (ICT-FaceKit, MIT, USC ICT;
+notice beside it), read by :mod:`talkrig.demo_head`; here its Y-up centimetres
+become Blender's Z-up metres.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 
-ASSET_PATH = Path(__file__).parent / "assets" / "demo_head.npz"
 # ICT is Y-up with the face looking down +Z; Blender is Z-up with a front view
 # looking along +Y, so (x, y, z) -> (x, -z, y) turns the face toward -Y.
 Y_UP_TO_Z_UP = np.array([[1, 0, 0], [0, 0, -1], [0, 1, 0]], dtype=np.float64)
@@ -68,26 +66,20 @@ class DemoHead:
         return out
 
 
-def load_demo_head(path: Path = ASSET_PATH) -> DemoHead:
-    """Read and decode the asset."""
-    with np.load(path) as data:
-        to_m = float(data["units_to_m"])
-        rotate = Y_UP_TO_Z_UP.T * to_m
-        positions = data["positions_q"].astype(np.float64) * float(data["position_scale"])
-        delta_scale = float(data["delta_scale"])
-        counts = data["shape_counts"]
-        splits = np.cumsum(counts)[:-1]
-        indices = np.split(data["shape_indices"], splits)
-        deltas = np.split(data["shape_deltas_q"].astype(np.float64) * delta_scale, splits)
-        uvs = data["uvs_q"].astype(np.float32) / 65535.0
-        return DemoHead(
-            positions=(positions @ rotate).astype(np.float32),
-            face_sizes=data["face_sizes"],
-            corner_vertices=data["corner_vertices"],
-            corner_uvs=uvs[data["corner_uvs"]],
-            face_materials=data["face_materials"],
-            material_names=tuple(str(n) for n in data["material_names"]),
-            shape_names=tuple(str(n) for n in data["shape_names"]),
-            shape_indices=list(indices),
-            shape_deltas=[(d @ rotate).astype(np.float32) for d in deltas],
-        )
+def load_demo_head(path: Path | None = None) -> DemoHead:
+    """Read the core's head asset and turn it into Blender's Z-up metres."""
+    from talkrig.demo_head import load_head_asset
+
+    asset = load_head_asset(path)
+    rotate = Y_UP_TO_Z_UP.T * asset.units_to_m
+    return DemoHead(
+        positions=(asset.positions @ rotate).astype(np.float32),
+        face_sizes=asset.face_sizes,
+        corner_vertices=asset.corner_vertices,
+        corner_uvs=asset.uvs[asset.corner_uv_index],
+        face_materials=asset.face_materials,
+        material_names=asset.material_names,
+        shape_names=asset.shape_names,
+        shape_indices=list(asset.shape_indices),
+        shape_deltas=[(d @ rotate).astype(np.float32) for d in asset.shape_deltas],
+    )

@@ -9,7 +9,7 @@ Usage::
 
     python blender_addon/tools/make_demo_head.py \\
         --facekit ../shared/assets/ict-facekit \\
-        -o blender_addon/talkrig_blender/assets/demo_head.npz
+        -o core/talkrig/assets/demo_head.npz
 
 The ICT-FaceKit LICENSE is copied beside the output as ``ICT-FaceKit-LICENSE.txt``.
 Runs with plain Python + NumPy (no bpy).
@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--facekit", type=Path, default=Path("../shared/assets/ict-facekit"),
                         help="ICT-FaceKit folder (holds FaceXModel/ and LICENSE)")
     parser.add_argument("-o", "--output", type=Path,
-                        default=Path("blender_addon/talkrig_blender/assets/demo_head.npz"),
+                        default=Path("core/talkrig/assets/demo_head.npz"),
                         help="output .npz path")
     args = parser.parse_args(argv)
     if not (args.facekit / "FaceXModel" / "generic_neutral_mesh.obj").is_file():

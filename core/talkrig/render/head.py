@@ -1,26 +1,19 @@
 """The ICT-FaceKit-derived head (MIT, USC ICT) as arrays for the renderer (NumPy only).
 
-Reads the compact asset the Blender add-on ships
-(``blender_addon/talkrig_blender/assets/demo_head.npz``, notice in
-``ICT-FaceKit-LICENSE.txt`` beside it) without modifying it. Coordinates stay in
+Built on the packaged demo head asset (:mod:`talkrig.demo_head`, ICT-FaceKit notice
+beside it). Coordinates stay in
 ICT's frame: Y up, face looking down +Z, centimetres, centred on the bounding box.
 Only the front of the head is kept (what a frontal camera sees), triangulated.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from talkrig.errors import TalkRigError
 
-ASSET_PATH = Path(os.environ.get(
-    "TALKRIG_HEAD_ASSET",  # override, e.g. for an installed copy without the add-on beside it
-    Path(__file__).resolve().parents[3] / "blender_addon" / "talkrig_blender" / "assets"
-    / "demo_head.npz"))
 FRONT_Z_FRACTION = 0.45  # keep faces whose centroid lies in the front 55 % of the depth range
 MOUTH_MATERIALS = ("mouth", "teeth")  # the mouth interior: its extent defines the mouth region
 LIP_SHAPE = "mouthPucker"  # the shape that moves the lips and little else
@@ -63,26 +56,16 @@ class HeadMesh:
         return lips | np.isin(self.face_materials, ids)
 
 
-def load_head(path: str | Path = ASSET_PATH) -> HeadMesh:
+def load_head(path: str | Path | None = None) -> HeadMesh:
     """Decode the asset, triangulate quads and keep the front of the head."""
-    path = Path(path)
-    if not path.is_file():
-        raise TalkRigError("head asset not found (the ICT-FaceKit demo head npz)", path)
-    with np.load(path) as d:
-        pos = d["positions_q"].astype(np.float64) * float(d["position_scale"])
-        uvs = d["uvs_q"].astype(np.float32) / 65535.0
-        sizes = d["face_sizes"].astype(np.int64)
-        corners, corner_uvs = d["corner_vertices"].astype(np.int64), d["corner_uvs"].astype(np.int64)
-        mats = d["face_materials"].astype(np.int64)
-        names = tuple(str(n) for n in d["shape_names"])
-        counts = d["shape_counts"]
-        idx = np.split(d["shape_indices"].astype(np.int64), np.cumsum(counts)[:-1])
-        dq = np.split(d["shape_deltas_q"].astype(np.float64) * float(d["delta_scale"]),
-                      np.cumsum(counts)[:-1])
-        material_names = tuple(str(n) for n in d["material_names"])
-    tri_v, tri_uv, tri_m = _triangulate(sizes, corners, corner_uvs, mats)
-    deltas = np.zeros((len(names),) + pos.shape, np.float32)
-    for s, (i, dv) in enumerate(zip(idx, dq)):
+    from talkrig.demo_head import load_head_asset
+
+    asset = load_head_asset(path)
+    pos = asset.positions
+    tri_v, tri_uv, tri_m = _triangulate(asset.face_sizes, asset.corner_vertices,
+                                        asset.corner_uv_index, asset.face_materials)
+    deltas = np.zeros((len(asset.shape_names),) + pos.shape, np.float32)
+    for s, (i, dv) in enumerate(zip(asset.shape_indices, asset.shape_deltas)):
         deltas[s, i] = dv
     z = pos[:, 2]
     cut = z.min() + FRONT_Z_FRACTION * (z.max() - z.min())
@@ -91,10 +74,10 @@ def load_head(path: str | Path = ASSET_PATH) -> HeadMesh:
     return HeadMesh(
         vertices=pos[used].astype(np.float32),
         faces=remap.reshape(-1, 3).astype(np.int64),
-        face_uvs=uvs[tri_uv[keep]].astype(np.float32),
+        face_uvs=asset.uvs[tri_uv[keep]].astype(np.float32),
         face_materials=tri_m[keep],
-        material_names=material_names,
-        shape_names=names,
+        material_names=asset.material_names,
+        shape_names=asset.shape_names,
         shape_deltas=np.ascontiguousarray(deltas[:, used]),
     )
 
