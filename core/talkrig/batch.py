@@ -22,6 +22,7 @@ import json
 import os
 import re
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -78,6 +79,7 @@ class LineResult:
     character: str = ""
     sequence: str = ""
     worker: int = 0  # process id that ran the line
+    warnings: str = ""  # engine warnings for this line (e.g. alignment fell back), "; "-joined
 
 
 @dataclass
@@ -211,7 +213,10 @@ def run_line(line: BatchLine, outdir: str, options: BatchOptions) -> LineResult:
         if take_path.exists() and not (ours or options.force):
             raise TalkRigError("take file exists and was not made by this batch "
                                "(use --force to replace it)", take_path)
-        _generate(line, take_path, options, replace=take_path.exists())
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            _generate(line, take_path, options, replace=take_path.exists())
+        result.warnings = "; ".join(dict.fromkeys(str(w.message) for w in caught))
         with atomic_open(state_path, "w", force=True, encoding="utf-8") as handle:
             json.dump({"signature": signature, "take": str(take_path),
                        "audio": line.audio}, handle)
@@ -275,7 +280,7 @@ def run_batch(source: str | os.PathLike, outdir: str | os.PathLike,
         for line in lines:
             finished(run_line(line, str(outdir), options))
     else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_one_thread_each) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start) as pool:
             futures = [pool.submit(run_line, line, str(outdir), options) for line in lines]
             for future in as_completed(futures):
                 finished(future.result())
@@ -285,11 +290,15 @@ def run_batch(source: str | os.PathLike, outdir: str | os.PathLike,
     return report
 
 
-def _one_thread_each() -> None:
-    """Worker start-up: one onnxruntime thread per worker (the workers fill the cores)."""
+def _worker_start() -> None:
+    """Worker start-up: one onnxruntime thread per worker (the workers fill the cores);
+    engine warnings go to each line's report, not to the terminal."""
+    import logging
+
     from talkrig.runtime import THREADS_ENV
 
     os.environ.setdefault(THREADS_ENV, "1")
+    logging.getLogger("talkrig").addHandler(logging.NullHandler())
 
 
 def write_reports(report: BatchReport, outdir: Path) -> None:
