@@ -92,14 +92,8 @@ def real_clips(folder: Path, copies: int, seed: int):
             print(f"skip {lab.stem}: {exc}", file=sys.stderr)
             continue
         base = [(p.label, p.start_s, p.end_s) for p in phones]
-        for copy in range(copies):
-            audio, scale, applied = samples, 1.0, []
-            if copy:
-                audio, scale, applied = augment.random_chain(samples, rng)
-            audio = audio[: int(MAX_CLIP_S * tts.SAMPLE_RATE)]
-            yield audio, {"source": f"speech-dev/{wavs[0].name}", "text": text,
-                          "augment": applied, "phones": _trim(audio, base, scale),
-                          "emotion": emotions.random_spec(len(audio) / 16000, rng)}
+        yield from _augmented_copies(samples, base, copies, rng,
+                                     f"speech-dev/{wavs[0].name}", text)
 
 
 def recognised_clips(folder: Path, copies: int, seed: int):
@@ -119,14 +113,24 @@ def recognised_clips(folder: Path, copies: int, seed: int):
             continue  # an evaluation clip or a re-encoding of one
         samples = load_audio(wav).samples
         base = [(p.label, p.start_s, p.end_s) for p in sphinx.recognise(samples)]
-        for copy in range(copies):
-            audio, scale, applied = samples, 1.0, []
-            if copy:
-                audio, scale, applied = augment.random_chain(samples, rng)
-            audio = audio[: int(MAX_CLIP_S * tts.SAMPLE_RATE)]
-            yield audio, {"source": f"speech-dev-recognised/{wav.name}", "text": None,
-                          "augment": applied, "phones": _trim(audio, base, scale),
-                          "emotion": emotions.random_spec(len(audio) / 16000, rng)}
+        yield from _augmented_copies(samples, base, copies, rng,
+                                     f"speech-dev-recognised/{wav.name}", None)
+
+
+def _augmented_copies(samples, base, copies: int, rng, source: str, text):
+    """Yield (audio, record) for one real clip: the clean copy, then augmented ones.
+
+    ``base`` is the clip's (label, start_s, end_s) phones; augmentation that changes
+    speed scales their times.
+    """
+    for copy in range(copies):
+        audio, scale, applied = samples, 1.0, []
+        if copy:
+            audio, scale, applied = augment.random_chain(samples, rng)
+        audio = audio[: int(MAX_CLIP_S * tts.SAMPLE_RATE)]
+        yield audio, {"source": source, "text": text, "augment": applied,
+                      "phones": _trim(audio, base, scale),
+                      "emotion": emotions.random_spec(len(audio) / tts.SAMPLE_RATE, rng)}
 
 
 def _summary(records: list[dict], total_samples: int) -> dict:
