@@ -13,9 +13,10 @@ from typing import Callable
 from talkrig.audio import AudioOptions, LoadedAudio, load_audio
 from talkrig.emotion import DEFAULT_TRANSITION_S, parse_emotion
 from talkrig.engines import DEFAULT_ENGINE, EngineRequest, get_engine
+from talkrig.engines.base import frame_count
 from talkrig.errors import TalkRigError
 from talkrig.motion import MotionOptions, apply_motion
-from talkrig.retarget import load_retarget, retarget_curves
+from talkrig.retarget import apply_retarget, load_retarget
 from talkrig.take import MAX_FPS, Provenance, Take
 
 DEFAULT_FPS = 60.0  # MetaHuman/EmoFace rate; Blender and Unreal resample on import
@@ -80,21 +81,23 @@ def generate(audio_path: str | os.PathLike, options: GenerateOptions = GenerateO
     """
     fps = check_fps(options.fps)
     track = parse_emotion(options.emotion, options.emotion_transition_s)
-    load_retarget(options.rig, options.flame_map)  # fail on a bad rig before the slow part
+    mapping = load_retarget(options.rig, options.flame_map)  # bad rig fails before slow work
     engine = get_engine(options.engine)
     loaded = audio or load_audio(audio_path, options.audio)
     text = options.text
     if text is None and options.use_sidecar_text:
         text = sidecar_transcript(audio_path)
-    request = EngineRequest(audio=loaded.samples, fps=fps, emotion=None, text=text)
-    emotion = track.vectors(fps, request.n_frames)
-    request = EngineRequest(audio=loaded.samples, fps=fps, emotion=emotion, text=text)
+    n_frames = frame_count(loaded.duration_s, fps)
+    request = EngineRequest(audio=loaded.samples, fps=fps,
+                            emotion=track.vectors(fps, n_frames), text=text)
     curves = engine.animate(request, progress)
-    from talkrig.features import loudness
+    energy = None
+    if options.motion.head_motion:  # only head motion follows the speech energy
+        from talkrig.features import loudness
 
-    moved = apply_motion(curves, fps, options.motion,
-                         loudness(loaded.samples, fps, request.n_frames))
-    channels, values = retarget_curves(moved.curves, options.rig, options.flame_map)
+        energy = loudness(loaded.samples, fps, n_frames)
+    moved = apply_motion(curves, fps, options.motion, energy)
+    channels, values = apply_retarget(moved.curves, mapping)
     provenance = Provenance(engine=engine.name, model_version=engine.version,
                             seed=options.motion.seed, text=text)
     return Take(fps=fps, channels=channels, values=values, rig=options.rig,

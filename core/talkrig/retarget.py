@@ -100,9 +100,15 @@ def _read_matrix(path: Path):
     return matrix, offset, columns
 
 
-def retarget_curves(arkit: np.ndarray, rig: str, flame_map=None) -> tuple[tuple[str, ...], np.ndarray]:
-    """Channel names and values of ``rig`` for canonical curves ``arkit`` (T, 52)."""
-    mapping = load_retarget(rig, flame_map)
+def apply_retarget(arkit: np.ndarray, mapping: LinearRetarget | None
+                   ) -> tuple[tuple[str, ...], np.ndarray]:
+    """Channel names and values for canonical curves ``arkit`` (T, 52) through ``mapping``
+    (None: ARKit-52 itself, clamped to 0..1)."""
     if mapping is None:
         return ARKIT52, np.clip(arkit, 0.0, 1.0).astype(np.float32)
     return mapping.channels, mapping.apply(arkit)
+
+
+def retarget_curves(arkit: np.ndarray, rig: str, flame_map=None) -> tuple[tuple[str, ...], np.ndarray]:
+    """Channel names and values of ``rig`` for canonical curves ``arkit`` (T, 52)."""
+    return apply_retarget(arkit, load_retarget(rig, flame_map))
