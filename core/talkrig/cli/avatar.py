@@ -42,6 +42,8 @@ def _add_train(sub) -> None:
                    help="square face crop in source pixels (default: centred square)")
     t.add_argument("--key-iters", type=int, default=120, help="tracking: joint key-frame steps")
     t.add_argument("--track-iters", type=int, default=20, help="tracking: steps per frame")
+    t.add_argument("--no-landmarks", dest="landmarks", action="store_false",
+                   help="track by colour only (skip the face-landmark network)")
     t.add_argument("--device", default="cpu", help="torch device: cpu or cuda")
     t.add_argument("--threads", type=int, default=1, help="torch CPU threads")
 
@@ -102,13 +104,15 @@ def run_train(args) -> int:
         probe(args.video)
     opts = AvatarOptions(size=args.size, steps=args.steps, every=args.every,
                          max_frames=args.max_frames, crop=_parse_crop(args.crop),
-                         device=args.device,
+                         device=args.device, landmarks=args.landmarks,
                          track=TrackOptions(key_iters=args.key_iters,
                                             frame_iters=args.track_iters))
     with progress_bar("avatar") as bar:
         metrics = train(args.video, args.output, opts, progress=lambda s, f: bar(f))
+    landmarks = (f", landmark NME {metrics['track_landmark_nme']:.3f}"
+                 if "track_landmark_nme" in metrics else "")
     print(f"wrote {args.output}: held-out PSNR {metrics['held_out_psnr']:.2f} dB, "
-          f"SSIM {metrics['held_out_ssim']:.3f}")
+          f"SSIM {metrics['held_out_ssim']:.3f}{landmarks}")
     return 0
 
 

@@ -33,7 +33,14 @@ class Parser(argparse.ArgumentParser):
 
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter,
                     argparse.RawDescriptionHelpFormatter):
-    """Shows defaults and keeps description line breaks."""
+    """Shows defaults and keeps description line breaks; on/off flags show none
+    (their default is the flag being absent, and "default: True" on a ``--no-x``
+    flag reads backwards)."""
+
+    def _get_help_string(self, action):
+        if action.nargs == 0:
+            return action.help
+        return super()._get_help_string(action)
 
 
 def build_parser() -> argparse.ArgumentParser:

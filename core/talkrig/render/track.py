@@ -5,8 +5,11 @@ as the head (pose, ARKit shape weights) wearing one shared albedo texture, compo
 with soft edges over a constant background colour. Stage 1 fits the texture,
 background and the poses/weights of a few key frames jointly; stage 2 walks the
 clip frame by frame (warm-started from the previous frame) with the texture fixed.
-No landmark detector is used (see docs/render.md for why), so the first frame
-must roughly match the initial pose (a frontal, centred face).
+When face landmarks are given (:mod:`talkrig.render.landmarks`: MediaPipe's
+network, mapped onto ICT vertices), every stage also pulls the mapped vertices onto
+the detected points; that fixes pose and mouth opening where colour alone is
+ambiguous. Without them the first frame must roughly match the initial pose (a
+frontal, centred face).
 """
 
 from __future__ import annotations
@@ -38,6 +41,9 @@ class TrackOptions:
     weight_l1: float = 2e-3  # sparsity on shape weights
     smooth: float = 1.0  # pull toward the previous frame's pose (stage 2)
     soft_frames: bool = False  # soft silhouettes in stage 2 too (slower)
+    # weight of the landmark term: mean point distance as a fraction of the image size
+    # (1 px at 64 px = 0.016, comparable to the photometric L1 of a tracked frame)
+    landmark_weight: float = 2.0
 
 
 @dataclass
@@ -50,6 +56,7 @@ class Track:
     texture: np.ndarray
     background: np.ndarray
     loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    landmark_px: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (T,) mean error
 
 
 class HeadTensors:
@@ -62,6 +69,26 @@ class HeadTensors:
         self.face_uvs = torch.from_numpy(head.face_uvs)
         self.deltas = torch.from_numpy(head.shape_deltas.reshape(len(head.shape_names), -1))
         self.mouth = torch.from_numpy(head.mouth_faces())
+        self.landmark_map = None  # set by fit() when landmarks are used
+
+    def landmark_term(self, pose, weights, target, size: int, head_height_cm: float):
+        """Mean distance (pixels) of the mapped vertices from ``target`` (K, 2); 0 if no map."""
+        import torch
+        from talkrig.render.camera import project
+        if self.landmark_map is None or target is None:
+            return torch.zeros(())
+        idx = self.landmark_vertices
+        verts = self.vertices[idx] + (weights @ self.landmark_deltas).view(-1, 3)
+        xy, _ = project(verts, pose, size, head_height_cm)
+        return (xy - target).norm(dim=1).mean()
+
+    def use_landmarks(self, mapping) -> None:
+        """Restrict the landmark term to ``mapping``'s vertices."""
+        import torch
+        self.landmark_map = mapping
+        self.landmark_vertices = torch.from_numpy(mapping.vertices)
+        s = self.deltas.shape[0]
+        self.landmark_deltas = self.deltas.view(s, -1, 3)[:, self.landmark_vertices].reshape(s, -1)
 
     def deform(self, weights):
         """weights (S,) -> vertices (V, 3)."""
@@ -91,29 +118,55 @@ def render_albedo(ht: HeadTensors, pose, weights, texture, background, size: int
 
 
 def fit(frames: np.ndarray, head: HeadMesh, opts: TrackOptions = TrackOptions(),
-        progress: ProgressFn | None = None) -> Track:
-    """Track ``frames`` ``(T, H, W, 3)`` uint8 (H = W = opts.size)."""
+        progress: ProgressFn | None = None, landmarks: np.ndarray | None = None) -> Track:
+    """Track ``frames`` ``(T, H, W, 3)`` uint8 (H = W = opts.size).
+
+    Parameters
+    ----------
+    landmarks : np.ndarray, shape (T, 468, 2), optional
+        MediaPipe face-mesh points in the frames' pixels (NaN rows: no face found),
+        from :func:`talkrig.render.landmarks.detect` scaled to ``opts.size``.
+    """
     import torch
     target = torch.from_numpy(frames.astype(np.float32) / 255.0).permute(0, 3, 1, 2)
     ht = HeadTensors(head)
+    points = _landmark_targets(ht, head, landmarks, len(frames))
     n, s = len(frames), len(head.shape_names)
     keys = np.unique(np.linspace(0, n - 1, min(opts.key_frames, n)).round().astype(int))
-    texture, background, pose_k, w_k = _stage_keys(ht, target[keys], opts, s, progress)
+    texture, background, pose_k, w_k = _stage_keys(ht, target[keys], [points[k] for k in keys],
+                                                   opts, s, progress)
     pose = np.zeros((n, 6), np.float32)
     weights = np.zeros((n, s), np.float32)
     losses = np.zeros(n, np.float32)
+    errors = np.full(n, np.nan, np.float32)
     p_prev = pose_k[0].detach().clone()
     w_prev = w_k[0].detach().clone()
     for t in range(n):
-        p_prev, w_prev, losses[t] = _fit_frame(ht, target[t], texture, background, p_prev,
-                                               w_prev, opts)
+        p_prev, w_prev, losses[t], errors[t] = _fit_frame(ht, target[t], points[t], texture,
+                                                          background, p_prev, w_prev, opts)
         pose[t], weights[t] = p_prev.numpy(), w_prev.numpy()
         if progress:
             progress("track", (t + 1) / n)
-    return Track(pose, weights, texture.detach().numpy(), background.detach().numpy(), losses)
+    return Track(pose, weights, texture.detach().numpy(), background.detach().numpy(), losses,
+                 errors if points[0] is not None or np.isfinite(errors).any() else np.zeros(0))
 
 
-def _stage_keys(ht, targets, opts, n_shapes, progress):
+def _landmark_targets(ht: HeadTensors, head: HeadMesh, landmarks, n: int) -> list:
+    """Per frame: the mapped points ``(K, 2)`` as a tensor, or None (no landmarks / no face)."""
+    import torch
+    from talkrig.render.landmarks import map_for
+    mapping = map_for(head) if landmarks is not None else None
+    if mapping is None:
+        return [None] * n
+    ht.use_landmarks(mapping)
+    out = []
+    for frame in landmarks:
+        pts = frame[mapping.points]
+        out.append(torch.from_numpy(pts.astype(np.float32)) if np.isfinite(pts).all() else None)
+    return out
+
+
+def _stage_keys(ht, targets, points, opts, n_shapes, progress):
     import torch
     k = len(targets)
     tex = torch.full((3, opts.texture_size, opts.texture_size), 0.5, requires_grad=True)
@@ -126,7 +179,9 @@ def _stage_keys(ht, targets, opts, n_shapes, progress):
     for it in range(opts.key_iters):
         i = it % k
         img = render_albedo(ht, pose[i], w[i], tex, bg, opts.size, opts.head_height_cm)
-        loss = (img - targets[i]).abs().mean() + opts.weight_l1 * w[i].abs().sum()
+        lm = ht.landmark_term(pose[i], w[i], points[i], opts.size, opts.head_height_cm)
+        loss = ((img - targets[i]).abs().mean() + opts.weight_l1 * w[i].abs().sum()
+                + opts.landmark_weight * lm / opts.size)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -137,7 +192,7 @@ def _stage_keys(ht, targets, opts, n_shapes, progress):
     return tex.detach(), bg.detach(), pose.detach(), w.detach()
 
 
-def _fit_frame(ht, target, tex, bg, p0, w0, opts):
+def _fit_frame(ht, target, points, tex, bg, p0, w0, opts):
     import torch
     pose = p0.clone().requires_grad_(True)
     w = w0.clone().requires_grad_(True)
@@ -147,10 +202,13 @@ def _fit_frame(ht, target, tex, bg, p0, w0, opts):
         img = render_albedo(ht, pose, w, tex, bg, opts.size, opts.head_height_cm,
                             soft=opts.soft_frames)
         photo = (img - target).abs().mean()
-        loss = photo + opts.weight_l1 * w.abs().sum() + opts.smooth * ((pose - p0) ** 2).sum()
+        lm = ht.landmark_term(pose, w, points, opts.size, opts.head_height_cm)
+        loss = (photo + opts.weight_l1 * w.abs().sum() + opts.smooth * ((pose - p0) ** 2).sum()
+                + opts.landmark_weight * lm / opts.size)
         opt.zero_grad()
         loss.backward()
         opt.step()
         with torch.no_grad():
             w.clamp_(0, 1)
-    return pose.detach(), w.detach(), float(photo.detach())
+    error = float(lm.detach()) if points is not None else float("nan")
+    return pose.detach(), w.detach(), float(photo.detach()), error

@@ -4,7 +4,8 @@ Writes into the avatar folder (resumable: tracking is reused, training continues
 from ``avatar.pt``):
 
 * ``frames.npy``  reference frames (T, S, S, 3) uint8 (the user's own footage)
-* ``track.npz``   pose (T, 6), weights (T, S_shapes), albedo, background, fps, crop
+* ``track.npz``   pose (T, 6), weights (T, S_shapes), albedo, background, fps, and the
+  face landmarks (T, 468, 2) with the tracked mesh's mean distance from them
 * ``track.take.json``  the tracked expression as a Take (a training-data source)
 * ``audio.wav``   the video's audio track, 16 kHz mono
 * ``avatar.pt``   networks + dims + options + step (self-describing)
@@ -47,6 +48,7 @@ class AvatarOptions:
     checkpoint_every: int = 100  # steps between checkpoints
     device: str = "cpu"
     seed: int = 0
+    landmarks: bool = True  # detect face landmarks and fit the mesh to them too
     dims: RenderDims = field(default_factory=RenderDims)
     track: TrackOptions = field(default_factory=TrackOptions)
 
@@ -63,13 +65,30 @@ def prepare(video: str | Path, out_dir: Path, opts: AvatarOptions,
         if len(frames) < 4:
             raise TalkRigError(f"only {len(frames)} frames: need a longer video", video)
         has_audio = extract_audio(video, out_dir / "audio.wav")
-        track = fit(frames, load_head(), _track_opts(opts), progress)
+        points = face_landmarks(video, opts, len(frames), progress)
+        track = fit(frames, load_head(), _track_opts(opts), progress, landmarks=points)
         np.save(out_dir / "frames.npy", frames)
+        extra = {} if points is None else {"landmarks": points, "landmark_px": track.landmark_px}
         np.savez(out_dir / "track.npz", pose=track.pose, weights=track.weights,
                  texture=track.texture, background=track.background, loss=track.loss,
-                 fps=fps, has_audio=has_audio)
+                 fps=fps, has_audio=has_audio, **extra)
         _write_take(out_dir, track.weights, track.pose, fps)
     return load_prepared(out_dir)
+
+
+def face_landmarks(video, opts: AvatarOptions, n_frames: int,
+                   progress: ProgressFn | None = None) -> np.ndarray | None:
+    """MediaPipe face-mesh points ``(T, 468, 2)`` in ``opts.size`` pixels (NaN rows: no
+    face), read from the same crop at the network's 192 px; None if turned off."""
+    from talkrig.render.landmarks import INPUT_SIZE, detect
+    from talkrig.render.video import read_frames
+    if not opts.landmarks:
+        return None
+    crops, _ = read_frames(video, INPUT_SIZE, opts.crop, opts.every, opts.max_frames)
+    points, _ = detect(crops[:n_frames])
+    if progress:
+        progress("landmarks", 1.0)
+    return points * (opts.size / INPUT_SIZE)
 
 
 def _track_opts(opts: AvatarOptions) -> TrackOptions:
@@ -146,6 +165,10 @@ def train(video: str | Path, out_dir: str | Path, opts: AvatarOptions = AvatarOp
     metrics = trainer.evaluate()
     metrics["train_seconds"] = round(time.time() - start, 1)
     metrics["track_photometric_l1"] = float(np.mean(data["loss"]))
+    if "landmarks" in data:
+        from talkrig.render.landmarks import normalised_error
+        metrics["track_landmark_px"] = float(np.nanmean(data["landmark_px"]))
+        metrics["track_landmark_nme"] = normalised_error(data["landmark_px"], data["landmarks"])
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2))
     return metrics
 
