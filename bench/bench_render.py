@@ -3,7 +3,8 @@
 Times the per-frame work of rendering (mesh deform + rasterize + SIREN texture +
 UNet + composite) with freshly initialised networks of the default sizes (the
 speed does not depend on the weights), on 1 and 2 CPU threads, and on CUDA when
-available. Prints one line per device.
+available. Prints one line per device, then the face-landmark network's rate
+(onnxruntime, the tracker's per-frame detection at 192 px).
 
     python bench/bench_render.py [--size 256] [--frames 24]
 """
@@ -45,6 +46,17 @@ def bench(size: int, frames: int, threads: int, device: str) -> tuple[float, flo
     return frames / elapsed, peak_mb
 
 
+def bench_landmarks(frames: int) -> float:
+    """Frames per second of :func:`talkrig.render.landmarks.detect` on 192 px crops."""
+    from talkrig.render.landmarks import INPUT_SIZE, detect
+    crops = np.random.default_rng(0).integers(0, 255, (frames, INPUT_SIZE, INPUT_SIZE, 3),
+                                              dtype=np.uint8)
+    detect(crops[:2])  # warm-up (session creation)
+    start = time.perf_counter()
+    detect(crops)
+    return frames / (time.perf_counter() - start)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", type=int, default=256, help="frame size, pixels")
@@ -56,6 +68,7 @@ def main() -> None:
         fps, mb = bench(args.size, args.frames, threads, device)
         print(f"avatar render {args.size}px {device} threads={threads}: {fps:.2f} frames/s "
               f"({1000 / fps:.0f} ms/frame), peak RSS {mb:.0f} MB")
+    print(f"face landmarks 192px cpu: {bench_landmarks(4 * args.frames):.1f} frames/s")
 
 
 if __name__ == "__main__":
