@@ -31,13 +31,14 @@ ANGLES = ("pitch", "yaw", "roll")
 
 @dataclass(frozen=True)
 class TrackTruthResult:
-    """Per channel: mae, corr, gain (dicts by name); per angle: mae_deg (dict);
+    """Per channel: mae, corr, gain, peak (tracked maximum) (dicts by name); per angle: mae_deg (dict);
     framing_error: (3,) |log scale|, |tx|, |ty| mean absolute errors; photo: mean L1;
     spurious: (name, mean weight) of the undriven channel the tracker used most."""
 
     mae: dict
     corr: dict
     gain: dict
+    peak: dict
     angle_mae_deg: dict
     framing_error: np.ndarray
     photo: float
@@ -86,11 +87,12 @@ def tracked_angles_deg(pose: np.ndarray) -> np.ndarray:
 def evaluate(truth: dict, pose: np.ndarray, weights: np.ndarray, shape_names, photo: float
              ) -> TrackTruthResult:
     """Compare a track (``pose`` (T, 6), ``weights`` (T, S)) with the truth."""
-    mae, corr, gain = {}, {}, {}
+    mae, corr, gain, peak = {}, {}, {}, {}
     for name, true in truth["weights"].items():
         true = np.asarray(true)
         got = weights[:, list(shape_names).index(name)]
         mae[name] = float(np.abs(got - true).mean())
+        peak[name] = float(got.max())
         corr[name] = float(np.corrcoef(true, got)[0, 1]) if got.std() > 1e-6 else 0.0
         centred = true - true.mean()
         gain[name] = float((centred * (got - got.mean())).sum() / (centred ** 2).sum())
@@ -99,16 +101,17 @@ def evaluate(truth: dict, pose: np.ndarray, weights: np.ndarray, shape_names, ph
     undriven = [i for i, n in enumerate(shape_names) if n not in truth["weights"]]
     worst = undriven[int(np.argmax(weights[:, undriven].mean(0)))]
     spurious = (shape_names[worst], float(weights[:, worst].mean()))
-    return TrackTruthResult(mae, corr, gain, dict(zip(ANGLES, err.tolist())), framing, photo,
+    return TrackTruthResult(mae, corr, gain, peak, dict(zip(ANGLES, err.tolist())), framing, photo,
                             spurious)
 
 
 def table(result: TrackTruthResult, truth: dict) -> str:
     """Markdown tables of the result."""
-    lines = ["| channel | true range | MAE | correlation | gain (slope) |",
-             "| --- | --- | --- | --- | --- |"]
+    lines = ["| channel | true range | tracked peak | MAE | correlation | gain (slope) |",
+             "| --- | --- | --- | --- | --- | --- |"]
     for name, true in truth["weights"].items():
-        lines.append(f"| {name} | {min(true):.2f}-{max(true):.2f} | {result.mae[name]:.3f} | "
+        lines.append(f"| {name} | {min(true):.2f}-{max(true):.2f} | {result.peak[name]:.2f} | "
+                     f"{result.mae[name]:.3f} | "
                      f"{result.corr[name]:.2f} | {result.gain[name]:.2f} |")
     amp = np.abs(np.asarray(truth["angles_deg"])).max(0)
     lines += ["", "| angle | true sweep | mean abs error |", "| --- | --- | --- |"]

@@ -4,8 +4,10 @@ Ground truth: ``training/render_track_truth.py`` renders the ICT demo head with 
 procedural skin, Workbench studio lighting and an orthographic camera (a different
 image formation from the tracker's albedo-only rasterizer), under known ARKit
 weights and a known head rotation. Bounds are the figures the tracker reached when
-this test was written (docs/render.md, Evidence) with a margin; the channels it does
-not recover yet are an expected failure that documents the gap.
+this test was written (docs/render.md, Evidence: 24 frames, 64 px, default
+TrackOptions: pitch 2.1, yaw 4.2, roll 0.6 deg; jawOpen correlation 0.98, gain 0.66)
+with a margin; the channels it does not recover yet are an expected failure that
+documents the gap. About 30 s on one CPU thread.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ pytestmark = [pytest.mark.blender]
 N_FRAMES = 24
 SIZE = 64
 MAPPING_TOL_PX = 0.01  # Blender's projection vs camera.py's: the same map, to rounding
-ANGLE_BOUND_DEG = {"pitch": 3.5, "yaw": 5.5, "roll": 1.5}  # mean absolute error
+ANGLE_BOUND_DEG = {"pitch": 3.5, "yaw": 6.0, "roll": 1.5}  # mean absolute error
 JAW_MIN_CORR, JAW_GAIN_RANGE, JAW_MAX_MAE = 0.9, (0.4, 1.3), 0.25
 MAX_CHANNEL_MAE = 0.5  # no channel's error exceeds half the weight range
 MAX_SPURIOUS = 0.1  # mean weight of any channel the truth leaves at zero
@@ -60,10 +62,10 @@ def test_the_blender_frames_show_a_textured_head_over_the_background(tracked):
     assert centre.std(axis=(1, 2)).mean() > 10  # features and shading, not a flat shape
 
 
-@pytest.mark.parametrize("angle", list(ANGLE_BOUND_DEG))
-def test_each_tracked_head_angle_stays_within_its_bound(tracked, angle):
+def test_each_tracked_head_angle_stays_within_its_bound(tracked):
     _, _, result = tracked
-    assert result.angle_mae_deg[angle] < ANGLE_BOUND_DEG[angle]
+    for angle, bound in ANGLE_BOUND_DEG.items():
+        assert result.angle_mae_deg[angle] < bound, (angle, result.angle_mae_deg)
 
 
 def test_tracked_jaw_opening_follows_the_true_one(tracked):
@@ -83,7 +85,7 @@ def test_no_channel_is_off_by_more_than_half_its_range_and_the_fit_is_close(trac
 
 @pytest.mark.xfail(reason="photometric-only tracking at 64 px leaves smile, funnel, brow and "
                           "blink weights near zero (docs/render.md, Evidence)", strict=False)
-@pytest.mark.parametrize("channel", UNRECOVERED)
-def test_smaller_expressions_are_recovered_too(tracked, channel):
+def test_smaller_expressions_are_recovered_too(tracked):
     _, _, result = tracked
-    assert result.corr[channel] > 0.5
+    for channel in UNRECOVERED:
+        assert result.corr[channel] > 0.5 and result.gain[channel] > 0.3, channel
