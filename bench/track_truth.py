@@ -1,15 +1,19 @@
 """How well the tracker recovers a Blender-rendered ground truth: errors per channel and angle.
 
 Renders the demo head in Blender (``training/render_track_truth.py``, a child
-process: the ``bpy`` module), tracks the frames with :func:`talkrig.render.track.fit`
-and prints, per ARKit channel, the mean absolute error, the correlation over frames
-and the gain (least-squares slope of tracked on true), and per head angle the mean
-absolute error in degrees::
+process: the ``bpy`` module) at the landmark network's 192 px, area-averages the
+frames down to the tracking size, tracks them with :func:`talkrig.render.track.fit`
+photometrically only and with MediaPipe landmarks (as ``avatar train`` does by
+default), and prints, per ARKit channel, the mean absolute error, the correlation over
+frames and the gain (least-squares slope of tracked on true), per head angle the mean
+absolute error in degrees, and the landmark detector's own error against the truth::
 
-    .venv/bin/python bench/track_truth.py [--frames 32] [--size 64] [--strip docs/x.png]
+    .venv/bin/python bench/track_truth.py [--frames 32] [--size 64] [--mode both]
+                                          [--strip docs/x.png]
 
-The angles are compared in one convention (pitch, yaw, roll; see the render script):
-the tracker's axis-angle pose is turned into a matrix and decomposed the same way.
+The angles are compared in one convention (yaw, pitch, roll, intrinsic Y-X-Z as a
+tracked Take's ``head_pose``; see the render script): the tracker's axis-angle pose is
+turned into a matrix and decomposed the same way.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 RENDER_SCRIPT = ROOT / "training" / "render_track_truth.py"
-ANGLES = ("pitch", "yaw", "roll")
+ANGLES = ("yaw", "pitch", "roll")
+RENDER_SIZE = 192  # talkrig.render.landmarks.INPUT_SIZE: frames are rendered at this size
 
 
 @dataclass(frozen=True)
@@ -58,28 +63,69 @@ def render_truth(out_dir: Path, frames: int, size: int,
     return clip, json.loads((out_dir / "truth.json").read_text())
 
 
+def _truth_vertices(asset_or_head, truth: dict, t: int, full: bool) -> np.ndarray:
+    """Vertices (V, 3) cm of frame ``t`` under the true weights (asset or HeadMesh)."""
+    if full:
+        pos = asset_or_head.positions.copy()
+        for name, values in truth["weights"].items():
+            i = asset_or_head.shape_names.index(name)
+            pos[asset_or_head.shape_indices[i]] += values[t] * asset_or_head.shape_deltas[i]
+        return pos
+    w = np.zeros(len(asset_or_head.shape_names), np.float32)
+    for name, values in truth["weights"].items():
+        w[asset_or_head.shape_names.index(name)] = values[t]
+    return asset_or_head.deform(w)
+
+
+def _project(points_cm: np.ndarray, pose, size: int, head_height_cm: float) -> np.ndarray:
+    import torch
+    from talkrig.render.camera import project
+    xy, _ = project(torch.from_numpy(np.asarray(points_cm, np.float32)),
+                    torch.tensor(pose, dtype=torch.float32), size, head_height_cm)
+    return xy.numpy()
+
+
 def mapping_error_px(truth: dict) -> float:
     """Largest pixel distance between Blender's projection of the check vertices and
     camera.py's projection of the same deformed vertices with the truth tracker pose."""
-    import torch
     from talkrig.demo_head import load_head_asset
-    from talkrig.render.camera import project
     asset = load_head_asset()
     ids = np.asarray(truth["check_vertex_ids"])
-    worst = 0.0
+    return max(float(np.abs(_project(_truth_vertices(asset, truth, t, True)[ids], pose,
+                                     truth["size"], truth["head_height_cm"])
+                            - np.asarray(truth["check_pixels"][t])).max())
+               for t, pose in enumerate(truth["tracker_pose"]))
+
+
+def downsample(clip: np.ndarray, size: int) -> np.ndarray:
+    """Area-average ``(T, S, S, 3)`` uint8 frames to ``size`` (S a multiple of it)."""
+    t, s = clip.shape[:2]
+    if s % size:
+        raise ValueError(f"tracking size {size} must divide the render size {s}")
+    k = s // size
+    blocks = clip.reshape(t, size, k, size, k, 3).astype(np.float32).mean((2, 4))
+    return blocks.round().astype(np.uint8)
+
+
+def landmark_truth_error(truth: dict, points: np.ndarray, head) -> tuple[float, float]:
+    """The detector against the truth: mean distance (px at the render size) of the
+    detected points from the true projections of their mapped ICT vertices, and the
+    same over the inter-ocular distance (NME)."""
+    from talkrig.render.landmarks import OUTER_EYE_CORNERS, map_for
+    mapping = map_for(head)
+    dist, nme = [], []
     for t, pose in enumerate(truth["tracker_pose"]):
-        pos = asset.positions.copy()
-        for name, values in truth["weights"].items():
-            i = asset.shape_names.index(name)
-            pos[asset.shape_indices[i]] += values[t] * asset.shape_deltas[i]
-        xy, _ = project(torch.from_numpy(pos[ids]).float(), torch.tensor(pose).float(),
-                        truth["size"], truth["head_height_cm"])
-        worst = max(worst, float(np.abs(xy.numpy() - np.asarray(truth["check_pixels"][t])).max()))
-    return worst
+        true_xy = _project(_truth_vertices(head, truth, t, False)[mapping.vertices], pose,
+                           truth["size"], truth["head_height_cm"])
+        d = np.linalg.norm(points[t, mapping.points] - true_xy, axis=1).mean()
+        ocular = np.linalg.norm(points[t, OUTER_EYE_CORNERS[0]] - points[t, OUTER_EYE_CORNERS[1]])
+        dist.append(d)
+        nme.append(d / ocular)
+    return float(np.nanmean(dist)), float(np.nanmean(nme))
 
 
 def tracked_angles_deg(pose: np.ndarray) -> np.ndarray:
-    """(T, 6) tracker poses -> (T, 3) pitch, yaw, roll degrees (the truth's convention)."""
+    """(T, 6) tracker poses -> (T, 3) yaw, pitch, roll degrees (the truth's convention)."""
     from training.render_track_truth import axis_angle_matrix, matrix_euler
     return matrix_euler(axis_angle_matrix(pose[:, :3]))
 
@@ -141,31 +187,54 @@ def strip_png(clip: np.ndarray, track, head, opts, count: int, path: Path) -> No
     Image.fromarray(np.concatenate(rows, 0)).save(path)
 
 
+def track_truth(clip: np.ndarray, truth: dict, head, opts, points: np.ndarray | None):
+    """Track ``clip`` (already at ``opts.size``), with landmark ``points`` (T, 468, 2) at
+    the render size or None; returns the Track and its :class:`TrackTruthResult`."""
+    from talkrig.render.track import fit
+    scaled = None if points is None else points * (opts.size / truth["size"])
+    track = fit(clip, head, opts, landmarks=scaled)
+    result = evaluate(truth, track.pose, track.weights, head.shape_names,
+                      float(track.loss.mean()))
+    return track, result
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--frames", type=int, default=32, help="clip length")
-    ap.add_argument("--size", type=int, default=64, help="frame and tracking size, px")
+    ap.add_argument("--size", type=int, default=64, help="tracking size, px (divides 192)")
+    ap.add_argument("--mode", choices=("photo", "landmarks", "both"), default="both",
+                    help="photometric only, with landmarks, or both")
     ap.add_argument("--key-iters", type=int, default=120, help="tracker stage-1 steps")
     ap.add_argument("--frame-iters", type=int, default=20, help="tracker steps per frame")
     ap.add_argument("--out", type=Path, default=Path("/tmp/talkrig_track_truth"),
                     help="folder for the rendered clip")
-    ap.add_argument("--strip", type=Path, help="write a GT | tracker-render PNG strip here")
+    ap.add_argument("--strip", type=Path, help="write a GT | tracker-render PNG strip here "
+                                                "(of the last mode run)")
     args = ap.parse_args()
     import torch
     from talkrig.render.head import load_head
-    from talkrig.render.track import TrackOptions, fit
+    from talkrig.render.landmarks import detect
+    from talkrig.render.track import TrackOptions
     torch.set_num_threads(1)
     start = time.perf_counter()
-    clip, truth = render_truth(args.out, args.frames, args.size)
-    rendered = time.perf_counter()
-    print(f"rendered {args.frames} frames at {args.size} px in {rendered - start:.1f} s; "
-          f"convention check: max {mapping_error_px(truth):.4f} px")
+    big, truth = render_truth(args.out, args.frames, RENDER_SIZE)
+    print(f"rendered {args.frames} frames at {RENDER_SIZE} px in "
+          f"{time.perf_counter() - start:.1f} s; convention check: max "
+          f"{mapping_error_px(truth):.4f} px")
     head = load_head()
+    clip = downsample(big, args.size)
     opts = TrackOptions(size=args.size, key_iters=args.key_iters, frame_iters=args.frame_iters)
-    track = fit(clip, head, opts)
-    print(f"tracked in {time.perf_counter() - rendered:.1f} s")
-    result = evaluate(truth, track.pose, track.weights, head.shape_names, float(track.loss.mean()))
-    print(table(result, truth))
+    points = detect(big)[0]
+    px, nme = landmark_truth_error(truth, points, head)
+    print(f"landmark detector vs truth: {px:.2f} px at {RENDER_SIZE} px, NME {nme:.3f}")
+    modes = ("photo", "landmarks") if args.mode == "both" else (args.mode,)
+    for mode in modes:
+        begin = time.perf_counter()
+        track, result = track_truth(clip, truth, head, opts,
+                                    points if mode == "landmarks" else None)
+        print(f"\n## {mode}: tracked {args.frames} frames at {args.size} px in "
+              f"{time.perf_counter() - begin:.1f} s")
+        print(table(result, truth))
     if args.strip:
         strip_png(clip, track, head, opts, 6, args.strip)
 

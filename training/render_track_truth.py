@@ -12,14 +12,15 @@ Writes ``OUT_DIR/frames.npz`` (``frames``: (T, H, W, 3) uint8), ``OUT_DIR/truth.
 and, with ``--png``, ``OUT_DIR/frames/00000.png ...``. The tracker-side comparison
 lives in ``bench/track_truth.py``.
 
-Pose convention (``truth.json``, ``angles_deg`` per frame = pitch, yaw, roll): angles of
-the head in the tracker's camera frame (:mod:`talkrig.render.camera`: ICT axes, x to
-the image right, y up, z toward the camera), rotation ``R = Rz(roll) Ry(yaw) Rx(pitch)``
-applied to the head about its bounding-box centre. Positive pitch turns the face
-down, positive yaw turns it toward the image right (the subject's left), positive
-roll tilts the top of the head toward the image left. The head's Blender rotation is
-``B R B^T`` with ``B`` the add-on's ICT -> Blender axis change ((x, y, z) -> (x, -z, y)),
-so pitch is about Blender +X, yaw about +Z and roll about -Y.
+Pose convention (``truth.json``, ``angles_deg`` per frame = yaw, pitch, roll): the
+head's rotation in the tracker's camera frame (:mod:`talkrig.render.camera`: ICT axes,
+x to the image right, y up, z toward the camera), ``R = Ry(yaw) Rx(pitch) Rz(roll)``
+(intrinsic Y-X-Z, the convention of a tracked Take's ``head_pose``), applied about the
+head's bounding-box centre. Positive yaw turns the face toward the image right (the
+subject's left), positive pitch turns it down, positive roll tilts the top of the
+head toward the image left. The head's Blender rotation is ``B R B^T`` with ``B`` the
+add-on's ICT -> Blender axis change ((x, y, z) -> (x, -z, y)), so yaw is about
+Blender +Z, pitch about +X and roll about -Y.
 
 bpy is imported only inside the functions that render (never by ``talkrig``).
 """
@@ -58,8 +59,8 @@ RAISED_COSINE = {
 # Blinks: name -> blink centres (fraction of the clip); half width in frames of 32.
 BLINKS = {"eyeBlinkLeft": (0.25, 0.75), "eyeBlinkRight": (0.25, 0.55)}
 BLINK_HALF_WIDTH = 0.06
-# Pose sweeps, degrees: (amplitude, cycles, phase in turns) of a sine, pitch/yaw/roll.
-POSE_SWEEP = ((4.0, 1.0, 0.0), (8.0, 1.0, 0.25), (3.0, 1.0, 0.6))
+# Pose sweeps, degrees: (amplitude, cycles, phase in turns) of a sine, yaw/pitch/roll.
+POSE_SWEEP = ((8.0, 1.0, 0.25), (4.0, 1.0, 0.0), (3.0, 1.0, 0.6))
 
 # Skin: base tone (linear RGB) times smooth 3D noise; features painted by which shapes
 # move them (ICT units are cm).
@@ -84,25 +85,25 @@ CHECK_POINTS = 24  # vertices whose Blender projection is stored to check the ma
 
 
 def euler_matrix(angles_deg: np.ndarray) -> np.ndarray:
-    """(..., 3) pitch, yaw, roll in degrees -> (..., 3, 3) ``Rz(roll) Ry(yaw) Rx(pitch)``."""
+    """(..., 3) yaw, pitch, roll in degrees -> (..., 3, 3) ``Ry(yaw) Rx(pitch) Rz(roll)``."""
     a = np.radians(np.asarray(angles_deg, np.float64))
     c, s = np.cos(a), np.sin(a)
     one, zero = np.ones_like(a[..., 0]), np.zeros_like(a[..., 0])
 
     def mat(rows):
         return np.stack([np.stack(r, -1) for r in rows], -2)
-    rx = mat([[one, zero, zero], [zero, c[..., 0], -s[..., 0]], [zero, s[..., 0], c[..., 0]]])
-    ry = mat([[c[..., 1], zero, s[..., 1]], [zero, one, zero], [-s[..., 1], zero, c[..., 1]]])
+    ry = mat([[c[..., 0], zero, s[..., 0]], [zero, one, zero], [-s[..., 0], zero, c[..., 0]]])
+    rx = mat([[one, zero, zero], [zero, c[..., 1], -s[..., 1]], [zero, s[..., 1], c[..., 1]]])
     rz = mat([[c[..., 2], -s[..., 2], zero], [s[..., 2], c[..., 2], zero], [zero, zero, one]])
-    return rz @ ry @ rx
+    return ry @ rx @ rz
 
 
 def matrix_euler(rot: np.ndarray) -> np.ndarray:
-    """Inverse of :func:`euler_matrix`: (..., 3, 3) -> (..., 3) pitch, yaw, roll degrees."""
-    yaw = np.arcsin(np.clip(-rot[..., 2, 0], -1.0, 1.0))
-    pitch = np.arctan2(rot[..., 2, 1], rot[..., 2, 2])
-    roll = np.arctan2(rot[..., 1, 0], rot[..., 0, 0])
-    return np.degrees(np.stack([pitch, yaw, roll], -1))
+    """Inverse of :func:`euler_matrix`: (..., 3, 3) -> (..., 3) yaw, pitch, roll degrees."""
+    pitch = np.arcsin(np.clip(-rot[..., 1, 2], -1.0, 1.0))
+    yaw = np.arctan2(rot[..., 0, 2], rot[..., 2, 2])
+    roll = np.arctan2(rot[..., 1, 0], rot[..., 1, 1])
+    return np.degrees(np.stack([yaw, pitch, roll], -1))
 
 
 def axis_angle_matrix(r: np.ndarray) -> np.ndarray:
@@ -126,7 +127,7 @@ def matrix_axis_angle(rot: np.ndarray) -> np.ndarray:
 
 
 def truth_schedule(n_frames: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Known curves: ({name: (T,) weight in [0, 1]}, (T, 3) pitch/yaw/roll degrees)."""
+    """Known curves: ({name: (T,) weight in [0, 1]}, (T, 3) yaw/pitch/roll degrees)."""
     t = np.arange(n_frames) / n_frames
     weights = {name: amp * (1 - np.cos(2 * np.pi * (cyc * t + ph))) / 2
                for name, (amp, cyc, ph) in RAISED_COSINE.items()}
@@ -299,8 +300,9 @@ def render(out_dir: Path, n_frames: int, size: int, keep_png: bool = False) -> d
         "frames": n_frames, "size": size, "engine": scene.render.engine,
         "head_height_cm": HEAD_HEIGHT_CM,
         "framing": {"log_scale": FRAMING[0], "tx": FRAMING[1], "ty": FRAMING[2]},
-        "angle_convention": "pitch, yaw, roll degrees; R = Rz(roll) Ry(yaw) Rx(pitch) in "
-                            "camera.py's frame (x right, y up, z toward the camera)",
+        "angle_convention": "yaw, pitch, roll degrees; R = Ry(yaw) Rx(pitch) Rz(roll) "
+                            "(intrinsic YXZ, as Take.head_pose) in camera.py's frame "
+                            "(x right, y up, z toward the camera)",
         "angles_deg": angles.round(6).tolist(),
         "tracker_pose": tracker_pose(angles).round(6).tolist(),
         "weights": {k: v.round(6).tolist() for k, v in weights.items()},
