@@ -170,20 +170,21 @@ def table(result: TrackTruthResult, truth: dict) -> str:
     return "\n".join(lines)
 
 
-def strip_png(clip: np.ndarray, track, head, opts, count: int, path: Path) -> None:
-    """Rows: Blender ground truth, the tracker's own render of its fit (albedo model)."""
+def strip_png(clip: np.ndarray, tracks: list, head, opts, count: int, path: Path) -> None:
+    """Rows: the Blender ground truth, then the tracker's own albedo render of each fit."""
     import torch
     from PIL import Image
     from talkrig.render.track import HeadTensors, render_albedo
     ht = HeadTensors(head)
     pick = np.linspace(0, len(clip) - 1, count).round().astype(int)
+    rows = [np.concatenate(list(clip[pick]), 1)]
     with torch.no_grad():
-        tex, bg = torch.from_numpy(track.texture), torch.from_numpy(track.background)
-        fits = [render_albedo(ht, torch.from_numpy(track.pose[t]),
-                              torch.from_numpy(track.weights[t]), tex, bg, opts.size,
-                              opts.head_height_cm).permute(1, 2, 0).numpy() for t in pick]
-    rows = [np.concatenate(list(clip[pick]), 1),
-            (np.concatenate(fits, 1).clip(0, 1) * 255).round().astype(np.uint8)]
+        for track in tracks:
+            tex, bg = torch.from_numpy(track.texture), torch.from_numpy(track.background)
+            fits = [render_albedo(ht, torch.from_numpy(track.pose[t]),
+                                  torch.from_numpy(track.weights[t]), tex, bg, opts.size,
+                                  opts.head_height_cm).permute(1, 2, 0).numpy() for t in pick]
+            rows.append((np.concatenate(fits, 1).clip(0, 1) * 255).round().astype(np.uint8))
     Image.fromarray(np.concatenate(rows, 0)).save(path)
 
 
@@ -208,8 +209,8 @@ def main() -> None:
     ap.add_argument("--frame-iters", type=int, default=20, help="tracker steps per frame")
     ap.add_argument("--out", type=Path, default=Path("/tmp/talkrig_track_truth"),
                     help="folder for the rendered clip")
-    ap.add_argument("--strip", type=Path, help="write a GT | tracker-render PNG strip here "
-                                                "(of the last mode run)")
+    ap.add_argument("--strip", type=Path, help="write a PNG strip here: Blender frames, then "
+                                                "the tracker's render of each mode's fit")
     args = ap.parse_args()
     import torch
     from talkrig.render.head import load_head
@@ -228,6 +229,7 @@ def main() -> None:
     px, nme = landmark_truth_error(truth, points, head)
     print(f"landmark detector vs truth: {px:.2f} px at {RENDER_SIZE} px, NME {nme:.3f}")
     modes = ("photo", "landmarks") if args.mode == "both" else (args.mode,)
+    tracks = []
     for mode in modes:
         begin = time.perf_counter()
         track, result = track_truth(clip, truth, head, opts,
@@ -235,8 +237,9 @@ def main() -> None:
         print(f"\n## {mode}: tracked {args.frames} frames at {args.size} px in "
               f"{time.perf_counter() - begin:.1f} s")
         print(table(result, truth))
+        tracks.append(track)
     if args.strip:
-        strip_png(clip, track, head, opts, 6, args.strip)
+        strip_png(clip, tracks, head, opts, 6, args.strip)
 
 
 if __name__ == "__main__":
