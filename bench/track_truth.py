@@ -9,7 +9,7 @@ frames and the gain (least-squares slope of tracked on true), per head angle the
 absolute error in degrees, and the landmark detector's own error against the truth::
 
     .venv/bin/python bench/track_truth.py [--frames 32] [--size 64] [--mode both]
-                                          [--strip docs/x.png]
+                                          [--out DIR] [--strip docs/x.png] [--force]
 
 The angles are compared in one convention (yaw, pitch, roll, intrinsic Y-X-Z as a
 tracked Take's ``head_pose``; see the render script): the tracker's axis-angle pose is
@@ -22,6 +22,7 @@ import argparse
 import json
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,11 +51,11 @@ class TrackTruthResult:
     spurious: tuple
 
 
-def render_truth(out_dir: Path, frames: int, size: int,
-                 png: bool = False) -> tuple[np.ndarray, dict]:
+def render_truth(out_dir: Path, frames: int, size: int, png: bool = False,
+                 force: bool = False) -> tuple[np.ndarray, dict]:
     """Render the ground-truth clip in a child process; ``(T, H, W, 3)`` uint8 and the truth."""
     cmd = [sys.executable, str(RENDER_SCRIPT), str(out_dir), "--frames", str(frames),
-           "--size", str(size)] + (["--png"] if png else [])
+           "--size", str(size)] + (["--png"] if png else []) + (["--force"] if force else [])
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"ground-truth render failed:\n{proc.stderr[-2000:]}")
@@ -139,8 +140,11 @@ def evaluate(truth: dict, pose: np.ndarray, weights: np.ndarray, shape_names, ph
         got = weights[:, list(shape_names).index(name)]
         mae[name] = float(np.abs(got - true).mean())
         peak[name] = float(got.max())
-        corr[name] = float(np.corrcoef(true, got)[0, 1]) if got.std() > 1e-6 else 0.0
         centred = true - true.mean()
+        if true.std() < 1e-6:  # a constant truth (a clip too short for this curve)
+            corr[name] = gain[name] = float("nan")
+            continue
+        corr[name] = float(np.corrcoef(true, got)[0, 1]) if got.std() > 1e-6 else 0.0
         gain[name] = float((centred * (got - got.mean())).sum() / (centred ** 2).sum())
     err = np.abs(tracked_angles_deg(pose) - np.asarray(truth["angles_deg"])).mean(0)
     framing = np.abs(pose[:, 3:] - np.asarray(truth["tracker_pose"])[:, 3:]).mean(0)
@@ -185,7 +189,9 @@ def strip_png(clip: np.ndarray, tracks: list, head, opts, count: int, path: Path
                                   torch.from_numpy(track.weights[t]), tex, bg, opts.size,
                                   opts.head_height_cm).permute(1, 2, 0).numpy() for t in pick]
             rows.append((np.concatenate(fits, 1).clip(0, 1) * 255).round().astype(np.uint8))
-    Image.fromarray(np.concatenate(rows, 0)).save(path)
+    from talkrig.atomic import atomic_open
+    with atomic_open(path, "wb", force=True) as handle:  # main() checked it up front
+        Image.fromarray(np.concatenate(rows, 0)).save(handle, format="PNG")
 
 
 def track_truth(clip: np.ndarray, truth: dict, head, opts, points: np.ndarray | None):
@@ -207,18 +213,24 @@ def main() -> None:
                     help="photometric only, with landmarks, or both")
     ap.add_argument("--key-iters", type=int, default=120, help="tracker stage-1 steps")
     ap.add_argument("--frame-iters", type=int, default=20, help="tracker steps per frame")
-    ap.add_argument("--out", type=Path, default=Path("/tmp/talkrig_track_truth"),
-                    help="folder for the rendered clip")
+    ap.add_argument("--out", type=Path, help="folder for the rendered clip (default: a new "
+                                              "temporary folder)")
+    ap.add_argument("--force", action="store_true", help="overwrite the clip in --out and "
+                                                         "the --strip PNG")
     ap.add_argument("--strip", type=Path, help="write a PNG strip here: Blender frames, then "
                                                 "the tracker's render of each mode's fit")
     args = ap.parse_args()
     import torch
+    from talkrig.atomic import check_writable
     from talkrig.render.head import load_head
     from talkrig.render.landmarks import detect
     from talkrig.render.track import TrackOptions
     torch.set_num_threads(1)
+    if args.strip:
+        check_writable(args.strip, args.force)
+    out = args.out or Path(tempfile.mkdtemp(prefix="talkrig_track_truth_"))
     start = time.perf_counter()
-    big, truth = render_truth(args.out, args.frames, RENDER_SIZE)
+    big, truth = render_truth(out, args.frames, RENDER_SIZE, force=args.force)
     print(f"rendered {args.frames} frames at {RENDER_SIZE} px in "
           f"{time.perf_counter() - start:.1f} s; convention check: max "
           f"{mapping_error_px(truth):.4f} px")
@@ -244,4 +256,8 @@ def main() -> None:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
-    main()
+    from talkrig.errors import TalkRigError
+    try:
+        main()
+    except TalkRigError as exc:
+        sys.exit(f"track_truth: {exc}")

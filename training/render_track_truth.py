@@ -275,10 +275,15 @@ def projected_points(scene, head, vertex_ids: np.ndarray) -> np.ndarray:
     return np.asarray(out)
 
 
-def render(out_dir: Path, n_frames: int, size: int, keep_png: bool = False) -> dict:
-    """Render the clip; write frames.npz and truth.json into ``out_dir``; return the truth."""
+def render(out_dir: Path, n_frames: int, size: int, keep_png: bool = False,
+           force: bool = False) -> dict:
+    """Render the clip; write frames.npz and truth.json into ``out_dir`` (atomically;
+    existing ones only with ``force``); return the truth."""
     import bpy
+    from talkrig.atomic import atomic_open, check_writable
     out_dir.mkdir(parents=True, exist_ok=True)
+    for name in ("frames.npz", "truth.json"):
+        check_writable(out_dir / name, force)
     weights, angles = truth_schedule(n_frames)
     scene, head = build_scene(size)
     png_dir = out_dir / "frames"
@@ -309,8 +314,10 @@ def render(out_dir: Path, n_frames: int, size: int, keep_png: bool = False) -> d
         "check_vertex_ids": check_ids.tolist(),
         "check_pixels": np.asarray(check_xy).round(4).tolist(),
     }
-    np.savez_compressed(out_dir / "frames.npz", frames=np.stack(frames))
-    (out_dir / "truth.json").write_text(json.dumps(truth))
+    with atomic_open(out_dir / "frames.npz", "wb", force=force) as handle:
+        np.savez_compressed(handle, frames=np.stack(frames))
+    with atomic_open(out_dir / "truth.json", force=force) as handle:
+        json.dump(truth, handle)
     return truth
 
 
@@ -320,8 +327,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--frames", type=int, default=32, help="clip length")
     ap.add_argument("--size", type=int, default=64, help="square frame size, px")
     ap.add_argument("--png", action="store_true", help="keep the PNG frames too")
+    ap.add_argument("--force", action="store_true", help="overwrite frames.npz / truth.json")
     args = ap.parse_args(argv)
-    render(args.out, args.frames, args.size, args.png)
+    render(args.out, args.frames, args.size, args.png, args.force)
     return 0
 
 
@@ -340,4 +348,11 @@ def read_png(path: str) -> np.ndarray:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except Exception as exc:  # one line for a TalkRigError, a traceback for a bug
+        from talkrig.errors import TalkRigError
+        if isinstance(exc, TalkRigError):
+            print(f"render_track_truth: {exc}", file=sys.stderr)
+            sys.exit(2)
+        raise
