@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -56,7 +57,8 @@ RAISED_COSINE = {
     "mouthFunnel": (0.6, 1.0, 0.7),
     "browInnerUp": (0.8, 1.0, 0.2),
 }
-# Blinks: name -> blink centres (fraction of the clip); half width in frames of 32.
+# Blinks: name -> blink centres (fractions of the clip), raised-cosine pulses of this
+# half width (fraction of the clip: about 2 frames of 32).
 BLINKS = {"eyeBlinkLeft": (0.25, 0.75), "eyeBlinkRight": (0.25, 0.55)}
 BLINK_HALF_WIDTH = 0.06
 # Pose sweeps, degrees: (amplitude, cycles, phase in turns) of a sine, yaw/pitch/roll.
@@ -179,7 +181,7 @@ def skin_colours(asset) -> np.ndarray:
             i = asset.shape_names.index(name)
             moved[asset.shape_indices[i]] = np.maximum(
                 moved[asset.shape_indices[i]], np.linalg.norm(asset.shape_deltas[i], axis=1))
-        if fraction is None:  # the lips: a fixed distance, as talkrig.render.head does
+        if fraction is None:  # the lips: a fixed distance (talkrig.render.head uses 0.8)
             mask = moved > LIP_MOTION_CM
         else:
             mask = moved > fraction * moved.max()
@@ -286,21 +288,18 @@ def render(out_dir: Path, n_frames: int, size: int, keep_png: bool = False,
         check_writable(out_dir / name, force)
     weights, angles = truth_schedule(n_frames)
     scene, head = build_scene(size)
-    png_dir = out_dir / "frames"
-    png_dir.mkdir(exist_ok=True)
     check_ids = np.random.default_rng(SEED).choice(len(head.data.vertices), CHECK_POINTS,
                                                    replace=False)
-    frames, check_xy = [], []
-    for t in range(n_frames):
-        set_frame(head, {k: v[t] for k, v in weights.items()}, angles[t])
-        check_xy.append(projected_points(scene, head, check_ids))
-        scene.render.filepath = str(png_dir / f"{t:05d}.png")
-        bpy.ops.render.render(write_still=True)
-        frames.append(read_png(scene.render.filepath))
-        if not keep_png:
-            Path(scene.render.filepath).unlink()
-    if not keep_png:
-        png_dir.rmdir()
+    with tempfile.TemporaryDirectory() as scratch:
+        png_dir = out_dir / "frames" if keep_png else Path(scratch)
+        png_dir.mkdir(exist_ok=True)
+        frames, check_xy = [], []
+        for t in range(n_frames):
+            set_frame(head, {k: v[t] for k, v in weights.items()}, angles[t])
+            check_xy.append(projected_points(scene, head, check_ids))
+            scene.render.filepath = str(png_dir / f"{t:05d}.png")
+            bpy.ops.render.render(write_still=True)
+            frames.append(read_png(scene.render.filepath))
     truth = {
         "frames": n_frames, "size": size, "engine": scene.render.engine,
         "head_height_cm": HEAD_HEIGHT_CM,
