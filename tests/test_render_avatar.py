@@ -119,3 +119,23 @@ def test_render_of_a_folder_that_is_no_avatar_is_a_one_line_error(tmp_path):
     assert proc.returncode != 0
     assert "not a trained avatar folder" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_the_reconstructed_mouth_moves_like_the_footage(avatar):
+    _, out, _ = avatar
+    m = json.loads((out / "metrics.json").read_text())
+    print("mouth motion ratio", m["mouth_motion_ratio"])
+    assert 0.2 < m["mouth_motion_ratio"] < 1.5  # 0.35 measured at 150 steps; frozen = 0
+
+
+def test_region_motion_is_zero_for_a_frozen_region_and_grows_with_change():
+    from talkrig.render.metrics import region_motion
+    frames = np.full((6, 8, 8, 3), 0.5)
+    mask = np.zeros((8, 8), bool)
+    mask[2:5, 2:5] = True
+    assert region_motion(frames, mask) == pytest.approx(0.0, abs=1e-12)
+    frames[::2, 3, 3] = 0.8  # one pixel of the region flickers
+    small = region_motion(frames, mask)
+    frames[::2, 2:5, 2:5] = 0.8  # the whole region flickers
+    assert 0 < small < region_motion(frames, mask)
+    assert np.isnan(region_motion(frames, np.zeros((8, 8), bool)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import torch
 from talkrig.render import metrics as M
 from talkrig.render.model import NeuralAvatar, ms_ssim_loss, neighbour_index
 from talkrig.render.nets import PatchDiscriminator, RenderDims
+
+log = logging.getLogger(__name__)
 
 CHECKPOINT = "avatar.pt"
 
@@ -35,10 +38,18 @@ class Trainer:
         self.train_idx = np.setdiff1d(idx, self.held)
         self.model = NeuralAvatar(opts.dims).to(self.device)
         self.disc = PatchDiscriminator().to(self.device)
-        self.opt_g = torch.optim.Adam(self.model.parameters(), lr=opts.lr, betas=(0.5, 0.999))
+        self.opt_g = self._generator_optimiser()
         self.opt_d = torch.optim.Adam(self.disc.parameters(), lr=opts.lr_disc, betas=(0.5, 0.999))
         self.step, self.history = 0, []
         self._resume()
+
+    def _generator_optimiser(self):
+        """Adam with the SIREN texture at its own (lower) learning rate."""
+        texture = list(self.model.texture.parameters())
+        ids = {id(p) for p in texture}
+        rest = [p for p in self.model.parameters() if id(p) not in ids]
+        return torch.optim.Adam([{"params": texture, "lr": self.opts.lr_texture},
+                                 {"params": rest, "lr": self.opts.lr}], betas=(0.5, 0.999))
 
     def batch(self, index):
         """Tensors for frames ``index``: uv, mask, windows (with neighbours) and frames."""
@@ -100,7 +111,17 @@ class Trainer:
             result[f"{name}_ssim"] = float(np.mean([M.ssim(a, b) for a, b in zip(rec, ref)]))
             result[f"{name}_mouth_l1"] = float(np.nanmean(
                 [M.region_l1(a, b, m) for a, b, m in zip(rec, ref, mouth)]))
+        result["mouth_motion_ratio"] = self.mouth_motion_ratio()
         return result
+
+    def mouth_motion_ratio(self) -> float:
+        """Mouth-region motion of the reconstruction over that of the footage (all frames,
+        region = union of the tracked mouth masks): 1 = the lips move as much as the real
+        ones, 0 = a frozen mouth."""
+        region = self.mouth.numpy().max(0) > 0
+        rec = self.reconstruct(np.arange(self.n))
+        ref = self.frames.permute(0, 2, 3, 1).numpy()
+        return M.region_motion(rec, region) / max(M.region_motion(ref, region), 1e-6)
 
     def save(self) -> None:
         from talkrig.atomic import atomic_open
@@ -121,7 +142,11 @@ class Trainer:
             return  # different network sizes: start over
         self.model.load_state_dict(state["model"])
         self.disc.load_state_dict(state["disc"])
-        self.opt_g.load_state_dict(state["opt_g"])
+        try:
+            self.opt_g.load_state_dict(state["opt_g"])
+        except ValueError:  # saved before the texture had its own learning rate
+            log.warning("%s: optimiser state of an older TalkRig; weights kept, "
+                        "optimiser restarted", path)
         self.opt_d.load_state_dict(state["opt_d"])
         self.step, self.history = state["step"], list(state["history"])
 

@@ -1,4 +1,4 @@
-"""Image metrics computed without downloads (NumPy): PSNR, SSIM, region L1.
+"""Image metrics computed without downloads (NumPy): PSNR, SSIM, region L1, region motion.
 
 Images are float arrays in [0, 1], shape (H, W, 3) or (H, W).
 """
@@ -37,6 +37,20 @@ def region_l1(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> float:
     if not m.any():
         return float("nan")
     return float(np.mean(np.abs(np.asarray(a, np.float64) - b)[m]))
+
+
+def region_motion(frames: np.ndarray, mask: np.ndarray) -> float:
+    """How much a region changes over a clip: the std over frames of its mean luma.
+
+    Parameters
+    ----------
+    frames : (T, H, W, 3) float in [0, 1]
+    mask : (H, W) bool, the region (e.g. the union of the tracked mouth masks)
+    """
+    m = np.asarray(mask, bool)
+    if not m.any() or len(frames) < 2:
+        return float("nan")
+    return float(np.std([_luma(f)[m].mean() for f in frames]))
 
 
 def _luma(x: np.ndarray) -> np.ndarray:

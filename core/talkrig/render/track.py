@@ -56,7 +56,8 @@ class Track:
     texture: np.ndarray
     background: np.ndarray
     loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    landmark_px: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (T,) mean error
+    # (T,) mean distance of the mapped vertices from the landmarks, px (NaN: not used)
+    landmark_px: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 class HeadTensors:
@@ -148,7 +149,7 @@ def fit(frames: np.ndarray, head: HeadMesh, opts: TrackOptions = TrackOptions(),
         if progress:
             progress("track", (t + 1) / n)
     return Track(pose, weights, texture.detach().numpy(), background.detach().numpy(), losses,
-                 errors if points[0] is not None or np.isfinite(errors).any() else np.zeros(0))
+                 errors)
 
 
 def _landmark_targets(ht: HeadTensors, head: HeadMesh, landmarks, n: int) -> list:

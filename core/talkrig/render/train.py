@@ -15,7 +15,9 @@ from ``avatar.pt``):
 from __future__ import annotations
 
 import json
+import logging
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -25,6 +27,8 @@ import numpy as np
 from talkrig.errors import TalkRigError
 from talkrig.render.nets import RenderDims
 from talkrig.render.track import TrackOptions
+
+log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[str, float], None]
 
@@ -39,7 +43,11 @@ class AvatarOptions:
     max_frames: int | None = None  # cap on frames used (after `every`)
     steps: int = 300  # renderer training steps
     batch: int = 4  # frames per step
-    lr: float = 2e-3  # Adam learning rate (generator)
+    lr: float = 2e-3  # Adam learning rate (audio encoder, UNet)
+    # SIREN texture: Sitzmann et al.'s 1e-4. At 2e-3 (one rate for all) the texture
+    # stopped following the mesh and the renderer drew an average face: mouth-region
+    # motion 0.4 grey levels against 3.6 in the footage; 3e-5..3e-4 all give 2.1-2.3
+    lr_texture: float = 1e-4
     lr_disc: float = 2e-4  # Adam learning rate (discriminator)
     ssim_weight: float = 1.0  # multi-scale structural loss (no VGG weights offline)
     gan_weight: float = 0.01  # LSGAN weight (READ: 0.01)
@@ -88,6 +96,12 @@ def face_landmarks(video, opts: AvatarOptions, n_frames: int,
     points, _ = detect(crops[:n_frames])
     if progress:
         progress("landmarks", 1.0)
+    found = np.isfinite(points).all(axis=(1, 2))
+    if not found.any():
+        message = f"{video}: the landmark network found no face in the crop; tracking by colour only"
+        log.warning(message)
+        warnings.warn(message, RuntimeWarning, stacklevel=2)
+        return None
     return points * (opts.size / INPUT_SIZE)
 
 
@@ -165,7 +179,7 @@ def train(video: str | Path, out_dir: str | Path, opts: AvatarOptions = AvatarOp
     metrics = trainer.evaluate()
     metrics["train_seconds"] = round(time.time() - start, 1)
     metrics["track_photometric_l1"] = float(np.mean(data["loss"]))
-    if "landmarks" in data:
+    if "landmarks" in data and np.isfinite(data["landmark_px"]).any():
         from talkrig.render.landmarks import normalised_error
         metrics["track_landmark_px"] = float(np.nanmean(data["landmark_px"]))
         metrics["track_landmark_nme"] = normalised_error(data["landmark_px"], data["landmarks"])
