@@ -22,4 +22,6 @@ fi
 # torch==2.13.0 (CPU) comes from the machine's local disk; bpy is the real Blender module.
 .venv/bin/python -m pip install -q -e ".[dev,plot,video,train,blender]"
 
-exec .venv/bin/python -m pytest -n 2 "$@"
+# --dist loadscope: a module's tests share one worker, so module fixtures (a Blender
+# render, a trained avatar) are built once, not once per worker
+exec .venv/bin/python -m pytest -n 2 --dist loadscope "$@"
