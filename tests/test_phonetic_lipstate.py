@@ -15,7 +15,7 @@ from talkrig.engines.phonetic import curves_from_phones
 from talkrig.engines.phonetic.fit_lipstate import FitOptions, fit
 from talkrig.engines.phonetic.lipstate import (CLASSES, CONTEXT_OFFSETS, aperture_gain,
                                                band_levels, frame_features, frame_labels,
-                                               shipped_model)
+                                               lip_state_controls, shipped_model)
 from talkrig.evaluation.metrics import aperture
 from talkrig.phones import Phone, sphinx
 from talkrig.phones.readers import read_phones
@@ -104,3 +104,35 @@ def test_fit_learns_real_speech_better_than_the_majority_class():
     accuracy = (model.posteriors(x).argmax(1) == y).mean()
     assert accuracy > np.bincount(y).max() / len(y) + 0.2
     assert model.weights.shape == (x.shape[1] + 1, len(CLASSES))
+
+
+def test_vowel_floor_is_high_in_vowels_and_near_zero_in_silence():
+    audio, ref, rec = _utterance("acoustic_corpus")
+    n = int(len(audio) / 16_000 * FPS)
+    gain, floor = lip_state_controls(audio, rec, n, FPS)
+    assert np.allclose(gain, aperture_gain(audio, rec, n, FPS))
+    top = shipped_model().vowel_floor
+    assert top > 0.0 and floor.shape == (n,) and floor.dtype == np.float32
+    assert floor.min() >= 0.0 and floor.max() <= top
+    truth = frame_labels(ref, int(len(audio) / 160) + 1)
+    truth = truth[np.clip((np.arange(n) / FPS * 100).round().astype(int), 0, len(truth) - 1)]
+    assert np.median(floor[truth == CLASSES.index("vowel")]) > 4 * np.median(
+        floor[truth == CLASSES.index("silence")])
+    assert np.median(floor[truth == CLASSES.index("silence")]) < 0.02  # rest stays rest
+
+
+def test_vowel_floor_opens_a_shut_mouth_but_not_a_bilabial_closure():
+    # a vowel the recogniser called silence, then a recognised bilabial
+    phones = [Phone("SIL", 0.0, 0.4), Phone("M", 0.4, 0.5), Phone("AA", 0.5, 0.7)]
+    n = int(0.8 * FPS)
+    floor = np.full(n, 0.08, np.float32)
+    plain = aperture(curves_from_phones(phones, n, FPS))
+    floored = aperture(curves_from_phones(phones, n, FPS, aperture_floor=floor))
+    t = np.arange(n) / FPS
+    in_m = (t >= 0.4) & (t < 0.5)
+    assert plain[t < 0.3].max() < 0.01  # silence: shut
+    assert floored[~in_m].min() >= 0.08 - 1e-6
+    assert floored[in_m].max() == pytest.approx(plain[in_m].max(), abs=1e-6)
+    assert floored[in_m].min() <= 1e-6
+    assert np.array_equal(curves_from_phones(phones, n, FPS, aperture_floor=np.zeros(n)),
+                          curves_from_phones(phones, n, FPS))

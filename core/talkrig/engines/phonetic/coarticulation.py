@@ -218,6 +218,27 @@ def _blend_closure(curves: np.ndarray, w: np.ndarray, cl: dict) -> None:
     curves[:, shape] *= 1 - w * (1 - cl["shape_keep"])
 
 
+def floor_aperture(curves: np.ndarray, floor: np.ndarray, starts, ends, ids, fps: float,
+                   table: VisemeTable) -> None:
+    """Open the jaw so that ``jawOpen - mouthClose >= floor`` outside recognised bilabials
+    (their closure stays sealed). Modifies ``curves`` in place.
+
+    Parameters
+    ----------
+    curves : np.ndarray, shape (T, 52)
+    floor : np.ndarray, shape (T,)
+        Least lip aperture per frame (:func:`talkrig.engines.phonetic.lipstate.
+        lip_state_controls`).
+    """
+    cl = table.closure
+    t = np.arange(len(curves)) / fps
+    own = np.clip(np.searchsorted(starts, t, side="right") - 1, 0, len(ids) - 1)
+    bilabial = np.isin(ids, [table.index[p] for p in cl["phones"]])[own]
+    jaw, close = ARKIT_INDEX["jawOpen"], ARKIT_INDEX["mouthClose"]
+    need = np.where(bilabial, 0.0, floor)
+    curves[:, jaw] = np.maximum(curves[:, jaw], curves[:, close] + need)
+
+
 def relax_pauses(curves: np.ndarray, starts, ends, ids, fps: float,
                  table: VisemeTable) -> None:
     """Pauses longer than ``rest.min_pause_ms`` fade to the rest pose (all zero) over
@@ -245,7 +266,8 @@ def curves_from_phones(phones: Sequence[Phone], n_frames: int, fps: float,
                        emotion: np.ndarray | None = None,
                        loudness: np.ndarray | None = None,
                        closure: np.ndarray | None = None,
-                       aperture_gain: np.ndarray | None = None) -> np.ndarray:
+                       aperture_gain: np.ndarray | None = None,
+                       aperture_floor: np.ndarray | None = None) -> np.ndarray:
     """Speech + emotion curves from timed phones; pure, fast and deterministic.
 
     Parameters
@@ -269,6 +291,11 @@ def curves_from_phones(phones: Sequence[Phone], n_frames: int, fps: float,
         Per-frame gain on the jaw/lip-opening channels, from acoustic lip-state
         posteriors (:func:`talkrig.engines.phonetic.lipstate.aperture_gain`), for
         recognised phones. Applied before the closure and rest rules. None = 1.
+    aperture_floor : np.ndarray, shape (T,), optional
+        Least jaw opening per frame where the audio sounds like a vowel
+        (:func:`talkrig.engines.phonetic.lipstate.lip_state_controls`), for recognised
+        phones. Applied after the closure and rest rules, except inside recognised
+        bilabials. None = no floor.
 
     Returns
     -------
@@ -294,6 +321,9 @@ def curves_from_phones(phones: Sequence[Phone], n_frames: int, fps: float,
                       0, len(ids) - 1)
         gate_closures(curves, _frame_values(np.ravel(closure), n_frames, 1)[:, 0], vowels[own])
     relax_pauses(curves, starts, ends, ids, fps, table)
+    if aperture_floor is not None:
+        floor_aperture(curves, _frame_values(np.ravel(aperture_floor), n_frames, 1)[:, 0],
+                       starts, ends, ids, fps, table)
     if emotion is not None and np.any(emotion):
         from talkrig.expression import apply_emotion
 

@@ -10,13 +10,13 @@ import numpy as np
 from talkrig.engines.base import EngineRequest, ProgressFn
 from talkrig.engines.phonetic.coarticulation import curves_from_phones
 from talkrig.engines.phonetic.acoustic import closure_evidence, fill_loud_silences
-from talkrig.engines.phonetic.lipstate import aperture_gain
+from talkrig.engines.phonetic.lipstate import lip_state_controls
 from talkrig.engines.phonetic.loudness import loudness_envelope
 from talkrig.phones import Phone
 
 log = logging.getLogger(__name__)
 
-ENGINE_VERSION = "1.1.0"
+ENGINE_VERSION = "1.2.0"
 ALIGN_MAX_S = 600.0  # alignment memory grows with length: about 2.3 GB for 5 minutes
 PHONE_SHARE = 0.8  # fraction of the work spent finding phones (for progress bars)
 
@@ -64,8 +64,9 @@ class PhoneticEngine:
         Scale jaw opening with the loudness envelope (JALI-style jaw intensity).
     acoustic_closures : bool
         In recognition mode, close the lips where the 1-3.5 kHz band dips
-        (see :mod:`talkrig.engines.phonetic.acoustic`) and scale the mouth's opening
-        by acoustic lip-state posteriors (:mod:`talkrig.engines.phonetic.lipstate`).
+        (see :mod:`talkrig.engines.phonetic.acoustic`), scale the mouth's opening
+        by acoustic lip-state posteriors and keep it from shutting where the audio
+        sounds like a vowel (:mod:`talkrig.engines.phonetic.lipstate`).
     """
 
     name = "phonetic"
@@ -86,13 +87,13 @@ class PhoneticEngine:
             progress(PHONE_SHARE)
         n = request.n_frames
         loud = loudness_envelope(request.audio, n, request.fps) if self.use_loudness else None
-        closure = gain = None
+        closure = gain = floor = None
         if self.last_mode == "recognised" and self.acoustic_closures:
-            gain = aperture_gain(request.audio, phones, n, request.fps)
+            gain, floor = lip_state_controls(request.audio, phones, n, request.fps)
             phones = fill_loud_silences(phones, request.audio)
             closure = closure_evidence(request.audio, n, request.fps)
         curves = curves_from_phones(phones, n, request.fps, request.emotion, loud, closure,
-                                    aperture_gain=gain)
+                                    aperture_gain=gain, aperture_floor=floor)
         if progress:
             progress(1.0)
         return curves

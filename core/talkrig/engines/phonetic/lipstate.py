@@ -97,12 +97,14 @@ def frame_labels(phones: Sequence[Phone], n: int) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class LipStateModel:
-    """Standardisation and softmax weights; ``gain`` = (lo, hi) of the vowel gain."""
+    """Standardisation and softmax weights; ``gain`` = (lo, hi) of the vowel gain;
+    ``vowel_floor`` = lip aperture kept open at P(vowel) = 1."""
 
     mean: np.ndarray  # (F,)
     scale: np.ndarray  # (F,)
     weights: np.ndarray  # (F + 1, K), last row = bias
     gain: tuple[float, float]
+    vowel_floor: float = 0.0
 
     def posteriors(self, features: np.ndarray) -> np.ndarray:
         """Class probabilities, shape (M, len(CLASSES)), rows sum to 1."""
@@ -115,8 +117,8 @@ class LipStateModel:
     def to_json(self, description: str) -> dict:
         return {"schema": MODEL_SCHEMA, "description": description, "classes": list(CLASSES),
                 "band_edges_hz": list(BAND_EDGES_HZ), "context_offsets": list(CONTEXT_OFFSETS),
-                "gain": list(self.gain), "mean": self.mean.round(6).tolist(),
-                "scale": self.scale.round(6).tolist(),
+                "gain": list(self.gain), "vowel_floor": self.vowel_floor,
+                "mean": self.mean.round(6).tolist(), "scale": self.scale.round(6).tolist(),
                 "weights": self.weights.round(6).tolist()}
 
 
@@ -126,8 +128,14 @@ def shipped_model() -> LipStateModel:
     from talkrig.engines.phonetic.tables import _load
 
     doc = _load("lipstate.json", MODEL_SCHEMA)
+    return model_from_json(doc)
+
+
+def model_from_json(doc: dict) -> LipStateModel:
+    """A :class:`LipStateModel` from its JSON document (:meth:`LipStateModel.to_json`)."""
     return LipStateModel(np.array(doc["mean"]), np.array(doc["scale"]),
-                         np.array(doc["weights"]), tuple(doc["gain"]))
+                         np.array(doc["weights"]), tuple(doc["gain"]),
+                         float(doc.get("vowel_floor", 0.0)))
 
 
 def aperture_gain(audio: np.ndarray, phones: Sequence[Phone], n_frames: int, fps: float,
@@ -136,9 +144,30 @@ def aperture_gain(audio: np.ndarray, phones: Sequence[Phone], n_frames: int, fps
 
     ``(lo + (hi - lo) P(vowel)) * (1 - P(bilabial))`` at each output frame.
     """
+    return lip_state_controls(audio, phones, n_frames, fps, model)[0]
+
+
+def lip_state_controls(audio: np.ndarray, phones: Sequence[Phone], n_frames: int, fps: float,
+                       model: LipStateModel | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Opening gain and vowel floor at each output frame.
+
+    Returns
+    -------
+    gain : np.ndarray, shape (n_frames,), float32
+        ``(lo + (hi - lo) P(vowel)) * (1 - P(bilabial))``, for the jaw/lip-opening channels.
+    floor : np.ndarray, shape (n_frames,), float32
+        ``vowel_floor * P(vowel)``: the least lip aperture (jaw opening) to keep. A vowel
+        is never spoken with sealed lips, so where the audio sounds like one the mouth
+        must not be fully shut, whatever the recogniser said (a missed vowel labelled
+        silence, a closure rule fired by a weak schwa). In true silence P(vowel) is a
+        few per cent, so the floor there is a few thousandths: rest stays rest.
+    """
     model = model or shipped_model()
     p = model.posteriors(frame_features(audio, phones))
     lo, hi = model.gain
     gain = (lo + (hi - lo) * p[:, 1]) * (1.0 - p[:, 0])
+    floor = model.vowel_floor * p[:, 1]
     t = np.arange(n_frames) / fps
-    return np.interp(t, np.arange(len(gain)) * HOP / SAMPLE_RATE, gain).astype(np.float32)
+    frame_t = np.arange(len(gain)) * HOP / SAMPLE_RATE
+    return (np.interp(t, frame_t, gain).astype(np.float32),
+            np.interp(t, frame_t, floor).astype(np.float32))
