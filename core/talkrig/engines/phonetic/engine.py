@@ -67,14 +67,19 @@ class PhoneticEngine:
         (see :mod:`talkrig.engines.phonetic.acoustic`), scale the mouth's opening
         by acoustic lip-state posteriors and keep it from shutting where the audio
         sounds like a vowel (:mod:`talkrig.engines.phonetic.lipstate`).
+    lipstate_model : LipStateModel, optional
+        The lip-state model to use; None = the shipped ``rigs/lipstate.json`` (another
+        one is for cross-validation, see ``bench/heldout_speech.py --cv``).
     """
 
     name = "phonetic"
     version = ENGINE_VERSION
 
-    def __init__(self, use_loudness: bool = True, acoustic_closures: bool = True):
+    def __init__(self, use_loudness: bool = True, acoustic_closures: bool = True,
+                 lipstate_model=None):
         self.use_loudness = use_loudness
         self.acoustic_closures = acoustic_closures
+        self.lipstate_model = lipstate_model
         self.last_mode: str | None = None  # "aligned" / "recognised", for reports
 
     def animate(self, request: EngineRequest, progress: ProgressFn | None = None) -> np.ndarray:
@@ -89,7 +94,8 @@ class PhoneticEngine:
         loud = loudness_envelope(request.audio, n, request.fps) if self.use_loudness else None
         closure = gain = floor = None
         if self.last_mode == "recognised" and self.acoustic_closures:
-            gain, floor = lip_state_controls(request.audio, phones, n, request.fps)
+            gain, floor = lip_state_controls(request.audio, phones, n, request.fps,
+                                             self.lipstate_model)
             phones = fill_loud_silences(phones, request.audio)
             closure = closure_evidence(request.audio, n, request.fps)
         curves = curves_from_phones(phones, n, request.fps, request.emotion, loud, closure,
