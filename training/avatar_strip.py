@@ -27,12 +27,13 @@ def strip(avatar_dir: Path, count: int) -> np.ndarray:
     data = load_prepared(avatar_dir)
     frames, fps = data["frames"], float(data["fps"])
     windows = audio_windows(avatar_dir, len(frames), fps, RenderDims(**saved["dims"]))
-    rec = neural_frames(model, saved, data["pose"], data["weights"], windows, frames)
+    rec = neural_frames(model, saved, data["pose"], data["weights"], windows, frames,
+                        identity=data.get("identity"))
     every = saved["holdout_every"]
     held = np.arange(len(frames))[np.arange(len(frames)) % every == every // 2]
     pick = held[np.linspace(0, len(held) - 1, min(count, len(held))).round().astype(int)]
     uv, mask, _ = rasterize_track(data["pose"][pick], data["weights"][pick], saved["size"],
-                                  saved["track"]["head_height_cm"])
+                                  saved["track"]["head_height_cm"], data.get("identity"))
     uv_rgb = torch.cat([uv, torch.zeros_like(uv[:, :1])], 1).permute(0, 2, 3, 1).numpy()
     m = mask.numpy()[..., None] * 0.6
     overlay = ((1 - m) * frames[pick] / 255 + m * uv_rgb) * 255

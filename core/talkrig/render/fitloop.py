@@ -30,7 +30,7 @@ class Trainer:
         self.frames = frames
         self.n = len(frames)
         uv, mask, mouth = rasterize_track(data["pose"], data["weights"], opts.size,
-                                          opts.track.head_height_cm)
+                                          opts.track.head_height_cm, data.get("identity"))
         self.uv, self.mask, self.mouth = uv, mask, mouth
         self.windows = torch.from_numpy(audio_windows(out_dir, self.n, self.fps, opts.dims))
         idx = np.arange(self.n)

@@ -48,14 +48,16 @@ def check_avatar(avatar_dir: str | os.PathLike) -> Path:
 
 
 def neural_frames(model, saved: dict, pose, weights, windows, ref_frames,
-                  progress: Callable[[float], None] | None = None) -> np.ndarray:
+                  progress: Callable[[float], None] | None = None,
+                  identity: np.ndarray | None = None) -> np.ndarray:
     """Render frames ``(T, S, S, 3)`` uint8 for per-frame pose ``(T, 6)``, weights ``(T, 51)``,
     audio windows ``(T, 2W, F)`` and reference frames ``(T, S, S, 3)`` uint8."""
     import torch
     from talkrig.render.model import neighbour_index
     from talkrig.render.train import rasterize_track
     size, n = saved["size"], len(pose)
-    uv, mask, _ = rasterize_track(pose, weights, size, saved["track"]["head_height_cm"])
+    uv, mask, _ = rasterize_track(pose, weights, size, saved["track"]["head_height_cm"],
+                                  identity)
     win = torch.from_numpy(np.ascontiguousarray(windows, np.float32))
     ref = torch.from_numpy(ref_frames.astype(np.float32) / 255).permute(0, 3, 1, 2)
     radius = model.dims.neighbours
@@ -95,7 +97,7 @@ def render(avatar_dir, audio_path, out_path, opts: RenderOptions = RenderOptions
     windows = frame_windows(load_audio(audio_path).samples, fps, take.n_frames,
                             model.dims.audio_window)
     frames = neural_frames(model, saved, data["pose"][ref], weights, windows,
-                           data["frames"][ref], progress)
+                           data["frames"][ref], progress, data.get("identity"))
     return write_mp4(frames, fps, out_path, audio_path)
 
 
@@ -112,7 +114,8 @@ def compare(avatar_dir, out_path, force: bool = False) -> Path:
     data = load_prepared(avatar_dir)
     frames, fps = data["frames"], float(data["fps"])
     windows = audio_windows(avatar_dir, len(frames), fps, RenderDims(**saved["dims"]))
-    rec = neural_frames(model, saved, data["pose"], data["weights"], windows, frames)
+    rec = neural_frames(model, saved, data["pose"], data["weights"], windows, frames,
+                        identity=data.get("identity"))
     wav = avatar_dir / "audio.wav"
     return write_mp4(np.concatenate([frames, rec], axis=2), fps, out_path,
                      wav if wav.is_file() else None)

@@ -44,6 +44,10 @@ class TrackOptions:
     # weight of the landmark term: mean point distance as a fraction of the image size
     # (1 px at 64 px = 0.016, comparable to the photometric L1 of a tracked frame)
     landmark_weight: float = 2.0
+    # identity fit (with landmarks only, see talkrig.render.identity): ridge penalty per
+    # squared coefficient (cm^2 of bump displacement)
+    identity_penalty: float = 0.02
+    lr_identity: float = 0.02
 
 
 @dataclass
@@ -58,6 +62,7 @@ class Track:
     loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
     # (T,) mean distance of the mapped vertices from the landmarks, px (NaN: not used)
     landmark_px: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    identity: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (V, 3) offsets, cm
 
 
 class HeadTensors:
@@ -70,6 +75,7 @@ class HeadTensors:
         self.face_uvs = torch.from_numpy(head.face_uvs)
         self.deltas = torch.from_numpy(head.shape_deltas.reshape(len(head.shape_names), -1))
         self.mouth = torch.from_numpy(head.mouth_faces())
+        self.identity = torch.zeros_like(self.vertices)  # (V, 3) static reshaping, cm
         self.landmark_map = None  # set by fit() when landmarks are used
 
     def landmark_term(self, pose, weights, target, size: int, head_height_cm: float):
@@ -79,7 +85,8 @@ class HeadTensors:
         if self.landmark_map is None or target is None:
             return torch.zeros(())
         idx = self.landmark_vertices
-        verts = self.vertices[idx] + (weights @ self.landmark_deltas).view(-1, 3)
+        verts = (self.vertices[idx] + self.identity[idx]
+                 + (weights @ self.landmark_deltas).view(-1, 3))
         xy, _ = project(verts, pose, size, head_height_cm)
         return (xy - target).norm(dim=1).mean()
 
@@ -92,8 +99,8 @@ class HeadTensors:
         self.landmark_deltas = self.deltas.view(s, -1, 3)[:, self.landmark_vertices].reshape(s, -1)
 
     def deform(self, weights):
-        """weights (S,) -> vertices (V, 3)."""
-        return self.vertices + (weights @ self.deltas).view(-1, 3)
+        """weights (S,) -> vertices (V, 3) (identity reshaping included)."""
+        return self.vertices + self.identity + (weights @ self.deltas).view(-1, 3)
 
     def raster(self, pose, weights, size: int, head_height_cm: float, soft: bool = False):
         from talkrig.render.camera import project
@@ -136,6 +143,7 @@ def fit(frames: np.ndarray, head: HeadMesh, opts: TrackOptions = TrackOptions(),
     keys = np.unique(np.linspace(0, n - 1, min(opts.key_frames, n)).round().astype(int))
     texture, background, pose_k, w_k = _stage_keys(ht, target[keys], [points[k] for k in keys],
                                                    opts, s, progress)
+    ht.identity = ht.identity.detach()
     pose = np.zeros((n, 6), np.float32)
     weights = np.zeros((n, s), np.float32)
     losses = np.zeros(n, np.float32)
@@ -149,7 +157,7 @@ def fit(frames: np.ndarray, head: HeadMesh, opts: TrackOptions = TrackOptions(),
         if progress:
             progress("track", (t + 1) / n)
     return Track(pose, weights, texture.detach().numpy(), background.detach().numpy(), losses,
-                 errors)
+                 errors, ht.identity.numpy())
 
 
 def _landmark_targets(ht: HeadTensors, head: HeadMesh, landmarks, n: int) -> list:
@@ -167,22 +175,42 @@ def _landmark_targets(ht: HeadTensors, head: HeadMesh, landmarks, n: int) -> lis
     return out
 
 
+def _identity_basis(ht: HeadTensors, points):
+    """The identity basis ``(B, V * 3)`` when landmarks are in use, else None."""
+    import torch
+    from talkrig.render.identity import control_vertices, identity_basis
+    if ht.landmark_map is None or all(p is None for p in points):
+        return None
+    verts = ht.vertices.numpy()
+    m = ht.landmark_map
+    upper = m.groups["eyes"] | m.groups["brows"] | m.groups["nose"]
+    controls = control_vertices(verts, np.unique(m.vertices[upper]))
+    return torch.from_numpy(identity_basis(verts, controls)).flatten(1)
+
+
 def _stage_keys(ht, targets, points, opts, n_shapes, progress):
+    """Stage 1: texture, background, identity (with landmarks) and the key frames."""
     import torch
     k = len(targets)
     tex = torch.full((3, opts.texture_size, opts.texture_size), 0.5, requires_grad=True)
     bg = torch.zeros(3, requires_grad=True)
     pose = torch.tensor([list(opts.init_pose)] * k, dtype=torch.float32, requires_grad=True)
     w = torch.zeros(k, n_shapes, requires_grad=True)
+    basis = _identity_basis(ht, points)
+    coef = torch.zeros(0 if basis is None else basis.shape[0], requires_grad=True)
     opt = torch.optim.Adam([{"params": [tex, bg], "lr": opts.lr_texture},
                             {"params": [pose], "lr": opts.lr_pose},
-                            {"params": [w], "lr": opts.lr_weights}])
+                            {"params": [w], "lr": opts.lr_weights},
+                            {"params": [coef], "lr": opts.lr_identity}])
     for it in range(opts.key_iters):
         i = it % k
+        if basis is not None:
+            ht.identity = (coef @ basis).view(-1, 3)
         img = render_albedo(ht, pose[i], w[i], tex, bg, opts.size, opts.head_height_cm)
         lm = ht.landmark_term(pose[i], w[i], points[i], opts.size, opts.head_height_cm)
         loss = ((img - targets[i]).abs().mean() + opts.weight_l1 * w[i].abs().sum()
-                + opts.landmark_weight * lm / opts.size)
+                + opts.landmark_weight * lm / opts.size
+                + opts.identity_penalty * (coef ** 2).sum())
         opt.zero_grad()
         loss.backward()
         opt.step()

@@ -4,8 +4,9 @@ Writes into the avatar folder (resumable: tracking is reused, training continues
 from ``avatar.pt``):
 
 * ``frames.npy``  reference frames (T, S, S, 3) uint8 (the user's own footage)
-* ``track.npz``   pose (T, 6), weights (T, S_shapes), albedo, background, fps, and the
-  face landmarks (T, 468, 2) with the tracked mesh's mean distance from them
+* ``track.npz``   pose (T, 6), weights (T, S_shapes), identity (V, 3), albedo,
+  background, fps, and the face landmarks (T, 468, 2) with the tracked mesh's mean
+  distance from them
 * ``track.take.json``  the tracked expression as a Take (a training-data source)
 * ``audio.wav``   the video's audio track, 16 kHz mono
 * ``avatar.pt``   networks + dims + options + step (self-describing)
@@ -79,7 +80,7 @@ def prepare(video: str | Path, out_dir: Path, opts: AvatarOptions,
         extra = {} if points is None else {"landmarks": points, "landmark_px": track.landmark_px}
         np.savez(out_dir / "track.npz", pose=track.pose, weights=track.weights,
                  texture=track.texture, background=track.background, loss=track.loss,
-                 fps=fps, has_audio=has_audio, **extra)
+                 identity=track.identity, fps=fps, has_audio=has_audio, **extra)
         _write_take(out_dir, track.weights, track.pose, fps)
     return load_prepared(out_dir)
 
@@ -136,12 +137,16 @@ def load_prepared(out_dir: Path) -> dict:
     return data
 
 
-def rasterize_track(pose: np.ndarray, weights: np.ndarray, size: int, head_height_cm: float):
-    """UV images ``(T, 2, S, S)`` and coverage ``(T, S, S)`` (+ mouth ``(T, S, S)``) of a track."""
+def rasterize_track(pose: np.ndarray, weights: np.ndarray, size: int, head_height_cm: float,
+                    identity: np.ndarray | None = None):
+    """UV images ``(T, 2, S, S)`` and coverage ``(T, S, S)`` (+ mouth ``(T, S, S)``) of a
+    track; ``identity`` (V, 3): the tracked person's reshaping of the head (cm)."""
     import torch
     from talkrig.render.head import load_head
     from talkrig.render.track import HeadTensors
     ht = HeadTensors(load_head())
+    if identity is not None and identity.size:
+        ht.identity = torch.from_numpy(np.asarray(identity, np.float32))
     uvs, masks, mouths = [], [], []
     with torch.no_grad():
         for p, w in zip(pose, weights):
