@@ -44,6 +44,8 @@ def _add_train(sub) -> None:
     t.add_argument("--track-iters", type=int, default=20, help="tracking: steps per frame")
     t.add_argument("--no-landmarks", dest="landmarks", action="store_false",
                    help="track by colour only (skip the face-landmark network)")
+    t.add_argument("--identity", action="store_true",
+                   help="also fit the person's face shape (experimental; see docs/render.md)")
     t.add_argument("--device", default="cpu", help="torch device: cpu or cuda")
     t.add_argument("--threads", type=int, default=1, help="torch CPU threads")
 
@@ -105,7 +107,7 @@ def run_train(args) -> int:
     opts = AvatarOptions(size=args.size, steps=args.steps, every=args.every,
                          max_frames=args.max_frames, crop=_parse_crop(args.crop),
                          device=args.device, landmarks=args.landmarks,
-                         track=TrackOptions(key_iters=args.key_iters,
+                         track=TrackOptions(fit_identity=args.identity, key_iters=args.key_iters,
                                             frame_iters=args.track_iters))
     with progress_bar("avatar") as bar:
         metrics = train(args.video, args.output, opts, progress=lambda s, f: bar(f))
