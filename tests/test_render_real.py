@@ -1,4 +1,9 @@
-"""The avatar path on the real EmoFace actor clip (test-only data, CC BY-NC; slow tier)."""
+"""The avatar path on the real EmoFace actor clip (test-only data, CC BY-NC; slow tier).
+
+The clip's licence keeps its frames out of the repository, so this test leaves its
+evidence in the (git-ignored) ``build/evidence/`` folder of the checkout: the held-out
+frame strip (reference / tracked mesh / reconstruction) and the metrics.
+"""
 
 import json
 
@@ -7,7 +12,7 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("imageio_ffmpeg")
 
-from tests.conftest import SHARED, run_cli  # noqa: E402
+from tests.conftest import REPO, SHARED, run_cli  # noqa: E402
 
 CLIP = SHARED / "data" / "emoface-sample" / "ACTOR_angry_gd04_001_021.mov"
 FACE_CROP = "40,450,1000"  # square around the face of the 1080x1920 head-mounted camera
@@ -34,3 +39,17 @@ def test_the_real_actor_clip_is_tracked_and_reconstructed(tmp_path):
     assert m["mouth_motion_ratio"] > 0.3
     take = json.loads((out / "track.take.json").read_text())
     assert take  # the track is a Take: a source of real training data
+    _keep_evidence(out, m)
+
+
+def _keep_evidence(avatar, metrics) -> None:
+    """Write the held-out frame strip and the metrics under build/evidence/."""
+    from PIL import Image
+
+    from training.avatar_strip import strip
+    evidence = REPO / "build" / "evidence"
+    evidence.mkdir(parents=True, exist_ok=True)
+    image = strip(avatar, 5)
+    assert image.shape[0] == 3 * 64 and image.shape[1] == 5 * 64
+    Image.fromarray(image).save(evidence / "render_real_strip.png")
+    (evidence / "render_real_metrics.json").write_text(json.dumps(metrics, indent=1))
