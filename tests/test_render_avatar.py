@@ -139,3 +139,13 @@ def test_region_motion_is_zero_for_a_frozen_region_and_grows_with_change():
     frames[::2, 2:5, 2:5] = 0.8  # the whole region flickers
     assert 0 < small < region_motion(frames, mask)
     assert np.isnan(region_motion(frames, np.zeros((8, 8), bool)))
+
+
+def test_a_clip_whose_face_the_landmark_network_cannot_find_warns_and_tracks_by_colour(avatar):
+    """The synthetic head's sinusoid albedo does not look like a face to MediaPipe."""
+    _, out, proc = avatar
+    warning = [line for line in proc.stderr.replace("\r", "\n").splitlines()
+               if "talkrig: warning:" in line]
+    assert len(warning) == 1 and "found no face" in warning[0] and "clip.mp4" in warning[0]
+    with np.load(out / "track.npz") as track:
+        assert "landmarks" not in track.files and not track["identity"].any()

@@ -59,8 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _one_line_warning(message, category, filename, lineno, file=None, line=None):
-    """Python warnings (e.g. an engine's alignment fallback) as one CLI line."""
-    print(f"talkrig: warning: {message}", file=file or sys.stderr)
+    """Python warnings (e.g. an engine's alignment fallback) as one CLI line, on a line
+    of its own even while a progress bar is drawn (tqdm.write clears and redraws it)."""
+    text = f"talkrig: warning: {message}"
+    if "tqdm" in sys.modules and file is None:
+        sys.modules["tqdm"].tqdm.write(text, file=sys.stderr)
+    else:
+        print(text, file=file or sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
