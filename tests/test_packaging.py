@@ -35,3 +35,23 @@ def test_rig_data_is_installed_with_the_package():
 
     names = {p.name for p in resources.files("talkrig.rigdata").iterdir()}
     assert {"arkit52.json", "metahuman.json", "flame.json"} <= names
+
+
+def test_the_wheel_carries_every_runtime_file_with_its_licence_notice(tmp_path):
+    """An installed wheel (not the editable checkout) must hold the models, the demo head,
+    the rig data and the notices of the third-party material they derive from."""
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
+                    "--no-build-isolation", "-w", str(tmp_path), str(REPO)],
+                   check=True, capture_output=True)
+    (wheel,) = tmp_path.glob("talkrig-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    rig_files = {f"talkrig/rigdata/{p.name}" for p in (REPO / "rigs").glob("*.json")}
+    assert rig_files <= names
+    assert {"talkrig/models/talkrig_neural.onnx", "talkrig/models/LICENSE-MFA",
+            "talkrig/models/face_landmark.onnx", "talkrig/models/LICENSE-mediapipe",
+            "talkrig/assets/demo_head.npz", "talkrig/assets/ICT-FaceKit-LICENSE.txt",
+            "talkrig/rigdata/LICENSE-MFA"} <= names
