@@ -162,3 +162,24 @@ def test_unknown_extension_is_a_clear_error(tmp_path):
 
 def test_livelink_order_is_a_permutation_of_the_canonical_names():
     assert sorted(n.lower() for n in LIVELINK_ORDER) == sorted(n.lower() for n in ARKIT52)
+
+
+def test_outputs_get_ordinary_permissions_and_a_forced_overwrite_keeps_the_old_ones(tmp_path):
+    """Atomic writes go through a private temp file; the result must not stay private."""
+    import os
+    from talkrig.atomic import atomic_open
+
+    old_mask = os.umask(0o022)
+    try:
+        fresh = tmp_path / "fresh.take.json"
+        with atomic_open(fresh) as f:
+            f.write("{}")
+        assert fresh.stat().st_mode & 0o777 == 0o644
+        shared = tmp_path / "shared.take.json"
+        shared.write_text("{}")
+        shared.chmod(0o664)
+        with atomic_open(shared, force=True) as f:
+            f.write("[]")
+        assert shared.stat().st_mode & 0o777 == 0o664 and shared.read_text() == "[]"
+    finally:
+        os.umask(old_mask)

@@ -36,6 +36,15 @@ def check_writable(path: str | os.PathLike, force: bool = False) -> Path:
     return path
 
 
+def _output_mode(path: Path) -> int:
+    """Permission bits for a new output: the replaced file's, else 0o666 minus the umask."""
+    if path.exists():
+        return path.stat().st_mode & 0o7777
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 @contextlib.contextmanager
 def atomic_open(path: str | os.PathLike, mode: str = "w", force: bool = False,
                 **open_kwargs) -> Iterator[IO]:
@@ -49,6 +58,9 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", force: bool = False,
     except OSError as exc:
         raise TalkRigError(f"cannot write here ({exc.strerror})", path) from None
     try:
+        # mkstemp makes the file private (0600); the output gets the permissions a plain
+        # open() would give it (or keeps those of the file it replaces)
+        os.chmod(tmp, _output_mode(path))
         with os.fdopen(fd, mode, **open_kwargs) as handle:
             yield handle
             handle.flush()
