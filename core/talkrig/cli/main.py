@@ -35,11 +35,12 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter,
                     argparse.RawDescriptionHelpFormatter):
     """Shows defaults and keeps description line breaks; on/off flags show none
     (their default is the flag being absent, and "default: True" on a ``--no-x``
-    flag reads backwards)."""
+    flag reads backwards), nor do options whose default is None or already described."""
 
     def _get_help_string(self, action):
-        if action.nargs == 0:
-            return action.help
+        help_text = action.help or ""
+        if action.nargs == 0 or action.default is None or "default" in help_text:
+            return help_text  # flags, options without a default, or defaults already said
         return super()._get_help_string(action)
 
 
