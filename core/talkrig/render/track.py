@@ -14,6 +14,7 @@ frontal, centred face).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -167,8 +168,13 @@ def _landmark_targets(ht: HeadTensors, head: HeadMesh, landmarks, n: int) -> lis
     """Per frame: the mapped points ``(K, 2)`` as a tensor, or None (no landmarks / no face)."""
     import torch
     from talkrig.render.landmarks import map_for
-    mapping = map_for(head) if landmarks is not None else None
+    if landmarks is None:
+        return [None] * n
+    mapping = map_for(head)
     if mapping is None:
+        warnings.warn("the landmark map was built for the packaged ICT head, not this head "
+                      "asset (TALKRIG_HEAD_ASSET); tracking by colour only", RuntimeWarning,
+                      stacklevel=3)
         return [None] * n
     ht.use_landmarks(mapping)
     out = []
