@@ -149,3 +149,13 @@ def test_a_clip_whose_face_the_landmark_network_cannot_find_warns_and_tracks_by_
     assert len(warning) == 1 and "found no face" in warning[0] and "clip.mp4" in warning[0]
     with np.load(out / "track.npz") as track:
         assert "landmarks" not in track.files and not track["identity"].any()
+
+
+@pytest.mark.parametrize("device", ["gpu", "cuda"])
+def test_a_device_this_machine_lacks_is_a_one_line_error(device, tmp_path):
+    if device == "cuda" and torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    proc = run_cli("avatar", "train", EXAMPLE_SPEECH, "-o", tmp_path / "a", "--device", device)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "--device" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "a").exists()

@@ -71,7 +71,8 @@ def _add_compare(sub) -> None:
     c.add_argument("--force", action="store_true", help="overwrite MP4 if it exists")
 
 
-def _torch(threads: int):
+def _torch(threads: int, device: str = "cpu"):
+    """Import torch, set its CPU threads, and check that ``device`` exists here."""
     from talkrig.errors import TalkRigError
     try:
         import torch
@@ -79,6 +80,13 @@ def _torch(threads: int):
         raise TalkRigError("avatars need torch: pip install 'talkrig[train,video]'",
                            "talkrig avatar") from None
     torch.set_num_threads(max(1, threads))
+    try:
+        kind = torch.device(device).type
+    except RuntimeError:
+        raise TalkRigError(f"unknown torch device {device!r} (use cpu or cuda)", "--device") from None
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise TalkRigError("no CUDA device here (this torch build sees none); use --device cpu",
+                           "--device")
 
 
 def _parse_crop(text):
@@ -100,7 +108,7 @@ def run_train(args) -> int:
     if args.size % 8 or args.size < 32:
         raise TalkRigError(f"--size must be a multiple of 8, at least 32, got {args.size}",
                            "--size")
-    _torch(args.threads)
+    _torch(args.threads, args.device)
     if not (Path(args.output) / "track.npz").is_file():  # a fresh avatar needs a video
         from talkrig.render.video import probe
         probe(args.video)
@@ -124,7 +132,7 @@ def run_render(args) -> int:
     from talkrig.render.infer import RenderOptions, check_avatar, render
     check_avatar(args.avatar)  # fail before any progress bar is drawn
     check_writable(args.output, force=args.force)
-    _torch(args.threads)
+    _torch(args.threads, args.device)
     with progress_bar("render") as bar:
         render(args.avatar, args.audio, args.output,
                RenderOptions(emotion=args.emotion, engine=args.engine, force=args.force,
