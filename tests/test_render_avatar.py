@@ -159,3 +159,12 @@ def test_a_device_this_machine_lacks_is_a_one_line_error(device, tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "--device" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "a").exists()
+
+
+def test_a_crop_outside_the_frame_or_missing_audio_fails_before_any_work(avatar, tmp_path):
+    tmp, out, _ = avatar
+    proc = run_cli("avatar", "train", tmp / "clip.mp4", "-o", tmp_path / "a", "--crop", "10,10,500")
+    assert proc.returncode == 2 and "falls outside the 64x64 frame" in proc.stderr
+    assert "%" not in proc.stderr  # no progress bar was started
+    proc = run_cli("avatar", "render", out, tmp_path / "missing.wav", "-o", tmp_path / "o.mp4")
+    assert proc.returncode == 2 and "audio file not found" in proc.stderr and "%" not in proc.stderr

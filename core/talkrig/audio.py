@@ -89,7 +89,7 @@ def load_audio(path: str | os.PathLike, options: AudioOptions = AudioOptions()) 
     import soundfile as sf
 
     path = Path(path)
-    _check_file(path)
+    check_audio_path(path)
     try:
         info = sf.info(str(path))
     except Exception as exc:  # libsndfile's own message says what it saw
@@ -113,7 +113,9 @@ def load_audio(path: str | os.PathLike, options: AudioOptions = AudioOptions()) 
     return LoadedAudio(samples, source, info.samplerate, info.channels, tuple(warnings))
 
 
-def _check_file(path: Path) -> None:
+def check_audio_path(path: str | os.PathLike) -> None:
+    """Fail early, with a one-line error, on a missing, empty or unreadable audio path."""
+    path = Path(path)
     if not path.exists():
         raise TalkRigError("audio file not found", path)
     if path.is_dir():

@@ -110,8 +110,8 @@ def run_train(args) -> int:
                            "--size")
     _torch(args.threads, args.device)
     if not (Path(args.output) / "track.npz").is_file():  # a fresh avatar needs a video
-        from talkrig.render.video import probe
-        probe(args.video)
+        from talkrig.render.video import probe, square_crop
+        square_crop(probe(args.video), _parse_crop(args.crop), args.video)
     opts = AvatarOptions(size=args.size, steps=args.steps, every=args.every,
                          max_frames=args.max_frames, crop=_parse_crop(args.crop),
                          device=args.device, landmarks=args.landmarks,
@@ -130,7 +130,9 @@ def run_render(args) -> int:
     from talkrig.cli.common import progress_bar
     from talkrig.atomic import check_writable
     from talkrig.render.infer import RenderOptions, check_avatar, render
+    from talkrig.audio import check_audio_path
     check_avatar(args.avatar)  # fail before any progress bar is drawn
+    check_audio_path(args.audio)
     check_writable(args.output, force=args.force)
     _torch(args.threads, args.device)
     with progress_bar("render") as bar:

@@ -38,14 +38,21 @@ def probe(path: str | os.PathLike) -> dict:
     return {"fps": float(meta["fps"]), "size": tuple(meta["size"]), "duration": meta["duration"]}
 
 
+def square_crop(info: dict, crop: tuple[int, int, int] | None, path) -> tuple[int, int, int]:
+    """``crop`` checked against the frame of ``info`` (from :func:`probe`), or the centred
+    square when None. Raises TalkRigError when it falls outside the frame."""
+    w, h = info["size"]
+    x, y, s = crop if crop else ((w - min(w, h)) // 2, (h - min(w, h)) // 2, min(w, h))
+    if x < 0 or y < 0 or s <= 0 or x + s > w or y + s > h:
+        raise TalkRigError(f"crop {x},{y},{s} falls outside the {w}x{h} frame", path)
+    return x, y, s
+
+
 def read_frames(path: str | os.PathLike, out_size: int, crop: tuple[int, int, int] | None = None,
                 every: int = 1, max_frames: int | None = None) -> tuple[np.ndarray, float]:
     """Square-cropped, scaled frames ``(T, out_size, out_size, 3)`` uint8 and their fps."""
     info = probe(path)
-    w, h = info["size"]
-    x, y, s = crop if crop else ((w - min(w, h)) // 2, (h - min(w, h)) // 2, min(w, h))
-    if x < 0 or y < 0 or x + s > w or y + s > h:
-        raise TalkRigError(f"crop {x},{y},{s} falls outside the {w}x{h} frame", path)
+    x, y, s = square_crop(info, crop, path)
     vf = f"select=not(mod(n\\,{every})),crop={s}:{s}:{x}:{y},scale={out_size}:{out_size}:flags=area"
     cmd = [_ffmpeg(), "-loglevel", "error", "-i", str(path), "-vf", vf, "-fps_mode", "passthrough"]
     if max_frames:
