@@ -168,3 +168,16 @@ def test_a_crop_outside_the_frame_or_missing_audio_fails_before_any_work(avatar,
     assert "%" not in proc.stderr  # no progress bar was started
     proc = run_cli("avatar", "render", out, tmp_path / "missing.wav", "-o", tmp_path / "o.mp4")
     assert proc.returncode == 2 and "audio file not found" in proc.stderr and "%" not in proc.stderr
+
+
+def test_without_torch_avatar_commands_say_what_to_install(tmp_path):
+    """The plain install has no torch: a one-line hint, not an ImportError traceback."""
+    import subprocess
+    import sys
+    code = ("import sys; sys.modules['torch'] = None\n"  # makes `import torch` fail
+            "from talkrig.cli.main import main\n"
+            f"sys.exit(main(['avatar', 'train', {str(EXAMPLE_SPEECH)!r}, '-o', "
+            f"{str(tmp_path / 'a')!r}]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and "pip install 'talkrig[train,video]'" in proc.stderr

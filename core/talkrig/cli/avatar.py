@@ -103,12 +103,12 @@ def _parse_crop(text):
 def run_train(args) -> int:
     from talkrig.cli.common import progress_bar
     from talkrig.errors import TalkRigError
-    from talkrig.render.track import TrackOptions
-    from talkrig.render.train import AvatarOptions, train
     if args.size % 8 or args.size < 32:
         raise TalkRigError(f"--size must be a multiple of 8, at least 32, got {args.size}",
                            "--size")
-    _torch(args.threads, args.device)
+    _torch(args.threads, args.device)  # before the torch modules below
+    from talkrig.render.track import TrackOptions
+    from talkrig.render.train import AvatarOptions, train
     if not (Path(args.output) / "track.npz").is_file():  # a fresh avatar needs a video
         from talkrig.render.video import probe, square_crop
         square_crop(probe(args.video), _parse_crop(args.crop), args.video)
