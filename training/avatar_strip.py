@@ -18,17 +18,11 @@ import numpy as np
 
 def strip(avatar_dir: Path, count: int) -> np.ndarray:
     import torch
-    from talkrig.render.fitloop import load_model
-    from talkrig.render.infer import neural_frames
-    from talkrig.render.nets import RenderDims
-    from talkrig.render.train import audio_windows, load_prepared, rasterize_track
+    from talkrig.render.infer import reconstruct_footage
+    from talkrig.render.train import rasterize_track
     torch.set_num_threads(1)
-    model, saved = load_model(avatar_dir)
-    data = load_prepared(avatar_dir)
-    frames, fps = data["frames"], float(data["fps"])
-    windows = audio_windows(avatar_dir, len(frames), fps, RenderDims(**saved["dims"]))
-    rec = neural_frames(model, saved, data["pose"], data["weights"], windows, frames,
-                        identity=data.get("identity"))
+    rec, data, saved = reconstruct_footage(avatar_dir)
+    frames = data["frames"]
     every = saved["holdout_every"]
     held = np.arange(len(frames))[np.arange(len(frames)) % every == every // 2]
     pick = held[np.linspace(0, len(held) - 1, min(count, len(held))).round().astype(int)]

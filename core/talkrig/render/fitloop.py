@@ -100,8 +100,9 @@ class Trainer:
         result = {"frames": self.n, "held_out": len(self.held), "steps": self.step,
                   "l1_first_10": float(np.mean(self.history[:10])) if self.history else None,
                   "l1_last_10": float(np.mean(self.history[-10:])) if self.history else None}
+        every_frame = self.reconstruct(np.arange(self.n))  # once, for all the figures below
         for name, index in (("held_out", self.held), ("train", self.train_idx[:: 5])):
-            rec = self.reconstruct(index)
+            rec = every_frame[index]
             ref = self.frames[torch.as_tensor(index)].permute(0, 2, 3, 1).numpy()
             mouth = self.mouth[torch.as_tensor(index)].numpy() > 0
             face = self.mask[torch.as_tensor(index)].numpy() > 0
@@ -111,15 +112,14 @@ class Trainer:
             result[f"{name}_ssim"] = float(np.mean([M.ssim(a, b) for a, b in zip(rec, ref)]))
             result[f"{name}_mouth_l1"] = float(np.nanmean(
                 [M.region_l1(a, b, m) for a, b, m in zip(rec, ref, mouth)]))
-        result["mouth_motion_ratio"] = self.mouth_motion_ratio()
+        result["mouth_motion_ratio"] = self.mouth_motion_ratio(every_frame)
         return result
 
-    def mouth_motion_ratio(self) -> float:
-        """Mouth-region motion of the reconstruction over that of the footage (all frames,
-        region = union of the tracked mouth masks): 1 = the lips move as much as the real
-        ones, 0 = a frozen mouth."""
+    def mouth_motion_ratio(self, rec: np.ndarray) -> float:
+        """Mouth-region motion of the reconstruction ``rec`` (every frame, (T, S, S, 3)) over
+        that of the footage (region = union of the tracked mouth masks): 1 = the lips move
+        as much as the real ones, 0 = a frozen mouth."""
         region = self.mouth.numpy().max(0) > 0
-        rec = self.reconstruct(np.arange(self.n))
         ref = self.frames.permute(0, 2, 3, 1).numpy()
         return M.region_motion(rec, region) / max(M.region_motion(ref, region), 1e-6)
 

@@ -101,21 +101,38 @@ def render(avatar_dir, audio_path, out_path, opts: RenderOptions = RenderOptions
     return write_mp4(frames, fps, out_path, audio_path)
 
 
+def reconstruct_footage(avatar_dir) -> tuple[np.ndarray, dict, dict]:
+    """The avatar's own footage re-rendered from its track.
+
+    Returns
+    -------
+    rec : np.ndarray, shape (T, S, S, 3), uint8
+    data : dict
+        :func:`talkrig.render.train.load_prepared` (frames, pose, weights, identity, ...).
+    saved : dict
+        The training options stored with the model.
+    """
+    from talkrig.render.fitloop import load_model
+    from talkrig.render.nets import RenderDims
+    from talkrig.render.train import audio_windows, load_prepared
+    avatar_dir = check_avatar(avatar_dir)
+    model, saved = load_model(avatar_dir)
+    data = load_prepared(avatar_dir)
+    frames = data["frames"]
+    windows = audio_windows(avatar_dir, len(frames), float(data["fps"]),
+                            RenderDims(**saved["dims"]))
+    rec = neural_frames(model, saved, data["pose"], data["weights"], windows, frames,
+                        identity=data.get("identity"))
+    return rec, data, saved
+
+
 def compare(avatar_dir, out_path, force: bool = False) -> Path:
     """Side-by-side mp4: tracked reference footage | reconstruction from the track."""
     from talkrig.atomic import check_writable
-    from talkrig.render.fitloop import load_model
-    from talkrig.render.train import audio_windows, load_prepared
-    from talkrig.render.nets import RenderDims
     from talkrig.render.video import write_mp4
     avatar_dir = check_avatar(avatar_dir)
     out_path = check_writable(out_path, force=force)
-    model, saved = load_model(avatar_dir)
-    data = load_prepared(avatar_dir)
-    frames, fps = data["frames"], float(data["fps"])
-    windows = audio_windows(avatar_dir, len(frames), fps, RenderDims(**saved["dims"]))
-    rec = neural_frames(model, saved, data["pose"], data["weights"], windows, frames,
-                        identity=data.get("identity"))
+    rec, data, _ = reconstruct_footage(avatar_dir)
     wav = avatar_dir / "audio.wav"
-    return write_mp4(np.concatenate([frames, rec], axis=2), fps, out_path,
-                     wav if wav.is_file() else None)
+    return write_mp4(np.concatenate([data["frames"], rec], axis=2), float(data["fps"]),
+                     out_path, wav if wav.is_file() else None)
