@@ -46,17 +46,14 @@ class LandmarkMap:
     n_vertices: int
 
 
+@functools.lru_cache(maxsize=1)
 def _session():
+    """One onnxruntime session over the shipped network, made on first use."""
     import onnxruntime as ort
 
     path = resources.files("talkrig") / "models" / "face_landmark.onnx"
     with resources.as_file(path) as p:
         return ort.InferenceSession(str(p), providers=["CPUExecutionProvider"])
-
-
-@functools.lru_cache(maxsize=1)
-def _shared_session():
-    return _session()
 
 
 def detect(crops: np.ndarray, batch: int = 16) -> tuple[np.ndarray, np.ndarray]:
@@ -76,7 +73,7 @@ def detect(crops: np.ndarray, batch: int = 16) -> tuple[np.ndarray, np.ndarray]:
     """
     if crops.ndim != 4 or crops.shape[1:] != (INPUT_SIZE, INPUT_SIZE, 3):
         raise ValueError(f"crops must be (T, {INPUT_SIZE}, {INPUT_SIZE}, 3), got {crops.shape}")
-    session = _shared_session()
+    session = _session()
     points, scores = [], []
     for start in range(0, len(crops), batch):
         x = crops[start:start + batch].astype(np.float32) / 255.0
