@@ -46,6 +46,13 @@ class ModelDims:
     attention_left: int = 45  # transformer: frames each layer attends back
     attention_right: int = 1  # transformer: frames each layer attends ahead
     n_outputs: int = N_CHANNELS  # ARKit-52 in canonical order
+    mel_norm_s: float = 0.0  # causal per-band log-mel mean removal over this past span; 0 = off
+    mel_norm_std: bool = False  # with mel_norm_s: also divide by the moving standard deviation
+
+    @property
+    def mel_norm_frames(self) -> int:
+        """Mel frames (100/s) in the causal normalisation window; 0 when off."""
+        return max(0, round(self.mel_norm_s * SAMPLE_RATE / HOP))
 
     def right_pads(self) -> tuple[int, ...]:
         """Future frames each conv decoder layer sees (sums to the lookahead budget)."""
@@ -72,11 +79,12 @@ class ModelDims:
         """Past audio, in seconds, that an output frame depends on."""
         mel = (self.n_fft // 2) / SAMPLE_RATE
         frontend = self.frontend_layers * HOP / SAMPLE_RATE
+        norm = max(0, self.mel_norm_frames - 1) * HOP / SAMPLE_RATE  # statistics window
         if self.decoder == "conv":
             frames = sum(2 * d - r for d, r in zip(self.dilations, self.right_pads()))
         else:
             frames = self.attention_left * self.n_layers
-        return mel + frontend + HOP / SAMPLE_RATE + frames / OUTPUT_FPS
+        return mel + norm + frontend + HOP / SAMPLE_RATE + frames / OUTPUT_FPS
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)

@@ -61,3 +61,35 @@ class LogMel(nn.Module):
         power = spec[:, : self.n_bins] ** 2 + spec[:, self.n_bins:] ** 2
         mel = torch.matmul(self.filters, power)  # (B, n_mels, T)
         return (torch.log(mel + LOG_FLOOR) + LOG_OFFSET) / LOG_SCALE
+
+
+NORM_STD_FLOOR = 1e-2  # variance floor (log-mel units^2) so silent stretches are not blown up
+
+
+class CausalMelNorm(nn.Module):
+    """Per-band log-mel mean (and optionally std) removal over the past ``frames`` frames.
+
+    Cepstral-mean-style normalisation that is streaming-safe: frame ``t`` uses only
+    frames ``t - frames + 1 .. t`` (the receptive field grows by ``frames - 1`` mel hops,
+    see :attr:`ModelDims.context_s`). At the start of a clip the statistics are over the
+    frames that exist (count-normalised), so the zero padding does not bias them.
+    Built from ``pad`` + ``avg_pool1d``, which the dynamo ONNX exporter handles.
+    """
+
+    def __init__(self, frames: int, use_std: bool = False):
+        super().__init__()
+        self.frames, self.use_std = frames, use_std
+
+    def _past_sum(self, x: torch.Tensor) -> torch.Tensor:
+        """Moving average over the past ``frames`` frames, zeros before the clip: (B, C, T)."""
+        padded = nn.functional.pad(x, (self.frames - 1, 0))
+        return nn.functional.avg_pool1d(padded, self.frames, stride=1)
+
+    def forward(self, mel: torch.Tensor) -> torch.Tensor:
+        """(B, n_mels, T) -> (B, n_mels, T)."""
+        share = self._past_sum(torch.ones_like(mel[:, :1]))  # count / frames, (B, 1, T)
+        mean = self._past_sum(mel) / share
+        if not self.use_std:
+            return mel - mean
+        var = (self._past_sum(mel * mel) / share - mean * mean).clamp(min=0.0)
+        return (mel - mean) * torch.rsqrt(var + NORM_STD_FLOOR)

@@ -28,7 +28,7 @@ import torch
 from torch import nn
 
 from talkrig.model.dims import BLOCK_MEL, N_EMOTION_AXES, ModelDims
-from talkrig.model.melspec import LogMel
+from talkrig.model.melspec import CausalMelNorm, LogMel
 
 
 def mel_to_output_rate(x: torch.Tensor) -> torch.Tensor:
@@ -65,6 +65,8 @@ class AudioEncoder(nn.Module):
     def __init__(self, dims: ModelDims):
         super().__init__()
         self.logmel = LogMel(dims)
+        frames = dims.mel_norm_frames  # 0: no normalisation (the shipped model)
+        self.norm = CausalMelNorm(frames, dims.mel_norm_std) if frames > 1 else nn.Identity()
         layers, width = [], dims.n_mels
         for _ in range(dims.frontend_layers):
             layers += [nn.Conv1d(width, dims.channels, 3, padding=1), nn.GELU()]
@@ -72,7 +74,7 @@ class AudioEncoder(nn.Module):
         self.convs = nn.Sequential(*layers)
 
     def forward(self, audio: torch.Tensor) -> torch.Tensor:
-        return mel_to_output_rate(self.convs(self.logmel(audio)))
+        return mel_to_output_rate(self.convs(self.norm(self.logmel(audio))))
 
 
 class EmotionEncoder(nn.Module):
