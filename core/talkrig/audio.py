@@ -29,6 +29,10 @@ MIN_DURATION_S = 0.05  # 50 ms: shorter than one syllable is not speech
 CLIP_LEVEL = 0.999  # |sample| at or above this counts as clipped
 CLIP_WARN_FRACTION = 0.001  # warn when more than 0.1 % of samples clip
 NARROWBAND_RATE = 11_025  # below this the audio is telephone-band
+SILENT_PEAK = 1e-4  # |sample| below this everywhere (-80 dBFS) is digital silence
+# A constant offset (a faulty interface or converter) is removed on loading; it would
+# otherwise swamp the loudness envelope. Offsets over 1 % of full scale are reported.
+DC_NOTE_LEVEL = 0.01
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,7 +82,7 @@ def file_sha256(path: str | os.PathLike) -> str:
 
 
 def load_audio(path: str | os.PathLike, options: AudioOptions = AudioOptions()) -> LoadedAudio:
-    """Load an audio file as mono float32 at 16 kHz.
+    """Load an audio file as mono float32 at 16 kHz, any constant (DC) offset removed.
 
     Raises
     ------
@@ -107,6 +111,12 @@ def load_audio(path: str | os.PathLike, options: AudioOptions = AudioOptions()) 
     if not np.isfinite(mono).all():
         raise TalkRigError("audio contains NaN or infinite samples", path)
     warnings = _quality_warnings(mono, info)
+    offset = float(np.mean(mono, dtype=np.float64))
+    mono -= np.float32(offset)
+    if abs(offset) > DC_NOTE_LEVEL:
+        warnings.append(f"DC offset of {offset:+.3f} removed")
+    if np.max(np.abs(mono)) < SILENT_PEAK:
+        warnings.append("audio is silent; the face will rest")
     samples = resample(mono, info.samplerate, SAMPLE_RATE)
     del mono
     source = AudioSource(str(path.resolve()), file_sha256(path), len(samples) / SAMPLE_RATE)
@@ -163,8 +173,6 @@ def _quality_warnings(mono: np.ndarray, info) -> list[str]:
         notes.append(f"{info.samplerate} Hz is telephone-band audio; lip detail may drop")
     if info.channels > 2:
         notes.append(f"{info.channels} channels mixed down to mono")
-    if np.max(np.abs(mono)) < 1e-4:
-        notes.append("audio is silent; the face will rest")
     return notes
 
 

@@ -96,6 +96,10 @@ LOUD_FRACTION = 0.5  # "loud" = band level above the middle of its dynamic range
 # vowels that the allphone search swallowed into silence; chosen on the held-out corpus
 # (2-fold cross-validation of the lip-state model) and on synthetic speech, not on dev.
 MIN_LOUD_RUN_S = 0.02
+# Speech swings the band by 15-27 dB between pauses and vowels; steady noise (a fan,
+# tape hiss, a file of pure noise) by a few dB. Below this range nothing in the
+# recording is loud enough to be a missed vowel, so no silence is filled.
+MIN_SPEECH_RANGE_DB = 8.0
 
 
 def fill_loud_silences(phones, audio: np.ndarray):
@@ -113,12 +117,15 @@ def fill_loud_silences(phones, audio: np.ndarray):
     Returns
     -------
     list of Phone
-        The same phones, with loud runs (>= 50 ms) inside ``SIL`` split out as ``AH``.
+        The same phones, with loud runs (>= 20 ms) inside ``SIL`` split out as ``AH``;
+        unchanged when the band's dynamic range is too small for speech (steady noise).
     """
     from talkrig.phones import Phone
 
     level = band_level_db(audio)
     noise, top = np.percentile(level, [NOISE_PERCENTILE, LOUD_PERCENTILE])
+    if top - noise < MIN_SPEECH_RANGE_DB:
+        return list(phones)
     loud = level > noise + LOUD_FRACTION * (top - noise)
     out = []
     for ph in phones:

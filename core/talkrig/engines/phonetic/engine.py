@@ -16,7 +16,7 @@ from talkrig.phones import Phone
 
 log = logging.getLogger(__name__)
 
-ENGINE_VERSION = "1.2.0"
+ENGINE_VERSION = "1.2.1"
 ALIGN_MAX_S = 600.0  # alignment memory grows with length: about 2.3 GB for 5 minutes
 PHONE_SHARE = 0.8  # fraction of the work spent finding phones (for progress bars)
 
@@ -46,6 +46,29 @@ def phones_for(audio: np.ndarray, text: str | None,
         except sphinx.AlignmentError as exc:
             _fall_back(f"transcript alignment failed ({exc.problem}); using phone recognition")
     return sphinx.recognise(audio, progress), "recognised"
+
+
+def silence_where_silent(phones: list[Phone], audio: np.ndarray) -> list[Phone]:
+    """Relabel as ``SIL`` every phone whose stretch of audio is digital silence.
+
+    PocketSphinx finds phones in digital silence (a fricative in an all-zero file,
+    for instance); a face should rest where there is no sound at all.
+
+    Parameters
+    ----------
+    phones : list of Phone
+    audio : np.ndarray, shape (N,), 16 kHz
+    """
+    from talkrig.audio import SAMPLE_RATE, SILENT_PEAK
+
+    out = []
+    for ph in phones:
+        lo, hi = int(ph.start_s * SAMPLE_RATE), int(np.ceil(ph.end_s * SAMPLE_RATE))
+        piece = audio[lo:max(hi, lo + 1)]
+        if ph.label != "SIL" and (piece.size == 0 or np.max(np.abs(piece)) < SILENT_PEAK):
+            ph = Phone("SIL", ph.start_s, ph.end_s)
+        out.append(ph)
+    return out
 
 
 def _fall_back(message: str) -> None:
@@ -88,6 +111,7 @@ class PhoneticEngine:
             progress(0.0)
         phone_progress = (lambda f: progress(PHONE_SHARE * f)) if progress else None
         phones, self.last_mode = phones_for(request.audio, request.text, phone_progress)
+        phones = silence_where_silent(phones, request.audio)
         if progress:
             progress(PHONE_SHARE)
         n = request.n_frames
