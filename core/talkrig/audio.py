@@ -33,6 +33,10 @@ SILENT_PEAK = 1e-4  # |sample| below this everywhere (-80 dBFS) is digital silen
 # A constant offset (a faulty interface or converter) is removed on loading; it would
 # otherwise swamp the loudness envelope. Offsets over 1 % of full scale are reported.
 DC_NOTE_LEVEL = 0.01
+# The mix (mean) of C unrelated channels keeps 1/C of their mean power, of identical
+# ones all of it. Keeping less than a fifth of the unrelated case (7 dB below it) means
+# the channels cancel each other.
+CANCEL_RATIO = 0.2
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,13 +108,13 @@ def load_audio(path: str | os.PathLike, options: AudioOptions = AudioOptions()) 
     if duration > options.max_duration_s:
         raise TalkRigError(f"audio is {_hms(duration)} long, over the {_hms(options.max_duration_s)} "
                            "limit (split it, or raise --max-duration)", path)
-    mono = _read_mono(path, info)
+    mono, channel_notes = _read_speech(path, info)
     if len(mono) / info.samplerate < MIN_DURATION_S:
         raise TalkRigError(f"audio is only {len(mono) / info.samplerate * 1000:.0f} ms long; "
                            f"need at least {MIN_DURATION_S * 1000:.0f} ms", path)
     if not np.isfinite(mono).all():
         raise TalkRigError("audio contains NaN or infinite samples", path)
-    warnings = _quality_warnings(mono, info)
+    warnings = channel_notes + _quality_warnings(mono, info)
     offset = float(np.mean(mono, dtype=np.float64))
     mono -= np.float32(offset)
     if abs(offset) > DC_NOTE_LEVEL:
@@ -141,12 +145,25 @@ def _sf_reason(exc: Exception) -> str:
     return " ".join(text.split()).rstrip(".") or type(exc).__name__
 
 
-def _read_mono(path: Path, info) -> np.ndarray:
-    """Decode block by block into one preallocated mono float32 array, shape (frames,)."""
+def _read_mono(path: Path, info, channel: int | None = None) -> tuple[np.ndarray, float]:
+    """Decode block by block into one preallocated mono float32 array.
+
+    Parameters
+    ----------
+    channel : int, optional
+        Take this channel alone instead of the mean of all channels.
+
+    Returns
+    -------
+    mono : np.ndarray, shape (frames,), float32
+    coherence : float
+        C x power of the mix / mean power of the C channels: C for identical channels,
+        1 for unrelated ones, near 0 when they cancel (inverted polarity); 1 in silence.
+    """
     import soundfile as sf
 
     mono = np.empty(info.frames, dtype=np.float32)
-    filled = 0
+    filled, channel_power, mix_power = 0, 0.0, 0.0
     try:
         with sf.SoundFile(str(path)) as handle:
             while filled < info.frames:
@@ -154,14 +171,47 @@ def _read_mono(path: Path, info) -> np.ndarray:
                                     dtype="float32", always_2d=True)
                 if len(block) == 0:
                     break  # truncated file: keep what decoded
-                mono[filled:filled + len(block)] = block.mean(axis=1)
+                mixed = block.mean(axis=1) if channel is None else block[:, channel]
+                mono[filled:filled + len(block)] = mixed
+                channel_power += float(np.square(block, dtype=np.float64).mean(axis=1).sum())
+                mix_power += float(np.square(mixed, dtype=np.float64).sum())
                 filled += len(block)
     except sf.LibsndfileError as exc:
         if filled == 0:
             raise TalkRigError(f"cannot decode audio ({_sf_reason(exc)})", path) from None
     if filled == 0:
         raise TalkRigError("audio has no samples (zero length)", path)
-    return mono[:filled]
+    if channel_power <= 0.0:
+        return mono[:filled], 1.0
+    return mono[:filled], info.channels * mix_power / channel_power
+
+
+def _loudest_channel(path: Path) -> int:
+    """Index of the channel with the most energy (read block by block)."""
+    import soundfile as sf
+
+    power = None
+    with sf.SoundFile(str(path)) as handle:
+        for block in handle.blocks(READ_BLOCK_FRAMES, dtype="float32", always_2d=True):
+            block_power = np.square(block, dtype=np.float64).sum(axis=0)
+            power = block_power if power is None else power + block_power
+    return int(np.argmax(power))
+
+
+def _read_speech(path: Path, info) -> tuple[np.ndarray, list[str]]:
+    """Mono samples at the file's rate, and a note when the channels had to be split.
+
+    Channels that cancel when mixed (one wired with inverted polarity) would turn
+    speech into near silence; then the loudest channel is used alone.
+    """
+    mono, coherence = _read_mono(path, info)
+    if info.channels < 2 or coherence >= CANCEL_RATIO:
+        return mono, []
+    del mono
+    channel = _loudest_channel(path)
+    mono, _ = _read_mono(path, info, channel)
+    return mono, [f"channels cancel when mixed (inverted polarity?); using channel {channel + 1} "
+                  f"of {info.channels}"]
 
 
 def _quality_warnings(mono: np.ndarray, info) -> list[str]:
