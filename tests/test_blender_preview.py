@@ -72,3 +72,24 @@ def test_preview_reports_bad_input_in_one_line(take_file, tmp_path, capsys):
     assert main(["preview", str(take_file), "--audio", str(tmp_path / "nope.wav"),
                  "-o", str(tmp_path / "x.mp4")]) != 0
     assert "audio file not found" in capsys.readouterr().err
+
+
+def test_no_audio_gives_a_silent_video_even_when_the_take_names_its_audio(tmp_path):
+    import imageio_ffmpeg
+
+    from talkrig.audio import AudioSource, file_sha256
+    from talkrig.formats import read_take
+
+    n = 12
+    values = np.zeros((n, 52), dtype=np.float32)
+    take = Take(fps=FPS, channels=ARKIT52, values=values,
+                audio=AudioSource(str(CLIP), file_sha256(CLIP), 1.36))
+    path = tmp_path / "voiced.take.json"
+    write_take(take, path)
+    assert read_take(path).audio is not None
+    out = tmp_path / "silent.mp4"
+    assert main(["preview", str(path), "--no-audio", "-o", str(out), "--fps", str(FPS),
+                 "--size", "64"]) == 0
+    probe = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-i", str(out)],
+                           capture_output=True, text=True).stderr
+    assert "Video: h264" in probe and "Audio:" not in probe

@@ -29,8 +29,10 @@ def add_parser(subparsers) -> None:
     p = subparser(subparsers, "preview", "Render a take on the demo head (Blender "
                   "Workbench via bpy) into an mp4 with the audio, plus a contact sheet.", run)
     p.add_argument("take", metavar="TAKE", help="ARKit take (.take.json, .npz, Live Link .csv)")
-    p.add_argument("--audio", help="audio to put on the video (default: the take's own "
-                   "audio file when it exists; none: silent video)")
+    sound = p.add_mutually_exclusive_group()
+    sound.add_argument("--audio", help="audio to put on the video (default: the take's own "
+                       "audio file when it exists, else a silent video)")
+    sound.add_argument("--no-audio", action="store_true", help="write a silent video")
     p.add_argument("-o", "--output", default="preview.mp4", help="mp4 to write")
     p.add_argument("--sheet", help="contact sheet PNG (default: OUTPUT with .png)")
     p.add_argument("--fps", type=float, default=30.0, help="video frame rate")
@@ -86,7 +88,9 @@ def _check_inputs(args) -> tuple[str | None, Path, Path]:
     if not (1 <= args.fps <= 120) or not (32 <= args.size <= 2048):
         raise TalkRigError("--fps must be 1..120 and --size 32..2048", "preview")
     audio = args.audio
-    if audio is None and take.audio is not None and Path(take.audio.path).is_file():
+    if args.no_audio:
+        pass
+    elif audio is None and take.audio is not None and Path(take.audio.path).is_file():
         audio = take.audio.path
     if audio is not None and not Path(audio).is_file():
         raise TalkRigError("audio file not found", audio)
