@@ -21,7 +21,7 @@ class MotionOptions:
     """What happens to engine curves before retargeting."""
 
     smoothing_s: float = 0.05  # Savitzky-Golay window in seconds (0 disables)
-    blinks: bool = True  # add blinks with log-normal intervals
+    blinks: bool = True  # add blinks with log-normal intervals, moved into nearby pauses
     blink_rate: float = 1.0  # multiplier on the speaking blink rate (EmoFace figures)
     gaze: bool = True  # add gaze saccades
     head_motion: bool = False  # add subtle head motion following speech energy
@@ -49,14 +49,14 @@ def apply_motion(curves: np.ndarray, fps: float, options: MotionOptions,
     fps : float
     options : MotionOptions
     loudness : np.ndarray, shape (T,), optional
-        Speech energy per frame, 0..1 (drives head motion).
+        Speech energy per frame, 0..1: blinks move into pauses, head motion follows it.
     """
     blink_rng, gaze_rng, head_rng = (np.random.default_rng(s) for s in
                                      np.random.SeedSequence(options.seed).spawn(3))
     out = smooth_curves(curves, fps, options.smoothing_s)
     eyes = head = None
     if options.blinks:
-        out = add_blinks(out, fps, blink_rng, options.blink_rate)
+        out = add_blinks(out, fps, blink_rng, options.blink_rate, loudness)
     if options.gaze:
         out, eyes = add_gaze(out, fps, gaze_rng)
     if options.head_motion:

@@ -1,8 +1,14 @@
-"""Blinks with log-normal intervals (EmoFace's speaking blink statistics).
+"""Blinks with log-normal intervals (EmoFace's speaking blink statistics), timed to pauses.
 
 EmoFace models the speaking blink rate as log-normal: ln(blinks per minute) has
 mean 3.518 and standard deviation 0.532 (median exp(3.518) = 33.7 blinks/min).
 Each interval is drawn from that rate; a blink closes fast and opens slower.
+
+Speakers do not blink at random moments: blinks gather at the ends of phrases and
+in pauses (Ponder & Kennedy 1927; Cummins 2012, "Gaze and blinking in dyadic
+conversation"), and a blink in the middle of a stressed word reads as a tic. When
+the speech loudness is known, a blink that falls due near the start of a pause is
+moved into it; the rate is unchanged.
 """
 
 from __future__ import annotations
@@ -20,6 +26,13 @@ OPEN_S = 0.15  # lid opening time (slower than closing)
 MIN_GAP_S = 0.6  # never two blinks closer than this
 FIRST_BLINK_MIN_S = 0.3  # no blink in the very first frames
 BLINK_CHANNELS = ("eyeBlinkLeft", "eyeBlinkRight")
+# Pauses: loudness (0..1, talkrig.features.loudness) under PAUSE_LEVEL for at least
+# MIN_PAUSE_S. A blink due within SNAP_WINDOW_S of a pause's start moves to
+# INTO_PAUSE_S after it (the lids close as the voice stops).
+PAUSE_LEVEL = 0.1
+MIN_PAUSE_S = 0.15
+SNAP_WINDOW_S = 0.8
+INTO_PAUSE_S = 0.05
 
 
 def blink_times(duration_s: float, rng: np.random.Generator, rate: float = 1.0) -> np.ndarray:
@@ -38,6 +51,49 @@ def blink_times(duration_s: float, rng: np.random.Generator, rate: float = 1.0) 
     return np.asarray(times)
 
 
+def pause_starts(loudness: np.ndarray, fps: float) -> np.ndarray:
+    """Start times in seconds of the pauses after speech, shape (P,).
+
+    Parameters
+    ----------
+    loudness : np.ndarray, shape (T,)
+        Speech loudness per frame, 0..1.
+    """
+    quiet = np.concatenate([[False], np.asarray(loudness) < PAUSE_LEVEL, [False]])
+    edges = np.diff(quiet.astype(np.int8))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    spoken_before = starts > 0  # a clip that opens in silence has no pause "after speech"
+    long_enough = (ends - starts) / fps >= MIN_PAUSE_S
+    return starts[spoken_before & long_enough] / fps
+
+
+def snap_to_pauses(times: np.ndarray, pauses: np.ndarray) -> np.ndarray:
+    """Move each blink due within SNAP_WINDOW_S of a pause start into that pause.
+
+    Two blinks never come closer than MIN_GAP_S: a blink whose move would break that
+    keeps its own time, or is dropped when that breaks it too.
+
+    Parameters
+    ----------
+    times : np.ndarray, shape (K,)
+        Blink start times in seconds, ascending.
+    pauses : np.ndarray, shape (P,)
+        Pause start times in seconds (:func:`pause_starts`).
+    """
+    kept: list[float] = []
+    for t in times:
+        options = [t]
+        if len(pauses):
+            nearest = pauses[np.argmin(np.abs(pauses - t))]
+            if abs(nearest - t) <= SNAP_WINDOW_S:
+                options.insert(0, nearest + INTO_PAUSE_S)
+        for candidate in options:
+            if not kept or candidate - kept[-1] >= MIN_GAP_S:
+                kept.append(float(candidate))
+                break
+    return np.asarray(kept)
+
+
 def blink_profile(t: np.ndarray) -> np.ndarray:
     """Lid closure 0..1 at times ``t`` (seconds since the blink started)."""
     closing = np.clip(t / CLOSE_S, 0.0, 1.0)
@@ -47,13 +103,19 @@ def blink_profile(t: np.ndarray) -> np.ndarray:
 
 
 def add_blinks(curves: np.ndarray, fps: float, rng: np.random.Generator,
-               rate: float = 1.0) -> np.ndarray:
-    """Curves with blinks on eyeBlinkLeft/Right (max with what is there), shape (T, 52)."""
+               rate: float = 1.0, loudness: np.ndarray | None = None) -> np.ndarray:
+    """Curves with blinks on eyeBlinkLeft/Right (max with what is there), shape (T, 52).
+
+    ``loudness`` (T,), 0..1, when given, moves blinks into nearby pauses.
+    """
     out = curves.copy()
     n = len(out)
     times = np.arange(n) / fps
     lids = np.zeros(n)
-    for start in blink_times(n / fps, rng, rate):
+    starts = blink_times(n / fps, rng, rate)
+    if loudness is not None:
+        starts = snap_to_pauses(starts, pause_starts(loudness, fps))
+    for start in starts:
         lo = int(start * fps)
         hi = min(n, int((start + CLOSE_S + HOLD_S + OPEN_S) * fps) + 2)
         lids[lo:hi] = np.maximum(lids[lo:hi], blink_profile(times[lo:hi] - start))
