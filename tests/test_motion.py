@@ -84,14 +84,15 @@ def test_head_motion_grows_with_speech_energy():
     assert np.abs(loud).max() < np.deg2rad(15)
 
 
-def test_pauses_start_where_speech_stops_for_long_enough():
-    from talkrig.motion.blinks import pause_starts
+def test_pauses_are_long_enough_quiet_stretches_after_speech():
+    from talkrig.motion.pauses import speech_pauses
     fps = 100
-    loud = np.ones(500)
+    loud = np.ones(600)
     loud[:50] = 0.0  # the clip opens in silence: not a pause after speech
     loud[200:210] = 0.0  # 0.1 s dip: too short
-    loud[300:360] = 0.05  # a pause at 3.0 s
-    assert np.allclose(pause_starts(loud, fps), [3.0])
+    loud[300:360] = 0.05  # a pause from 3.0 to 3.6 s
+    loud[550:] = 0.0  # trailing silence ends with the clip
+    assert np.allclose(speech_pauses(loud, fps), [[3.0, 3.6], [5.5, 6.0]])
 
 
 def test_blinks_due_near_a_pause_move_into_it_and_keep_their_spacing():
@@ -107,9 +108,10 @@ def test_blinks_due_near_a_pause_move_into_it_and_keep_their_spacing():
 
 
 def test_on_real_speech_more_blinks_fall_in_pauses_at_the_same_rate(dev_speech_loudness):
-    from talkrig.motion.blinks import PAUSE_LEVEL, pause_starts, snap_to_pauses
+    from talkrig.motion.blinks import snap_to_pauses
+    from talkrig.motion.pauses import PAUSE_LEVEL, speech_pauses
     loud, fps = dev_speech_loudness
-    pauses = pause_starts(loud, fps)
+    pauses = speech_pauses(loud, fps)[:, 0]
     before, after, kept = [], [], []
     for seed in range(40):
         times = blink_times(len(loud) / fps, np.random.default_rng(seed))
@@ -122,7 +124,7 @@ def test_on_real_speech_more_blinks_fall_in_pauses_at_the_same_rate(dev_speech_l
     assert np.mean(kept) > 0.9  # measured 0.97
 
 
-def test_pipeline_blinks_follow_the_pauses_of_the_audio(dev_speech_loudness):
+def test_pipeline_blinks_and_gaze_follow_the_pauses_of_the_audio(dev_speech_loudness):
     loud, fps = dev_speech_loudness
     curves = np.zeros((len(loud), 52), np.float32)
     plain = apply_motion(curves, fps, MotionOptions(seed=3, gaze=False)).curves
@@ -131,6 +133,9 @@ def test_pipeline_blinks_follow_the_pauses_of_the_audio(dev_speech_loudness):
     assert not np.array_equal(plain[:, blink], timed[:, blink])
     quiet = loud < 0.1
     assert timed[quiet, blink].mean() > plain[quiet, blink].mean()
+    look = apply_motion(curves, fps, MotionOptions(seed=3, blinks=False), loud).eye_rotation
+    centred = np.abs(look[:, :2]).max(axis=1) < 1e-6
+    assert centred[quiet].mean() > centred[~quiet].mean() + 0.2  # eyes on the listener in pauses
 
 
 @pytest.fixture(scope="module")
@@ -141,3 +146,38 @@ def dev_speech_loudness():
     fps = 60.0
     audio = load_audio(dev_file("acoustic_corpus.wav")).samples
     return loudness(audio, fps, int(len(audio) / 16_000 * fps)), fps
+
+
+def test_gaze_returns_to_the_listener_at_phrase_ends_and_turns_away_as_speech_resumes():
+    from talkrig.motion.gaze import add_gaze
+    fps = 60.0
+    loud = np.ones(int(6 * fps), np.float32)
+    loud[int(2 * fps):int(3 * fps)] = 0.0  # a one-second pause after a two-second phrase
+    curves = np.zeros((len(loud), 52), np.float32)
+    in_pause, after_onset, plain_pause = [], [], []
+    for seed in range(60):
+        _, eyes = add_gaze(curves, fps, np.random.default_rng(seed), loud)
+        _, plain = add_gaze(curves, fps, np.random.default_rng(seed))
+        in_pause.append(np.abs(eyes[int(2.3 * fps), :2]).max() < 1e-6)
+        after_onset.append(np.abs(eyes[int(3.0 * fps), :2]).max() > 1e-6)
+        plain_pause.append(np.abs(plain[int(2.3 * fps), :2]).max() < 1e-6)
+    assert np.mean(in_pause) > 0.7  # BACK_AT_PAUSE_P = 0.8, held through the pause
+    assert np.mean(after_onset) > 0.7
+    assert np.mean(plain_pause) < 0.6  # without the audio: the sampler's 40 % centre
+
+
+def test_gaze_events_come_from_the_pauses():
+    from talkrig.motion.gaze import AWAY, CENTRE, LEAD_S, speech_gaze_events
+    fps = 100.0
+    loud = np.ones(600)
+    loud[200:300] = 0.0  # pause 2.0-3.0 s
+    loud[400:420] = 0.0  # 0.2 s pause: back at its start, too short to turn away after
+    counts = {CENTRE: 0, AWAY: 0}
+    for seed in range(200):
+        for frame, kind, until in speech_gaze_events(loud, fps, np.random.default_rng(seed)):
+            lead = LEAD_S * fps
+            assert (kind, frame, until) in {(CENTRE, 200 - lead, 300 - lead),
+                                            (AWAY, 300 - lead, 300 - lead),
+                                            (CENTRE, 400 - lead, 420 - lead)}
+            counts[kind] += 1
+    assert 0.7 < counts[CENTRE] / 400 < 0.9 and 0.5 < counts[AWAY] / 200 < 0.7

@@ -92,7 +92,8 @@ def generate(audio_path: str | os.PathLike, options: GenerateOptions = GenerateO
                             emotion=track.vectors(fps, n_frames), text=text)
     curves = engine.animate(request, progress)
     energy = None
-    if options.motion.head_motion or options.motion.blinks:  # both follow the speech energy
+    motion = options.motion
+    if motion.head_motion or motion.blinks or motion.gaze:  # all follow the speech energy
         from talkrig.features import loudness
 
         energy = loudness(loaded.samples, fps, n_frames)

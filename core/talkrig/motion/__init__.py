@@ -23,7 +23,7 @@ class MotionOptions:
     smoothing_s: float = 0.05  # Savitzky-Golay window in seconds (0 disables)
     blinks: bool = True  # add blinks with log-normal intervals, moved into nearby pauses
     blink_rate: float = 1.0  # multiplier on the speaking blink rate (EmoFace figures)
-    gaze: bool = True  # add gaze saccades
+    gaze: bool = True  # add gaze saccades (away at phrase starts, back at phrase ends)
     head_motion: bool = False  # add subtle head motion following speech energy
     head_motion_scale: float = 1.0  # multiplier on head motion amplitude
     seed: int = 0  # RNG seed for blinks, gaze and head motion
@@ -49,7 +49,8 @@ def apply_motion(curves: np.ndarray, fps: float, options: MotionOptions,
     fps : float
     options : MotionOptions
     loudness : np.ndarray, shape (T,), optional
-        Speech energy per frame, 0..1: blinks move into pauses, head motion follows it.
+        Speech energy per frame, 0..1: blinks move into pauses, gaze turns away as
+        phrases start and back as they end, head motion follows it.
     """
     blink_rng, gaze_rng, head_rng = (np.random.default_rng(s) for s in
                                      np.random.SeedSequence(options.seed).spawn(3))
@@ -58,7 +59,7 @@ def apply_motion(curves: np.ndarray, fps: float, options: MotionOptions,
     if options.blinks:
         out = add_blinks(out, fps, blink_rng, options.blink_rate, loudness)
     if options.gaze:
-        out, eyes = add_gaze(out, fps, gaze_rng)
+        out, eyes = add_gaze(out, fps, gaze_rng, loudness)
     if options.head_motion:
         n = len(out)
         energy = loudness if loudness is not None else np.zeros(n, dtype=np.float32)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from talkrig.motion.pauses import speech_pauses
 from talkrig.rigs import ARKIT_INDEX
 
 LOG_RATE_MEAN = 3.518  # ln(blinks/min) while speaking
@@ -26,11 +27,8 @@ OPEN_S = 0.15  # lid opening time (slower than closing)
 MIN_GAP_S = 0.6  # never two blinks closer than this
 FIRST_BLINK_MIN_S = 0.3  # no blink in the very first frames
 BLINK_CHANNELS = ("eyeBlinkLeft", "eyeBlinkRight")
-# Pauses: loudness (0..1, talkrig.features.loudness) under PAUSE_LEVEL for at least
-# MIN_PAUSE_S. A blink due within SNAP_WINDOW_S of a pause's start moves to
+# A blink due within SNAP_WINDOW_S of a pause's start (talkrig.motion.pauses) moves to
 # INTO_PAUSE_S after it (the lids close as the voice stops).
-PAUSE_LEVEL = 0.1
-MIN_PAUSE_S = 0.15
 SNAP_WINDOW_S = 0.8
 INTO_PAUSE_S = 0.05
 
@@ -51,22 +49,6 @@ def blink_times(duration_s: float, rng: np.random.Generator, rate: float = 1.0) 
     return np.asarray(times)
 
 
-def pause_starts(loudness: np.ndarray, fps: float) -> np.ndarray:
-    """Start times in seconds of the pauses after speech, shape (P,).
-
-    Parameters
-    ----------
-    loudness : np.ndarray, shape (T,)
-        Speech loudness per frame, 0..1.
-    """
-    quiet = np.concatenate([[False], np.asarray(loudness) < PAUSE_LEVEL, [False]])
-    edges = np.diff(quiet.astype(np.int8))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    spoken_before = starts > 0  # a clip that opens in silence has no pause "after speech"
-    long_enough = (ends - starts) / fps >= MIN_PAUSE_S
-    return starts[spoken_before & long_enough] / fps
-
-
 def snap_to_pauses(times: np.ndarray, pauses: np.ndarray) -> np.ndarray:
     """Move each blink due within SNAP_WINDOW_S of a pause start into that pause.
 
@@ -78,7 +60,7 @@ def snap_to_pauses(times: np.ndarray, pauses: np.ndarray) -> np.ndarray:
     times : np.ndarray, shape (K,)
         Blink start times in seconds, ascending.
     pauses : np.ndarray, shape (P,)
-        Pause start times in seconds (:func:`pause_starts`).
+        Pause start times in seconds (:func:`talkrig.motion.pauses.speech_pauses`).
     """
     kept: list[float] = []
     for t in times:
@@ -114,7 +96,7 @@ def add_blinks(curves: np.ndarray, fps: float, rng: np.random.Generator,
     lids = np.zeros(n)
     starts = blink_times(n / fps, rng, rate)
     if loudness is not None:
-        starts = snap_to_pauses(starts, pause_starts(loudness, fps))
+        starts = snap_to_pauses(starts, speech_pauses(loudness, fps)[:, 0])
     for start in starts:
         lo = int(start * fps)
         hi = min(n, int((start + CLOSE_S + HOLD_S + OPEN_S) * fps) + 2)
