@@ -73,7 +73,7 @@ class CausalMelNorm(nn.Module):
     frames ``t - frames + 1 .. t`` (the receptive field grows by ``frames - 1`` mel hops,
     see :attr:`ModelDims.context_s`). At the start of a clip the statistics are over the
     frames that exist (count-normalised), so the zero padding does not bias them.
-    Built from ``pad`` + ``avg_pool1d``, which the dynamo ONNX exporter handles.
+    Built from ``pad`` + ``cumsum``, which the dynamo ONNX exporter handles.
     """
 
     def __init__(self, frames: int, use_std: bool = False):
@@ -81,9 +81,16 @@ class CausalMelNorm(nn.Module):
         self.frames, self.use_std = frames, use_std
 
     def _past_sum(self, x: torch.Tensor) -> torch.Tensor:
-        """Moving average over the past ``frames`` frames, zeros before the clip: (B, C, T)."""
-        padded = nn.functional.pad(x, (self.frames - 1, 0))
-        return nn.functional.avg_pool1d(padded, self.frames, stride=1)
+        """Moving average over the past ``frames`` frames, zeros before the clip: (B, C, T).
+
+        A running sum differenced ``frames`` apart: O(T) whatever the window length
+        (onnxruntime's AveragePool costs O(T * frames)). Summed in float64 so the
+        difference of two large running sums stays exact on long inputs.
+        """
+        padded = nn.functional.pad(x, (self.frames, 0)).to(torch.float64)
+        total = torch.cumsum(padded, dim=-1)
+        diff = total[..., self.frames:] - total[..., : -self.frames]
+        return (diff * (1.0 / self.frames)).to(x.dtype)
 
     def forward(self, mel: torch.Tensor) -> torch.Tensor:
         """(B, n_mels, T) -> (B, n_mels, T)."""
