@@ -92,7 +92,28 @@ def test_demo_head_has_arkit_shape_keys_uvs_eyes_and_teeth(head):
     slots = [m.name for m in head.data.materials]
     assert {"TalkRig teeth", "TalkRig sclera", "TalkRig iris"} <= set(slots)
     used = {head.data.materials[p.material_index].name for p in head.data.polygons}
-    assert {"TalkRig teeth", "TalkRig sclera", "TalkRig skin"} <= used
+    assert {"TalkRig teeth", "TalkRig sclera", "TalkRig skin", "TalkRig brows",
+            "TalkRig lips"} <= used
+
+
+def test_demo_head_paints_brows_above_the_eyes_and_lips_around_the_mouth(head):
+    import numpy as np
+
+    def centre_z(material: str) -> tuple[float, float, int]:
+        index = [m.name for m in head.data.materials].index(f"TalkRig {material}")
+        faces = [p for p in head.data.polygons if p.material_index == index]
+        zs = np.array([p.center.z for p in faces])
+        xs = np.array([p.center.x for p in faces])
+        return float(np.median(zs)), float(np.mean(np.sign(xs))), len(faces)
+
+    brow_z, brow_side, n_brow = centre_z("brows")
+    eye_z, _, _ = centre_z("sclera")
+    lip_z, lip_side, n_lip = centre_z("lips")
+    mouth_z, _, _ = centre_z("mouth")
+    assert n_brow > 50 and n_lip > 50
+    assert 0.005 < brow_z - eye_z < 0.04  # a brow sits 0.5-4 cm above the eye
+    assert abs(lip_z - mouth_z) < 0.015  # lips wrap the mouth opening
+    assert abs(brow_side) < 0.2 and abs(lip_side) < 0.2  # both sides painted
 
 
 def test_generate_from_real_speech_keys_every_frame_with_the_take_values(head, scene):

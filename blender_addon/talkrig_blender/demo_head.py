@@ -5,13 +5,14 @@ from __future__ import annotations
 import bpy
 import numpy as np
 
-from .demo_head_data import DemoHead, load_demo_head
+from .demo_head_data import FEATURE_MATERIALS, DemoHead, feature_face_materials, load_demo_head
 
 DEMO_NAME = "TalkRig Demo Head"
 # Viewport / Workbench colours (linear RGBA) for the material slots of the asset.
 MATERIAL_COLORS = {"skin": (0.80, 0.55, 0.45, 1.0), "mouth": (0.55, 0.12, 0.14, 1.0),
                    "teeth": (0.92, 0.90, 0.84, 1.0), "sclera": (0.95, 0.95, 0.95, 1.0),
-                   "iris": (0.12, 0.22, 0.35, 1.0)}
+                   "iris": (0.12, 0.22, 0.35, 1.0), "brows": (0.16, 0.10, 0.07, 1.0),
+                   "lips": (0.60, 0.30, 0.28, 1.0)}
 
 
 def _material(name: str) -> bpy.types.Material:
@@ -28,9 +29,9 @@ def _mesh(head: DemoHead, name: str) -> bpy.types.Mesh:
     mesh.from_pydata(head.positions.tolist(), [], head.faces())
     uv_layer = mesh.uv_layers.new(name="UVMap")
     uv_layer.data.foreach_set("uv", head.corner_uvs.ravel())
-    for mat_name in head.material_names:
+    for mat_name in head.material_names + FEATURE_MATERIALS:
         mesh.materials.append(_material(mat_name))
-    mesh.polygons.foreach_set("material_index", head.face_materials.astype(np.int32))
+    mesh.polygons.foreach_set("material_index", feature_face_materials(head).astype(np.int32))
     mesh.polygons.foreach_set("use_smooth", np.ones(len(mesh.polygons), dtype=bool))
     mesh.update()
     return mesh

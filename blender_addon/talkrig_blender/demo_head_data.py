@@ -16,6 +16,16 @@ import numpy as np
 # looking along +Y, so (x, y, z) -> (x, -z, y) turns the face toward -Y.
 Y_UP_TO_Z_UP = np.array([[1, 0, 0], [0, 0, -1], [0, 1, 0]], dtype=np.float64)
 
+# The asset has one skin colour, which hides what the brows and lips do. Two extra
+# material slots paint them, found from the shapes that move them: the brows are what
+# the brow lowerer moves most, above the eyes; the lips are what the pucker moves most.
+FEATURE_MATERIALS = ("brows", "lips")
+BROW_SHAPES = ("browDownLeft", "browDownRight")
+BROW_MOVE_FRACTION = 0.7  # of the brow lowerer's largest offset
+BROW_ABOVE_EYES_M = 0.004  # brow hair starts this far above the top of the eyeballs
+LIP_SHAPE = "mouthPucker"
+LIP_MOVE_M = 0.0092  # the pucker moves the lips at least this far (its maximum: 1.2 cm)
+
 
 @dataclass(frozen=True, eq=False)
 class DemoHead:
@@ -64,6 +74,38 @@ class DemoHead:
         out = self.positions.copy()
         out[self.shape_indices[index]] += self.shape_deltas[index]
         return out
+
+
+def _moved_by(head: DemoHead, shapes: tuple[str, ...]) -> np.ndarray:
+    """Largest offset (V,) metres that any of ``shapes`` gives each vertex."""
+    moved = np.zeros(len(head.positions))
+    for name in shapes:
+        i = head.shape_names.index(name)
+        offsets = np.linalg.norm(head.shape_deltas[i], axis=1)
+        moved[head.shape_indices[i]] = np.maximum(moved[head.shape_indices[i]], offsets)
+    return moved
+
+
+def feature_face_materials(head: DemoHead) -> np.ndarray:
+    """Material slot per face (F,), with skin faces on the brows and lips moved to the
+    FEATURE_MATERIALS slots (numbered after ``head.material_names``)."""
+    slots = np.asarray(head.face_materials).copy()
+    names = list(head.material_names)
+    corner_material = np.repeat(slots, head.face_sizes)
+    eyes = head.corner_vertices[corner_material == names.index("sclera")]
+    brow_line = head.positions[eyes, 2].max() + BROW_ABOVE_EYES_M
+    brow = _moved_by(head, BROW_SHAPES)
+    vertex_masks = {
+        "brows": (brow >= BROW_MOVE_FRACTION * brow.max()) & (head.positions[:, 2] > brow_line),
+        "lips": _moved_by(head, (LIP_SHAPE,)) >= LIP_MOVE_M,
+    }
+    face_of_corner = np.repeat(np.arange(len(slots)), head.face_sizes)
+    skin = slots == names.index("skin")
+    for offset, feature in enumerate(FEATURE_MATERIALS):
+        corner_in = vertex_masks[feature][head.corner_vertices]
+        all_in = np.bincount(face_of_corner, corner_in, len(slots)) == head.face_sizes
+        slots[skin & all_in] = len(names) + offset
+    return slots
 
 
 def load_demo_head(path: Path | None = None) -> DemoHead:
