@@ -145,7 +145,8 @@ def _sf_reason(exc: Exception) -> str:
     return " ".join(text.split()).rstrip(".") or type(exc).__name__
 
 
-def _read_mono(path: Path, info, channel: int | None = None) -> tuple[np.ndarray, float]:
+def _read_mono(path: Path, info, channel: int | None = None
+               ) -> tuple[np.ndarray, float, np.ndarray]:
     """Decode block by block into one preallocated mono float32 array.
 
     Parameters
@@ -159,11 +160,14 @@ def _read_mono(path: Path, info, channel: int | None = None) -> tuple[np.ndarray
     coherence : float
         C x power of the mix / mean power of the C channels: C for identical channels,
         1 for unrelated ones, near 0 when they cancel (inverted polarity); 1 in silence.
+    channel_power : np.ndarray, shape (C,)
+        Sum of squares of each channel.
     """
     import soundfile as sf
 
     mono = np.empty(info.frames, dtype=np.float32)
-    filled, channel_power, mix_power = 0, 0.0, 0.0
+    filled, mix_power = 0, 0.0
+    channel_power = np.zeros(info.channels)
     try:
         with sf.SoundFile(str(path)) as handle:
             while filled < info.frames:
@@ -173,7 +177,7 @@ def _read_mono(path: Path, info, channel: int | None = None) -> tuple[np.ndarray
                     break  # truncated file: keep what decoded
                 mixed = block.mean(axis=1) if channel is None else block[:, channel]
                 mono[filled:filled + len(block)] = mixed
-                channel_power += float(np.square(block, dtype=np.float64).mean(axis=1).sum())
+                channel_power += np.square(block, dtype=np.float64).sum(axis=0)
                 mix_power += float(np.square(mixed, dtype=np.float64).sum())
                 filled += len(block)
     except sf.LibsndfileError as exc:
@@ -181,21 +185,9 @@ def _read_mono(path: Path, info, channel: int | None = None) -> tuple[np.ndarray
             raise TalkRigError(f"cannot decode audio ({_sf_reason(exc)})", path) from None
     if filled == 0:
         raise TalkRigError("audio has no samples (zero length)", path)
-    if channel_power <= 0.0:
-        return mono[:filled], 1.0
-    return mono[:filled], info.channels * mix_power / channel_power
-
-
-def _loudest_channel(path: Path) -> int:
-    """Index of the channel with the most energy (read block by block)."""
-    import soundfile as sf
-
-    power = None
-    with sf.SoundFile(str(path)) as handle:
-        for block in handle.blocks(READ_BLOCK_FRAMES, dtype="float32", always_2d=True):
-            block_power = np.square(block, dtype=np.float64).sum(axis=0)
-            power = block_power if power is None else power + block_power
-    return int(np.argmax(power))
+    mean_power = channel_power.mean()
+    coherence = info.channels * mix_power / mean_power if mean_power > 0 else 1.0
+    return mono[:filled], coherence, channel_power
 
 
 def _read_speech(path: Path, info) -> tuple[np.ndarray, list[str]]:
@@ -204,12 +196,12 @@ def _read_speech(path: Path, info) -> tuple[np.ndarray, list[str]]:
     Channels that cancel when mixed (one wired with inverted polarity) would turn
     speech into near silence; then the loudest channel is used alone.
     """
-    mono, coherence = _read_mono(path, info)
+    mono, coherence, channel_power = _read_mono(path, info)
     if info.channels < 2 or coherence >= CANCEL_RATIO:
         return mono, []
     del mono
-    channel = _loudest_channel(path)
-    mono, _ = _read_mono(path, info, channel)
+    channel = int(np.argmax(channel_power))
+    mono, _, _ = _read_mono(path, info, channel)
     return mono, [f"channels cancel when mixed (inverted polarity?); using channel {channel + 1} "
                   f"of {info.channels}"]
 
