@@ -166,6 +166,28 @@ def test_gaze_returns_to_the_listener_at_phrase_ends_and_turns_away_as_speech_re
     assert np.mean(plain_pause) < 0.6  # without the audio: the sampler's 40 % centre
 
 
+def test_gaze_turns_away_in_one_saccade_as_speech_resumes():
+    from talkrig.motion.gaze import AWAY, SACCADE_S, add_gaze, speech_gaze_events
+    fps = 60.0
+    loud = np.ones(int(6 * fps), np.float32)
+    loud[int(2 * fps):int(3 * fps)] = 0.0
+    ramp = int(round(SACCADE_S * fps))
+    checked = 0
+    for seed in range(40):
+        events = speech_gaze_events(loud, fps, np.random.default_rng(seed))
+        onsets = [frame for frame, kind, _ in events if kind == AWAY]
+        if not onsets:
+            continue
+        _, eyes = add_gaze(np.zeros((len(loud), 52), np.float32), fps,
+                           np.random.default_rng(seed), loud)
+        at = onsets[0]
+        # the saccade ends after one ramp and the new fixation holds (no second ramp)
+        assert np.allclose(eyes[at + ramp - 1], eyes[at + 2 * ramp])
+        assert np.abs(eyes[at + ramp - 1, :2]).max() > 0.0
+        checked += 1
+    assert checked > 10
+
+
 def test_gaze_events_come_from_the_pauses():
     from talkrig.motion.gaze import AWAY, CENTRE, LEAD_S, speech_gaze_events
     fps = 100.0

@@ -86,7 +86,7 @@ def gaze_path(n_frames: int, fps: float, rng: np.random.Generator,
         while len(pending) > 1 and pending[1][0] < frame + ramp:  # superseded
             pending.pop(0)
         forced = None
-        if pending and pending[0][0] < end:  # cuts this fixation short, once the saccade is done
+        if pending and pending[0][0] <= end:  # ends this fixation (never before its saccade)
             at, forced, until = pending.pop(0)
             end, hold_until = min(n_frames, max(at, frame + ramp)), max(until, frame + ramp)
         u = np.clip((np.arange(frame, end) - frame + 1) / ramp, 0, 1)[:, None]
