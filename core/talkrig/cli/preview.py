@@ -88,9 +88,8 @@ def _check_inputs(args) -> tuple[str | None, Path, Path]:
     if not (1 <= args.fps <= 120) or not (32 <= args.size <= 2048):
         raise TalkRigError("--fps must be 1..120 and --size 32..2048", "preview")
     audio = args.audio
-    if args.no_audio:
-        pass
-    elif audio is None and take.audio is not None and Path(take.audio.path).is_file():
+    own_audio = take.audio is not None and Path(take.audio.path).is_file()
+    if audio is None and own_audio and not args.no_audio:
         audio = take.audio.path
     if audio is not None and not Path(audio).is_file():
         raise TalkRigError("audio file not found", audio)
