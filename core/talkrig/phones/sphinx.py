@@ -128,7 +128,7 @@ def align(audio: np.ndarray, text: str) -> list[Phone]:
                 continue
         if any(p.label != SILENCE for p in phones):
             return phones
-    raise AlignmentError(f"PocketSphinx could not align the transcript ({failure})")
+    raise AlignmentError(f"PocketSphinx found no alignment ({failure})")
 
 
 def _align_pass(decoder, words: list[str], pcm: bytes) -> list[Phone]:

@@ -44,7 +44,7 @@ def phones_for(audio: np.ndarray, text: str | None,
         try:
             return sphinx.align(audio, text), "aligned"
         except sphinx.AlignmentError as exc:
-            _fall_back(f"transcript alignment failed ({exc.problem}); using phone recognition")
+            _fall_back(f"transcript alignment failed: {exc.problem}; using phone recognition")
     return sphinx.recognise(audio, progress), "recognised"
 
 
