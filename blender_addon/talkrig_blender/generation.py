@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from dataclasses import dataclass
 from typing import Callable
 
@@ -24,6 +25,12 @@ class GenerateResult:
 
     take: Take  # the generated curves (at the scene frame rate)
     applied: apply.ApplyResult  # the action and mapping
+    notes: tuple[str, ...] = ()  # about the audio and the engine (clipping, a transcript not used)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Everything the user should be told: audio and engine notes, then keying ones."""
+        return self.notes + self.applied.warnings
 
 
 def check_audio(path: str) -> str:
@@ -69,9 +76,13 @@ def generate_on_object(obj: bpy.types.Object, audio_path: str, *,
                               text=text or None, rig=rig, flame_map=flame_map,
                               motion=MotionOptions(blinks=blink, gaze=gaze, seed=seed))
     engine_progress = (lambda f: progress(ENGINE_SHARE * f)) if progress else None
-    take = generate(audio_path, options, progress=engine_progress, audio=loaded)
+    with warnings.catch_warnings(record=True) as caught:  # the engine's, for the UI
+        take = generate(audio_path, options, progress=engine_progress, audio=loaded)
+    name = os.path.basename(audio_path)
+    notes = tuple(f"{name}: {note}" for note in
+                  dict.fromkeys([*loaded.warnings, *(str(w.message) for w in caught)]))
     key_progress = (lambda f: progress(ENGINE_SHARE + (1 - ENGINE_SHARE) * f)) \
         if progress else None
     applied = apply.apply_take(obj, take, start_frame=start, audio_path=audio_path,
                                progress=key_progress, **apply_options)
-    return GenerateResult(take, applied)
+    return GenerateResult(take, applied, notes)

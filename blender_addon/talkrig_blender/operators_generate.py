@@ -68,7 +68,7 @@ class TALKRIG_OT_generate(bpy.types.Operator):
                    f"{applied.last_frame}, {applied.mapping.summary()}")
         if applied.kept_action:
             summary += f"; previous action {applied.kept_action!r} kept on an NLA track"
-        for warning in applied.warnings:
+        for warning in result.warnings:
             self.report({"WARNING"}, warning)
         settings.last_report = summary
         return summary
