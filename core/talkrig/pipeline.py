@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -72,7 +73,9 @@ def generate(audio_path: str | os.PathLike, options: GenerateOptions = GenerateO
     progress : callable, optional
         Called with the fraction done (0..1) as the engine works.
     audio : LoadedAudio, optional
-        Already-loaded audio (skips loading ``audio_path`` again).
+        Already-loaded audio (skips loading ``audio_path`` again; its notes are then
+        the caller's to report). Audio loaded here has its notes (clipping, a DC
+        offset, ...) issued as ``RuntimeWarning``, like the engines' warnings.
 
     Returns
     -------
@@ -83,7 +86,11 @@ def generate(audio_path: str | os.PathLike, options: GenerateOptions = GenerateO
     track = parse_emotion(options.emotion, options.emotion_transition_s)
     mapping = load_retarget(options.rig, options.flame_map)  # bad rig fails before slow work
     engine = get_engine(options.engine)
-    loaded = audio or load_audio(audio_path, options.audio)
+    loaded = audio
+    if loaded is None:
+        loaded = load_audio(audio_path, options.audio)
+        for note in loaded.warnings:
+            warnings.warn(note, RuntimeWarning, stacklevel=2)
     text = options.text
     if text is None and options.use_sidecar_text:
         text = sidecar_transcript(audio_path)
