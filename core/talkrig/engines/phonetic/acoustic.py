@@ -122,11 +122,9 @@ def fill_loud_silences(phones, audio: np.ndarray):
     """
     from talkrig.phones import Phone
 
-    level = band_level_db(audio)
-    noise, top = np.percentile(level, [NOISE_PERCENTILE, LOUD_PERCENTILE])
-    if top - noise < MIN_SPEECH_RANGE_DB:
+    loud = loud_frames(audio)
+    if loud is None:
         return list(phones)
-    loud = level > noise + LOUD_FRACTION * (top - noise)
     out = []
     for ph in phones:
         if ph.label != "SIL":
@@ -145,6 +143,47 @@ def fill_loud_silences(phones, audio: np.ndarray):
         if cursor < ph.end_s:
             out.append(Phone("SIL", cursor, ph.end_s))
     return out
+
+
+def loud_frames(audio: np.ndarray) -> np.ndarray | None:
+    """Where the 1-3.5 kHz band is loud (voiced speech), every HOP_S.
+
+    Returns
+    -------
+    np.ndarray, shape (M,), bool, or None
+        None when the band's dynamic range is too small for speech (steady noise).
+    """
+    level = band_level_db(audio)
+    noise, top = np.percentile(level, [NOISE_PERCENTILE, LOUD_PERCENTILE])
+    if top - noise < MIN_SPEECH_RANGE_DB:
+        return None
+    return level > noise + LOUD_FRACTION * (top - noise)
+
+
+def speech_coverage(phones, audio: np.ndarray) -> float:
+    """Fraction of the loud frames that fall inside phones other than ``SIL``.
+
+    An alignment of the wrong or a partial transcript crams its few words into one
+    stretch of the audio and calls the rest silence: its coverage is low.
+
+    Parameters
+    ----------
+    phones : list of Phone
+    audio : np.ndarray, shape (N,), 16 kHz
+
+    Returns
+    -------
+    float
+        0..1; 1 when nothing in the audio is loud.
+    """
+    loud = loud_frames(audio)
+    if loud is None or not loud.any():
+        return 1.0
+    spoken = np.zeros(len(loud), bool)
+    for ph in phones:
+        if ph.label != "SIL":
+            spoken[int(ph.start_s / HOP_S):int(np.ceil(ph.end_s / HOP_S))] = True
+    return float(np.count_nonzero(loud & spoken) / np.count_nonzero(loud))
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
