@@ -166,3 +166,19 @@ def test_audio_over_the_duration_limit_is_refused_before_decoding(tmp_path):
         load_audio(path)
     assert load_audio(path, AudioOptions(max_duration_s=3 * 3600)).duration_s == \
         pytest.approx(7200, abs=0.01)
+
+
+def test_raise_quiet_lifts_only_quiet_audio_and_leaves_silence_alone():
+    from talkrig.audio import QUIET_PEAK, RAISED_PEAK, SILENT_PEAK, raise_quiet
+
+    rng = np.random.default_rng(3)
+    wave = rng.uniform(-1, 1, 1000).astype(np.float32)
+    wave /= np.abs(wave).max()
+    quiet = wave * np.float32(QUIET_PEAK / 10)
+    assert np.abs(raise_quiet(quiet)).max() == pytest.approx(RAISED_PEAK)
+    np.testing.assert_allclose(raise_quiet(quiet), wave * RAISED_PEAK, rtol=1e-5)
+    loud = wave * np.float32(0.3)
+    assert np.array_equal(raise_quiet(loud), loud)
+    silent = wave * np.float32(SILENT_PEAK / 2)
+    assert np.array_equal(raise_quiet(silent), silent)
+    assert np.array_equal(raise_quiet(np.zeros(10, np.float32)), np.zeros(10))

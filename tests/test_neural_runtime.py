@@ -107,3 +107,17 @@ def test_talkrig_threads_caps_the_onnxruntime_threads_of_the_shared_model(monkey
         assert options.intra_op_num_threads == 1 and options.inter_op_num_threads == 1
     finally:
         shared_model.cache_clear()
+
+
+def test_quiet_speech_moves_the_mouth_as_at_full_level(speech):
+    from talkrig.engines.neural import NeuralEngine
+    from talkrig.evaluation.metrics import aperture
+
+    clip = speech[: 16000 * 8]
+    n = int(np.ceil(len(clip) / 16000 * 60 - 1e-9))
+    engine = NeuralEngine()
+    loud = aperture(engine.animate(EngineRequest(clip, 60.0, np.zeros((n, 7), np.float32))))
+    for peak in (0.01, 0.001):  # -40 and -60 dBFS: the model saw -30..0 dBFS in training
+        quiet = clip * np.float32(peak / np.abs(clip).max())
+        a = aperture(engine.animate(EngineRequest(quiet, 60.0, np.zeros((n, 7), np.float32))))
+        assert np.corrcoef(a, loud)[0, 1] > 0.9 and a.mean() > 0.8 * loud.mean()

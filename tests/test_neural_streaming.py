@@ -64,3 +64,18 @@ def test_frames_arrive_within_the_lookahead_bound(model):
         received += 320
         newest_time = (frames - 1) / 60
         assert received / 16000 - newest_time <= MAX_LOOKAHEAD_S + 1 / 60
+
+
+def test_a_quiet_stream_with_its_input_gain_matches_offline_generation(model):
+    from talkrig.audio import RAISED_PEAK
+    from talkrig.engines.base import EngineRequest
+    from talkrig.engines.neural import NeuralEngine
+
+    speech = load_audio(dev_file("cold_corpus.wav")).samples[: 16000 * 4]
+    quiet = speech * np.float32(0.01 / np.abs(speech).max())  # peak at -40 dBFS
+    n = int(np.ceil(len(quiet) / 16000 * 60 - 1e-9))
+    offline = NeuralEngine().animate(EngineRequest(quiet, 60.0, np.zeros((n, 7), np.float32)))
+    stream = NeuralStream(model, input_gain_db=20 * np.log10(RAISED_PEAK / 0.01))
+    streamed = np.concatenate([stream.push(quiet[i:i + 320]) for i in range(0, len(quiet), 320)]
+                              + [stream.flush()])
+    assert np.max(np.abs(streamed - offline)) <= TOLERANCE

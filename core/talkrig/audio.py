@@ -30,6 +30,11 @@ CLIP_LEVEL = 0.999  # |sample| at or above this counts as clipped
 CLIP_WARN_FRACTION = 0.001  # warn when more than 0.1 % of samples clip
 NARROWBAND_RATE = 11_025  # below this the audio is telephone-band
 SILENT_PEAK = 1e-4  # |sample| below this everywhere (-80 dBFS) is digital silence
+# Recognisers and networks see speech at the levels they were built for: speech peaking
+# under -20 dBFS (QUIET_PEAK) is raised to peak at -6 dBFS (RAISED_PEAK) before it goes
+# into PocketSphinx (16-bit input) or the neural model (trained on -30..0 dBFS peaks).
+QUIET_PEAK = 0.1
+RAISED_PEAK = 0.5
 # A constant offset (a faulty interface or converter) is removed on loading; it would
 # otherwise swamp the loudness envelope. Offsets over 1 % of full scale are reported.
 DC_NOTE_LEVEL = 0.01
@@ -74,6 +79,25 @@ class AudioOptions:
 
     max_duration_s: float = DEFAULT_MAX_DURATION_S  # longer files are refused
     allow_clipping: bool = True  # clipped audio is used, with a warning
+
+
+def raise_quiet(audio: np.ndarray) -> np.ndarray:
+    """``audio`` scaled to peak at RAISED_PEAK when it peaks under QUIET_PEAK, else as is.
+
+    Parameters
+    ----------
+    audio : np.ndarray, shape (N,), float32
+
+    Returns
+    -------
+    np.ndarray, shape (N,), float32
+        Digital silence stays silent.
+    """
+    audio = np.asarray(audio, np.float32)
+    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
+    if SILENT_PEAK <= peak < QUIET_PEAK:
+        return audio * np.float32(RAISED_PEAK / peak)
+    return audio
 
 
 def file_sha256(path: str | os.PathLike) -> str:

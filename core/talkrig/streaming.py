@@ -35,10 +35,15 @@ class NeuralStream:
     ----------
     model : NeuralModel, optional
         Defaults to the shipped model.
+    input_gain_db : float
+        Gain applied to every chunk. Offline generation raises speech that peaks under
+        -20 dBFS to -6 dBFS (:func:`talkrig.audio.raise_quiet`); a stream cannot see
+        its peak in advance, so give a quiet live input its gain here.
     """
 
-    def __init__(self, model: NeuralModel | None = None):
+    def __init__(self, model: NeuralModel | None = None, input_gain_db: float = 0.0):
         self.model = model or shared_model()
+        self.gain = np.float32(10.0 ** (input_gain_db / 20.0))
         info = self.model.info
         if info.dims.get("decoder", "conv") != "conv":
             raise TalkRigError("streaming needs a conv-decoder model", str(self.model.path))
@@ -78,7 +83,8 @@ class NeuralStream:
         """
         if emotion is not None:
             self._current = np.asarray(emotion, np.float32).reshape(N_AXES)
-        self._audio = np.concatenate([self._audio, np.asarray(chunk, np.float32).ravel()])
+        chunk = np.asarray(chunk, np.float32).ravel() * self.gain
+        self._audio = np.concatenate([self._audio, chunk])
         self._received += len(chunk)
         self._extend_emotion(math.ceil(self._received * self.fps / SAMPLE_RATE - 1e-9))
         ready = int(math.floor((self._received - self.lookahead) * self.fps / SAMPLE_RATE)) + 1

@@ -12,6 +12,7 @@ import os
 
 import numpy as np
 
+from talkrig.audio import raise_quiet
 from talkrig.engines.base import EngineRequest, ProgressFn
 from talkrig.runtime import NeuralModel, resample_frames, shared_model
 
@@ -41,7 +42,8 @@ class NeuralEngine:
         n_model = max(1, int(np.ceil(request.duration_s * fps_model - 1e-9)))
         emotion = np.asarray(request.emotion, np.float32).reshape(-1, 7)
         emotion_model = resample_frames(emotion, request.fps, fps_model, n_model)
-        curves = self.model.curves(request.audio, emotion_model)
+        # the model was trained on -30..0 dBFS peaks: at -40 dBFS its mouth hardly moved
+        curves = self.model.curves(raise_quiet(request.audio), emotion_model)
         if progress:
             progress(1.0)
         if abs(request.fps - fps_model) < 1e-9 and len(curves) == request.n_frames:

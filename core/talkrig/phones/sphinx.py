@@ -31,11 +31,6 @@ ALLPHONE_SEARCH = "allphone"
 # (open/bilabial AUC 0.70 -> 0.77; 1.0 and 3.0 were worse).
 ALLPHONE_LANGUAGE_WEIGHT = 2.0
 _LOCK = threading.Lock()  # one decoder, used by one call at a time
-# PocketSphinx takes 16-bit samples. Speech peaking under -20 dBFS (QUIET_PEAK) is raised
-# to peak at -6 dBFS (RAISED_PEAK) first: at -60 dBFS the voice spans about 30 steps of
-# 16 bits and the recogniser found 123 phones instead of 161 in the same sentence.
-QUIET_PEAK = 0.1
-RAISED_PEAK = 0.5
 
 
 class AlignmentError(TalkRigError):
@@ -69,12 +64,15 @@ def _recogniser():
 
 
 def _pcm(audio: np.ndarray) -> bytes:
-    """16-bit little-endian samples for PocketSphinx; quiet audio raised first."""
-    audio = np.asarray(audio, np.float32)
-    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
-    if 0.0 < peak < QUIET_PEAK:
-        audio = audio * np.float32(RAISED_PEAK / peak)
-    return (np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
+    """16-bit little-endian samples for PocketSphinx.
+
+    Quiet audio is raised first (:func:`talkrig.audio.raise_quiet`): at -60 dBFS the
+    voice spans about 30 steps of 16 bits and the recogniser found 123 phones instead
+    of 161 in the same sentence.
+    """
+    from talkrig.audio import raise_quiet
+
+    return (np.clip(raise_quiet(audio), -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
 
 
 def _decode(decoder, pcm: bytes) -> None:
