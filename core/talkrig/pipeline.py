@@ -95,6 +95,7 @@ def generate(audio_path: str | os.PathLike, options: GenerateOptions = GenerateO
     if text is None and options.use_sidecar_text:
         text = sidecar_transcript(audio_path)
     n_frames = frame_count(loaded.duration_s, fps)
+    _warn_keys_after_end(track, loaded.duration_s)
     request = EngineRequest(audio=loaded.samples, fps=fps,
                             emotion=track.vectors(fps, n_frames), text=text)
     curves = engine.animate(request, progress)
@@ -111,3 +112,12 @@ def generate(audio_path: str | os.PathLike, options: GenerateOptions = GenerateO
     return Take(fps=fps, channels=channels, values=values, rig=options.rig,
                 head_pose=moved.head_pose, eye_rotation=moved.eye_rotation,
                 emotion=track.to_json(), audio=loaded.source, provenance=provenance)
+
+
+def _warn_keys_after_end(track, duration_s: float) -> None:
+    """Say so when emotion keys start after the audio ends (they cannot take effect)."""
+    late = [k for k in track.keys if k.time_s >= duration_s and k.time_s > 0]
+    if late:
+        points = ", ".join(f"{k.label} at {k.time_s:g} s" for k in late)
+        warnings.warn(f"emotion keys after the end of the audio ({duration_s:.2f} s) have "
+                      f"no effect: {points}", RuntimeWarning, stacklevel=3)
