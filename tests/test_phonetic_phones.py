@@ -82,6 +82,25 @@ def test_transcript_normalisation_spells_numbers_and_drops_punctuation():
         "it's", "forty", "two", "state", "of", "the", "art"]
 
 
+def test_transcripts_are_read_as_spoken_typography_accents_and_abbreviations():
+    assert normalise_words("Don’t “quote” me — Dr. Smith’s café & naïve Zoë, 100%") == [
+        "don't", "quote", "me", "doctor", "smith's", "cafe", "and", "naive", "zoe", "one",
+        "hundred", "percent"]
+
+
+@pytest.mark.parametrize("written, spoken", [
+    ("1999", "nineteen ninety nine"), ("1905", "nineteen oh five"),
+    ("1900", "nineteen hundred"), ("2005", "two thousand five"),
+    ("2024", "twenty twenty four"), ("3:30", "three thirty"), ("3:05", "three oh five"),
+    ("4:00", "four o'clock"), ("3.14", "three point one four"), ("21st", "twenty first"),
+    ("12th", "twelfth"), ("3rd", "third"), ("40th", "fortieth"), ("100th", "one hundredth"),
+    ("007", "oh oh seven"), ("1000000", "one million"),
+    ("1234567890", "one two three four five six seven eight nine zero"),
+])
+def test_numbers_are_the_words_said_for_them(written, spoken):
+    assert normalise_words(f"on {written}.") == ["on"] + spoken.split()
+
+
 def test_dictionary_words_use_the_cmu_pronunciation():
     assert pronounce("bottle") == ("B", "AA", "T", "AH", "L")
 

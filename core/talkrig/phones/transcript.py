@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from pathlib import Path
 
 from talkrig.errors import TalkRigError
@@ -11,9 +12,11 @@ from talkrig.errors import TalkRigError
 SIDECAR_EXTENSIONS = (".txt", ".lab")
 SIDECAR_FOLDERS = (".", "lab", "../lab", "txt", "../txt", "transcripts", "../transcripts")
 
-_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
-         "fourteen fifteen sixteen seventeen eighteen nineteen").split()
-_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+# Typographic apostrophes and primes, as in "don’t": the dictionary spells them "'"
+APOSTROPHES = str.maketrans({c: "'" for c in "\u2018\u2019\u02bc\u2032\u0060\u00b4"})
+SYMBOL_WORDS = {"%": " percent ", "&": " and ", "+": " plus ", "@": " at "}
+ABBREVIATIONS = {"dr": ["doctor"], "mr": ["mister"], "mrs": ["missus"], "vs": ["versus"],
+                 "etc": ["et", "cetera"], "pm": ["p", "m"]}  # read as said, not spelled
 
 
 def read_transcript(path: str | os.PathLike) -> str:
@@ -47,34 +50,36 @@ def find_sidecar(audio_path: str | os.PathLike) -> Path | None:
     return None
 
 
-def number_words(number: int) -> list[str]:
-    """English words for a non-negative integer below one million."""
-    if number < 20:
-        return [_ONES[number]]
-    if number < 100:
-        tens, ones = divmod(number, 10)
-        return [_TENS[tens]] + ([_ONES[ones]] if ones else [])
-    if number < 1000:
-        hundreds, rest = divmod(number, 100)
-        return [_ONES[hundreds], "hundred"] + (number_words(rest) if rest else [])
-    if number < 1_000_000:
-        thousands, rest = divmod(number, 1000)
-        return number_words(thousands) + ["thousand"] + (number_words(rest) if rest else [])
-    return list(str(number))
-
-
 def normalise_words(text: str) -> list[str]:
-    """Lower-case words for alignment: punctuation dropped (apostrophes kept inside
-    words), hyphens split, digits spelled out, bracketed noise marks removed."""
-    text = re.sub(r"[\[<{(][^\]>})]*[\]>})]", " ", text.lower())
+    """Lower-case words for alignment.
+
+    Punctuation is dropped (apostrophes kept inside words, typographic ones made
+    plain), accents are stripped ("café" -> "cafe", as the dictionary spells it),
+    hyphens and slashes split words, bracketed noise marks are removed, and numbers
+    become the words said for them (:mod:`talkrig.phones.numbers`: years, times,
+    decimals, ordinals; "%" is "percent").
+    """
+    from talkrig.phones.numbers import cardinal, number_token
+
+    text = _strip_accents(text.translate(APOSTROPHES)).lower()
+    text = re.sub(r"[\[<{(][^\]>})]*[\]>})]", " ", text)
+    for symbol, word in SYMBOL_WORDS.items():
+        text = text.replace(symbol, word)
     words: list[str] = []
     for token in re.split(r"[\s\-–—/]+", text):
-        token = re.sub(r"[^\w']", "", token).strip("'_")
-        if not token:
+        token = token.strip(".,;:!?\"'_()")
+        spoken = number_token(token)
+        if spoken is not None:
+            words.extend(spoken)
             continue
-        if token.isdigit():
-            words.extend(number_words(int(token)) if len(token) <= 6 else list(token))
-        else:
-            for part in filter(None, re.split(r"(\d+)", token)):
-                words.extend(number_words(int(part)) if part.isdigit() else [part])
+        token = re.sub(r"[^\w']", "", token).strip("'_")
+        for part in filter(None, re.split(r"(\d+)", token)):
+            words.extend(cardinal(int(part)) if part.isdigit() else
+                         ABBREVIATIONS.get(part, [part]))
     return words
+
+
+def _strip_accents(text: str) -> str:
+    """Letters without their combining marks (NFKD decomposition)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
