@@ -203,3 +203,22 @@ def test_gaze_events_come_from_the_pauses():
                                             (CENTRE, 400 - lead, 420 - lead)}
             counts[kind] += 1
     assert 0.7 < counts[CENTRE] / 400 < 0.9 and 0.5 < counts[AWAY] / 200 < 0.7
+
+
+def test_through_a_long_pause_the_eyes_hold_the_listener_then_wander_again():
+    from talkrig.motion.gaze import INTERVAL_FRAMES, MAX_CENTRE_HOLD_S, add_gaze
+    fps = 60.0
+    loud = np.ones(int(10 * fps), np.float32)
+    loud[int(1 * fps):int(9 * fps)] = 0.0  # an eight-second pause
+    curves = np.zeros((len(loud), 52), np.float32)
+    longest = []
+    for seed in range(30):
+        _, eyes = add_gaze(curves, fps, np.random.default_rng(seed), loud)
+        still = np.all(np.abs(np.diff(eyes[:, :2], axis=0)) < 1e-9, axis=1)
+        edges = np.diff(np.concatenate([[0], still.astype(np.int8), [0]]))
+        runs = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
+        longest.append(runs.max() / fps)
+    # the hold (1.5 s), then maybe a random fixation that also lands on the centre
+    # (0.25-0.75 s each); never the whole eight seconds
+    assert MAX_CENTRE_HOLD_S == 1.5 and INTERVAL_FRAMES[1] / fps == 0.75
+    assert max(longest) < 3.2

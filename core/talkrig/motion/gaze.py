@@ -8,9 +8,9 @@ When the speech loudness is known, gaze also follows the turn-taking pattern
 Kendon (1967) described for speakers: they look away as a phrase starts (while
 planning it) and back at the listener as it ends. At a pause start (see
 :mod:`talkrig.motion.pauses`) the eyes return to the centre (probability
-BACK_AT_PAUSE_P) and stay there through the pause; when speech resumes after a pause
-of at least AVERT_AFTER_PAUSE_S they move to a new off-centre target (probability
-AVERT_AT_ONSET_P). Both happen a moment before the sound changes (LEAD_S). The
+BACK_AT_PAUSE_P) and stay there through the pause, for at most MAX_CENTRE_HOLD_S;
+when speech resumes after a pause of at least AVERT_AFTER_PAUSE_S they move to a new
+off-centre target (probability AVERT_AT_ONSET_P). Both happen a moment before the sound changes (LEAD_S). The
 random sampler carries on in between.
 """
 
@@ -32,6 +32,9 @@ BACK_AT_PAUSE_P = 0.8
 AVERT_AT_ONSET_P = 0.6
 AVERT_AFTER_PAUSE_S = 0.3
 LEAD_S = 0.1
+# Mutual gaze lasts about 1-2 s (Argyle & Cook 1976): through a longer pause the eyes
+# hold the listener this long, then wander again (a stare of several seconds looks dead).
+MAX_CENTRE_HOLD_S = 1.5
 CENTRE, AWAY = "centre", "away"
 
 
@@ -51,7 +54,8 @@ def speech_gaze_events(loudness: np.ndarray, fps: float,
     for start_s, end_s in speech_pauses(loudness, fps):
         lead_end = max(0, int(round((end_s - LEAD_S) * fps)))
         if rng.random() < BACK_AT_PAUSE_P:
-            events.append((max(0, int(round((start_s - LEAD_S) * fps))), CENTRE, lead_end))
+            back = max(0, int(round((start_s - LEAD_S) * fps)))
+            events.append((back, CENTRE, min(lead_end, back + int(MAX_CENTRE_HOLD_S * fps))))
         resumes = end_s * fps < n
         if resumes and end_s - start_s >= AVERT_AFTER_PAUSE_S and rng.random() < AVERT_AT_ONSET_P:
             events.append((lead_end, AWAY, lead_end))
