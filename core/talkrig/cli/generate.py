@@ -100,6 +100,10 @@ def run(args) -> int:
     format_of(args.output)
     check_writable(args.output, force=args.force)
     options = options_from_args(args)
+    if options.text is not None and options.engine not in TEXT_ENGINES:
+        flag = "--text" if args.text is not None else "--text-file"
+        warn(f"{flag}: the {options.engine} engine does not use a transcript "
+             f"(the phonetic engine does)")
     audio = load_audio(args.audio, options.audio)
     for note in audio.warnings:
         warn(f"{args.audio}: {note}")
