@@ -8,8 +8,6 @@ from pathlib import Path
 
 from talkrig.cli.common import PROGRESS_MIN_AUDIO_S, progress_bar, subparser, warn
 
-TEXT_ENGINES = ("phonetic",)  # the engines that use a transcript
-
 
 def add_parser(subparsers) -> None:
     from talkrig.engines import DEFAULT_ENGINE, ENGINES
@@ -93,6 +91,7 @@ def read_text(args) -> str | None:
 
 def run(args) -> int:
     from talkrig.atomic import check_writable
+    from talkrig.engines import TRANSCRIPT_ENGINES
     from talkrig.audio import load_audio
     from talkrig.formats import format_of, write_take
     from talkrig.pipeline import generate
@@ -100,7 +99,7 @@ def run(args) -> int:
     format_of(args.output)
     check_writable(args.output, force=args.force)
     options = options_from_args(args)
-    if options.text is not None and options.engine not in TEXT_ENGINES:
+    if options.text is not None and options.engine not in TRANSCRIPT_ENGINES:
         flag = "--text" if args.text is not None else "--text-file"
         warn(f"{flag}: the {options.engine} engine does not use a transcript "
              f"(the phonetic engine does)")
@@ -116,7 +115,7 @@ def run(args) -> int:
     write_take(take, args.output, force=args.force)
     if not args.quiet:
         engine = take.provenance.engine
-        if engine in TEXT_ENGINES:
+        if engine in TRANSCRIPT_ENGINES:
             engine += f" ({transcript_source(args)})"
         print(f"wrote {args.output}: {take.n_frames} frames at {take.fps:g} fps, "
               f"{len(take.channels)} {take.rig} channels, engine {engine}")

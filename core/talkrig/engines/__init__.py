@@ -18,6 +18,7 @@ ENGINES: dict[str, str] = {
     "neural": "talkrig.engines.neural:NeuralEngine",
 }
 DEFAULT_ENGINE = "phonetic"  # best on the evaluation until the neural engine wins (README)
+TRANSCRIPT_ENGINES = frozenset({"phonetic"})  # the engines that use EngineRequest.text
 
 
 def available_engines() -> list[str]:
@@ -46,5 +47,5 @@ def get_engine(name: str, **options) -> Engine:
     return cls(**options)
 
 
-__all__ = ["ENGINES", "DEFAULT_ENGINE", "Engine", "EngineRequest", "available_engines",
-           "get_engine"]
+__all__ = ["ENGINES", "DEFAULT_ENGINE", "TRANSCRIPT_ENGINES", "Engine", "EngineRequest",
+           "available_engines", "get_engine"]
