@@ -97,3 +97,30 @@ def test_tiny_training_runs_on_cuda(tmp_path):
     result = train(REPO / "training" / "configs" / "tiny.toml", tmp_path / "run", device="cuda",
                    steps=2, corpus=[corpus])
     assert result["step"] == 2 and np.isfinite(result["val_l1"])
+
+
+@needs_flite
+def test_training_with_a_local_pretrained_encoder_freezes_it_and_resumes(tmp_path):
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    from talkrig.model.checkpoint import load_checkpoint
+    from training.build_corpus import main as build
+    from training.train import train
+
+    encoder_dir = tmp_path / "w2v"
+    torch.manual_seed(0)
+    config = transformers.Wav2Vec2Config(
+        hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32,
+        conv_dim=(8,) * 7, num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=2)
+    transformers.Wav2Vec2Model(config).save_pretrained(encoder_dir)
+    original = transformers.Wav2Vec2Model.from_pretrained(encoder_dir).state_dict()
+    corpus = tmp_path / "corpus"
+    assert build(["--out", str(corpus), "--count", "3", "--seed", "5"]) == 0
+    tiny = REPO / "training" / "configs" / "tiny.toml"
+    run = tmp_path / "run"
+    assert train(tiny, run, steps=2, corpus=[corpus], speech_encoder_dir=encoder_dir)["step"] == 2
+    assert train(tiny, run, steps=3, corpus=[corpus], speech_encoder_dir=encoder_dir)["step"] == 3
+    net, doc = load_checkpoint(run / "last.pt")
+    assert net.dims.speech_encoder == "pretrained"
+    trained = net.audio.encoder.state_dict()
+    assert all(torch.equal(trained[k], v) for k, v in original.items())  # frozen

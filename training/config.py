@@ -39,6 +39,10 @@ class TrainConfig:
     val_fraction: float = 0.03  # clips held out for validation
     val_every: int = 250  # steps between validation runs and checkpoints
     seed: int = 0
+    # a local transformers wav2vec2/HuBERT directory replacing the log-mel front end
+    # (talkrig.model.pretrained); "" = the log-mel front end of [model]
+    speech_encoder_dir: str = ""
+    freeze_speech_encoder: bool = True  # train only the projection and what follows
     threads: int = 1  # torch threads (keep 1 for long runs on shared machines)
 
 

@@ -67,14 +67,30 @@ def validate(net, val_batches: list[dict], device) -> dict:
             "val_consistency": float(np.mean(emo))}
 
 
+def build_net(dims, cfg: TrainConfig, resuming: bool):
+    """The network to train: with the pretrained speech encoder of
+    ``cfg.speech_encoder_dir`` (its weights loaded unless resuming) when one is named."""
+    from talkrig.model.network import TalkRigNet
+
+    if not cfg.speech_encoder_dir:
+        return TalkRigNet(dims)
+    from talkrig.model.pretrained import load_pretrained_weights, with_pretrained_encoder
+
+    net = TalkRigNet(with_pretrained_encoder(dims, cfg.speech_encoder_dir))
+    if not resuming:
+        load_pretrained_weights(net.audio, cfg.speech_encoder_dir)
+    if cfg.freeze_speech_encoder:
+        net.audio.freeze()
+    return net
+
+
 def train(config_path: Path, out: Path, device: str = "cpu", steps: int | None = None,
           corpus: list[Path] | None = None, max_minutes: float | None = None,
-          keep_every: int = 0) -> dict:
+          keep_every: int = 0, speech_encoder_dir: str | None = None) -> dict:
     """Run (or resume) training; returns the last validation metrics."""
     import torch
 
     from talkrig.model.checkpoint import load_checkpoint, save_checkpoint
-    from talkrig.model.network import TalkRigNet
     from training import losses
 
     dims, cfg = load_config(config_path)
@@ -84,6 +100,8 @@ def train(config_path: Path, out: Path, device: str = "cpu", steps: int | None =
         cfg = dataclasses.replace(cfg, max_minutes=max_minutes)
     if corpus:
         cfg = dataclasses.replace(cfg, corpus=tuple(str(c) for c in corpus))
+    if speech_encoder_dir:
+        cfg = dataclasses.replace(cfg, speech_encoder_dir=str(speech_encoder_dir))
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -96,7 +114,7 @@ def train(config_path: Path, out: Path, device: str = "cpu", steps: int | None =
                          cfg.use_loudness, gain_db=0.0)
     val_batches = [val_source.next() for _ in range(VAL_BATCHES)]
 
-    net = TalkRigNet(dims).to(device)
+    net = build_net(dims, cfg, resuming=(out / "last.pt").exists()).to(device)
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     disc = losses.Discriminator().to(device) if cfg.gan_weight > 0 else None
     opt_d = torch.optim.AdamW(disc.parameters(), lr=cfg.lr * 0.5) if disc else None
@@ -185,9 +203,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="override the config's wall-time budget for this run")
     parser.add_argument("--keep-every", type=int, default=0,
                         help="also keep step_NNNNNN.pt every this many steps (0 = no)")
+    parser.add_argument("--speech-encoder", metavar="DIR", default=None,
+                        help="local transformers wav2vec2/HuBERT directory to use instead of "
+                             "the log-mel front end (nothing is downloaded)")
     args = parser.parse_args(argv)
     print(json.dumps(train(args.config, args.out, args.device, args.steps, args.corpus,
-                           args.max_minutes, args.keep_every)))
+                           args.max_minutes, args.keep_every, args.speech_encoder)))
     return 0
 
 

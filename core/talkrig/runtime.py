@@ -129,8 +129,8 @@ class NeuralModel:
         padded[: len(audio)] = audio
         emo = fit_rows(emotion, n_blocks * info.frames_per_block)
         win = max(1, int(window_s * SAMPLE_RATE) // info.block_samples)
-        if n_blocks <= win:
-            return self.run_blocks(padded, emo)[:n_frames]
+        if n_blocks <= win or not math.isfinite(info.context_s):  # (a pretrained encoder
+            return self.run_blocks(padded, emo)[:n_frames]         # sees the whole clip)
         return self._windowed(padded, emo, n_blocks, win)[:n_frames]
 
     def _windowed(self, padded, emo, n_blocks: int, win: int) -> np.ndarray:

@@ -47,6 +47,10 @@ class NeuralStream:
         info = self.model.info
         if info.dims.get("decoder", "conv") != "conv":
             raise TalkRigError("streaming needs a conv-decoder model", str(self.model.path))
+        if not math.isfinite(info.lookahead_s):
+            raise TalkRigError("streaming needs a model with bounded lookahead (this one has "
+                               "a pretrained encoder that sees the whole clip)",
+                               str(self.model.path))
         if info.lookahead_s > MAX_LOOKAHEAD_S + 1e-9:
             raise TalkRigError(f"model lookahead {info.lookahead_s * 1000:.0f} ms exceeds "
                                f"{MAX_LOOKAHEAD_S * 1000:.0f} ms", str(self.model.path))

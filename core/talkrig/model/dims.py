@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass
 
 MODEL_VERSION = "1"  # bump when the graph's inputs/outputs change meaning
@@ -48,6 +49,17 @@ class ModelDims:
     n_outputs: int = N_CHANNELS  # ARKit-52 in canonical order
     mel_norm_s: float = 0.0  # causal per-band log-mel mean removal over this past span; 0 = off
     mel_norm_std: bool = False  # with mel_norm_s: also divide by the moving standard deviation
+    # "logmel" (the in-graph filterbank above) or "pretrained": a wav2vec2/HuBERT-style
+    # encoder rebuilt from its transformers config (JSON, below; the weights are in the
+    # checkpoint). It attends over the whole clip: no bounded lookahead, no streaming.
+    speech_encoder: str = "logmel"
+    pretrained_config: str = ""  # the pretrained encoder's config.json, as a string
+    pretrained_normalize: bool = False  # zero-mean unit-variance input (its feature extractor)
+
+    @property
+    def bounded(self) -> bool:
+        """True when an output frame depends on a bounded stretch of audio."""
+        return self.speech_encoder == "logmel"
 
     @property
     def mel_norm_frames(self) -> int:
@@ -64,7 +76,9 @@ class ModelDims:
 
     @property
     def lookahead_s(self) -> float:
-        """Future audio, in seconds, that an output frame depends on."""
+        """Future audio, in seconds, that an output frame depends on (inf: all of it)."""
+        if not self.bounded:
+            return math.inf
         mel = (self.n_fft // 2) / SAMPLE_RATE  # window reaches n_fft/2 past its centre
         frontend = self.frontend_layers * HOP / SAMPLE_RATE  # one hop per kernel-3 conv
         interp = 2 / 3 * HOP / SAMPLE_RATE  # the 5->3 interpolation looks <= 2/3 hop ahead
@@ -76,7 +90,9 @@ class ModelDims:
 
     @property
     def context_s(self) -> float:
-        """Past audio, in seconds, that an output frame depends on."""
+        """Past audio, in seconds, that an output frame depends on (inf: all of it)."""
+        if not self.bounded:
+            return math.inf
         mel = (self.n_fft // 2) / SAMPLE_RATE
         frontend = self.frontend_layers * HOP / SAMPLE_RATE
         norm = max(0, self.mel_norm_frames - 1) * HOP / SAMPLE_RATE  # statistics window

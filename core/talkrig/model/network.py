@@ -9,6 +9,10 @@ output frames, C channels)::
     audio + emotion --decoder @60 fps--> (B, T, C) --linear--> (B, T, 52)
                                    emotion ----linear----^ (direct expression path)
 
+Instead of the log-mel front end, ``ModelDims.speech_encoder = "pretrained"`` uses a
+wav2vec2/HuBERT-style encoder loaded from a local directory
+(:mod:`talkrig.model.pretrained`).
+
 Decoders (chosen by ``ModelDims.decoder``):
 
 * ``conv``: residual dilated convolutions, mostly causal, with a small total
@@ -173,7 +177,7 @@ class TalkRigNet(nn.Module):
     def __init__(self, dims: ModelDims):
         super().__init__()
         self.dims = dims
-        self.audio = AudioEncoder(dims)
+        self.audio = AudioEncoder(dims) if dims.bounded else _pretrained_encoder(dims)
         self.emotion = EmotionEncoder(dims)
         self.decoder = ConvDecoder(dims) if dims.decoder == "conv" else TransformerDecoder(dims)
         self.head = nn.Linear(dims.channels, dims.n_outputs)
@@ -195,6 +199,13 @@ class TalkRigNet(nn.Module):
         feats = self.audio(audio) + emo.transpose(1, 2)  # (B, C, T)
         hidden = self.decoder(feats).transpose(1, 2)  # (B, T, C)
         return self.head(hidden) + self.expression(emo)
+
+
+def _pretrained_encoder(dims: ModelDims) -> nn.Module:
+    """The optional wav2vec2/HuBERT front end (imports transformers only when used)."""
+    from talkrig.model.pretrained import PretrainedSpeechEncoder
+
+    return PretrainedSpeechEncoder(dims)
 
 
 class ClampedNet(nn.Module):
