@@ -24,10 +24,13 @@ def dev_file(name: str) -> Path:
     return path
 
 
-def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run ``talkrig ARGS`` as a real subprocess of this interpreter."""
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300,
+            env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run ``talkrig ARGS`` as a real subprocess of this interpreter (``env``: extra
+    environment variables)."""
     return subprocess.run([sys.executable, "-m", "talkrig", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, timeout=timeout)
+                          capture_output=True, text=True, cwd=cwd, timeout=timeout,
+                          env=None if env is None else {**os.environ, **env})
 
 
 @pytest.fixture

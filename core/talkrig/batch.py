@@ -31,6 +31,7 @@ from typing import Callable
 from talkrig.atomic import atomic_open
 from talkrig.errors import TalkRigError
 from talkrig.pipeline import GenerateOptions
+from talkrig.runtime import MODEL_ENV
 
 MANIFEST_COLUMNS = ("audio", "transcript", "emotion", "character", "sequence")
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3", ".opus")
@@ -192,7 +193,8 @@ def line_signature(line: BatchLine, options: BatchOptions) -> str:
     except OSError:
         audio_id = [line.audio, None, None]
     doc = {"audio": audio_id, "text": line.transcript, "emotion": line.emotion,
-           "format": options.take_format, "generate": repr(options.generate)}
+           "format": options.take_format, "generate": repr(options.generate),
+           "model_env": os.environ.get(MODEL_ENV, "")}  # the neural model file it names
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 

@@ -30,6 +30,7 @@ class GenerateOptions:
     """Everything ``talkrig generate`` can be told."""
 
     engine: str = DEFAULT_ENGINE  # "energy", "phonetic" or "neural"
+    model: str | None = None  # neural engine's ONNX file; None = TALKRIG_NEURAL_MODEL or shipped
     emotion: str | dict | None = None  # spec: "happy:0.7", a timeline, JSON, or a .json path
     emotion_transition_s: float = DEFAULT_TRANSITION_S  # blend time between timeline keys
     fps: float = DEFAULT_FPS  # output frame rate
@@ -51,6 +52,16 @@ def check_fps(fps: float) -> float:
         raise TalkRigError(f"fps must be between {MIN_FPS:g} and {MAX_ANIMATION_FPS:g}, "
                            f"got {fps}", "--fps")
     return float(fps)
+
+
+def _engine(options: GenerateOptions):
+    """The engine of ``options``, with its model file when one is named."""
+    if options.model is None:
+        return get_engine(options.engine)
+    if options.engine != "neural":
+        raise TalkRigError(f"only the neural engine takes a model file, not {options.engine!r}",
+                           "--model")
+    return get_engine(options.engine, model_path=options.model)
 
 
 def sidecar_transcript(audio_path: str | os.PathLike) -> str | None:
@@ -85,7 +96,7 @@ def generate(audio_path: str | os.PathLike, options: GenerateOptions = GenerateO
     fps = check_fps(options.fps)
     track = parse_emotion(options.emotion, options.emotion_transition_s)
     mapping = load_retarget(options.rig, options.flame_map)  # bad rig fails before slow work
-    engine = get_engine(options.engine)
+    engine = _engine(options)
     loaded = audio
     if loaded is None:
         loaded = load_audio(audio_path, options.audio)

@@ -43,8 +43,14 @@ class ModelInfo:
         return int(round(self.block_samples * self.fps / SAMPLE_RATE))
 
 
+MODEL_ENV = "TALKRIG_NEURAL_MODEL"  # a model file to use instead of the shipped one
+
+
 def default_model_path() -> Path:
-    """The model shipped inside the package."""
+    """The file named by ``TALKRIG_NEURAL_MODEL``, else the model shipped in the package."""
+    chosen = os.environ.get(MODEL_ENV, "").strip()
+    if chosen:
+        return Path(chosen).expanduser()
     return Path(str(resources.files("talkrig").joinpath("models", MODEL_FILE)))
 
 

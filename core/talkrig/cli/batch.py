@@ -23,6 +23,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--emotion", default="neutral",
                    help="emotion for lines whose manifest emotion is empty")
     p.add_argument("--engine", default=None, help="engine (default: the generate default)")
+    p.add_argument("--model", metavar="FILE",
+                   help="ONNX model for --engine neural (default: $TALKRIG_NEURAL_MODEL, "
+                        "else the shipped model)")
     p.add_argument("--rig", default="arkit52", help="target rig: arkit52, metahuman or flame")
     p.add_argument("--fps", type=float, default=60.0, help="output frame rate")
     p.add_argument("--seed", type=int, default=0, help="seed for blinks, gaze, head motion")
@@ -39,7 +42,7 @@ def run(args) -> int:
     from talkrig.pipeline import GenerateOptions
 
     template = GenerateOptions(emotion=args.emotion, rig=args.rig, fps=args.fps,
-                               motion=MotionOptions(seed=args.seed))
+                               model=args.model, motion=MotionOptions(seed=args.seed))
     if args.engine:
         template = dataclasses.replace(template, engine=args.engine)
     options = BatchOptions(workers=args.workers, take_format=args.take_format,

@@ -34,6 +34,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--fps", type=float, default=60.0, help="output frame rate")
     p.add_argument("--engine", default=DEFAULT_ENGINE,
                    help=f"animation engine: {', '.join(ENGINES)}")
+    p.add_argument("--model", metavar="FILE",
+                   help="ONNX model for --engine neural (default: $TALKRIG_NEURAL_MODEL, "
+                        "else the shipped model)")
     p.add_argument("--seed", type=int, default=0, help="seed for blinks, gaze, head motion")
     p.add_argument("--no-blinks", action="store_true", help="do not add blinks")
     p.add_argument("--blink-rate", type=float, default=1.0,
@@ -58,7 +61,7 @@ def options_from_args(args):
     motion = MotionOptions(smoothing_s=args.smoothing, blinks=not args.no_blinks,
                            blink_rate=args.blink_rate, gaze=not args.no_gaze,
                            head_motion=args.head_motion, seed=args.seed)
-    return GenerateOptions(engine=args.engine, emotion=args.emotion,
+    return GenerateOptions(engine=args.engine, model=args.model, emotion=args.emotion,
                            emotion_transition_s=args.emotion_transition, fps=args.fps,
                            rig=args.rig, flame_map=args.flame_map, text=read_text(args),
                            use_sidecar_text=not args.no_text, motion=motion,
