@@ -182,3 +182,72 @@ def test_raise_quiet_lifts_only_quiet_audio_and_leaves_silence_alone():
     silent = wave * np.float32(SILENT_PEAK / 2)
     assert np.array_equal(raise_quiet(silent), silent)
     assert np.array_equal(raise_quiet(np.zeros(10, np.float32)), np.zeros(10))
+
+
+def _encode(ffmpeg: str, args: list[str]) -> None:
+    import subprocess
+
+    subprocess.run([ffmpeg, "-v", "error", "-y", *args], check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def ffmpeg():
+    from talkrig.ffmpeg import find_ffmpeg
+
+    exe = find_ffmpeg()
+    if exe is None:
+        pytest.skip("no ffmpeg (tests/run.sh installs it)")
+    return exe
+
+
+def test_phone_recordings_and_video_sound_are_decoded_through_ffmpeg(tmp_path, ffmpeg):
+    from conftest import EXAMPLE_SPEECH
+
+    m4a, mp4 = tmp_path / "memo.m4a", tmp_path / "take.mp4"
+    _encode(ffmpeg, ["-i", str(EXAMPLE_SPEECH), "-c:a", "aac", "-b:a", "96k", str(m4a)])
+    _encode(ffmpeg, ["-f", "lavfi", "-i", "color=c=black:s=64x64:d=8", "-i", str(EXAMPLE_SPEECH),
+                     "-shortest", "-c:v", "libx264", "-c:a", "aac", str(mp4)])
+    reference = load_audio(EXAMPLE_SPEECH)
+    for path in (m4a, mp4):
+        audio = load_audio(path)
+        assert audio.source.path == str(path.resolve())  # the user's file, not a temp copy
+        assert abs(audio.duration_s - reference.duration_s) < 0.1
+        n = min(len(audio.samples), len(reference.samples))
+        lags = range(-2000, 2001, 8)  # AAC may shift the start by its priming samples
+        best = max(np.corrcoef(np.roll(audio.samples[:n], k), reference.samples[:n])[0, 1]
+                   for k in lags)
+        assert best > 0.9
+
+
+def test_undecodable_input_and_a_video_without_sound_are_one_line_errors(tmp_path, ffmpeg):
+    silent_video = tmp_path / "silent.mp4"
+    _encode(ffmpeg, ["-f", "lavfi", "-i", "color=c=black:s=64x64:d=1", "-c:v", "libx264",
+                     str(silent_video)])
+    with pytest.raises(TalkRigError) as err:
+        load_audio(silent_video)
+    assert err.value.message.endswith("not a readable audio file (Format not recognised; "
+                                      "ffmpeg: no audio stream)")
+    text = tmp_path / "notes.m4a"
+    text.write_text("not audio at all\n" * 50)
+    with pytest.raises(TalkRigError, match="not a readable audio file") as err:
+        load_audio(text)
+    assert "\n" not in err.value.message and str(text) in err.value.message
+
+
+def test_without_ffmpeg_the_error_says_how_to_read_m4a(tmp_path, monkeypatch):
+    import talkrig.ffmpeg
+
+    monkeypatch.setattr(talkrig.ffmpeg, "find_ffmpeg", lambda: None)
+    path = tmp_path / "memo.m4a"
+    path.write_bytes(b"\x00\x00\x00\x20ftypM4A " + bytes(200))
+    with pytest.raises(TalkRigError, match="install ffmpeg, or pip install imageio-ffmpeg"):
+        load_audio(path)
+
+
+def test_decoded_audio_over_the_duration_limit_is_refused(tmp_path, ffmpeg):
+    from conftest import EXAMPLE_SPEECH
+
+    m4a = tmp_path / "memo.m4a"
+    _encode(ffmpeg, ["-i", str(EXAMPLE_SPEECH), "-c:a", "aac", str(m4a)])
+    with pytest.raises(TalkRigError, match="longer than the 0:00:03 limit"):
+        load_audio(m4a, AudioOptions(max_duration_s=3.0))

@@ -1,9 +1,11 @@
 """Audio in: any common file -> validated mono float32 at 16 kHz.
 
-Reads wav/flac/ogg/mp3/opus through libsndfile (``soundfile``) in blocks, mixes
-down to mono as it reads, and resamples with a polyphase FIR filter in chunks,
-so an hour of audio needs only about its mono float32 size plus the 16 kHz
-result (roughly 3x the 16-bit stereo file) rather than many copies.
+Reads wav/flac/ogg/mp3/opus through libsndfile (``soundfile``) in blocks, mixes down
+to mono as it reads, and resamples with a polyphase FIR filter in chunks, so an hour of
+audio needs only about its mono float32 size plus the 16 kHz result (roughly 3x the
+16-bit stereo file) rather than many copies. What libsndfile
+cannot open (M4A/AAC phone recordings, the sound of a video) is first decoded to a
+temporary WAV by ffmpeg when one is installed (:mod:`talkrig.ffmpeg`).
 """
 
 from __future__ import annotations
@@ -125,14 +127,44 @@ def load_audio(path: str | os.PathLike, options: AudioOptions = AudioOptions()) 
     try:
         info = sf.info(str(path))
     except Exception as exc:  # libsndfile's own message says what it saw
-        raise TalkRigError(f"not a readable audio file ({_sf_reason(exc)})", path) from None
+        return _load_through_ffmpeg(path, _sf_reason(exc), options)
+    return _load_readable(path, path, info, options)
+
+
+def _load_through_ffmpeg(path: Path, reason: str, options: AudioOptions) -> LoadedAudio:
+    """M4A/AAC, video files and other formats libsndfile cannot open, decoded by ffmpeg."""
+    import tempfile
+
+    import soundfile as sf
+
+    from talkrig.ffmpeg import INSTALL_HINT, decode_to_wav, find_ffmpeg
+
+    if find_ffmpeg() is None:
+        raise TalkRigError(f"not a readable audio file ({reason}); for M4A/AAC or the sound "
+                           f"of a video, {INSTALL_HINT}", path)
+    with tempfile.TemporaryDirectory(prefix="talkrig-audio-") as tmp:
+        wav = Path(tmp) / "decoded.wav"
+        try:
+            decode_to_wav(path, wav, options.max_duration_s + 1.0)  # no hours of decoding
+        except TalkRigError as exc:
+            raise TalkRigError(f"not a readable audio file ({reason}; {exc.problem})",
+                               path) from None
+        info = sf.info(str(wav))
+        if info.frames / info.samplerate > options.max_duration_s:
+            raise TalkRigError(f"audio is longer than the {_hms(options.max_duration_s)} "
+                               "limit (split it, or raise --max-duration)", path)
+        return _load_readable(path, wav, info, options)
+
+
+def _load_readable(path: Path, readable: Path, info, options: AudioOptions) -> LoadedAudio:
+    """:func:`load_audio` once ``readable`` (``path`` or its decoded copy) opens."""
     if info.frames <= 0 or info.samplerate <= 0:
         raise TalkRigError("audio has no samples (zero length)", path)
     duration = info.frames / info.samplerate
     if duration > options.max_duration_s:
         raise TalkRigError(f"audio is {_hms(duration)} long, over the {_hms(options.max_duration_s)} "
                            "limit (split it, or raise --max-duration)", path)
-    mono, channel_notes = _read_speech(path, info)
+    mono, channel_notes = _read_speech(readable, info)
     if len(mono) / info.samplerate < MIN_DURATION_S:
         raise TalkRigError(f"audio is only {len(mono) / info.samplerate * 1000:.0f} ms long; "
                            f"need at least {MIN_DURATION_S * 1000:.0f} ms", path)

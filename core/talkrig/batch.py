@@ -4,7 +4,8 @@ Manifest columns (header row, any order, names case-insensitive; only ``audio`` 
 required): ``audio`` (path, relative to the manifest's folder), ``transcript``,
 ``emotion`` (a spec such as ``happy:0.7``), ``character`` (the Unreal actor label to
 animate) and ``sequence`` (the Level Sequence to create, e.g. ``/Game/Dialogue/LS_line_001``).
-A folder is read as one line per audio file (wav, flac, ogg, mp3, opus), in name order.
+A folder is read as one line per audio file (wav, flac, ogg, mp3, opus, m4a, aac), in
+name order.
 
 Resumable: each finished line leaves a small state file in ``OUTDIR/.talkrig_batch/``
 recording what it was made from; re-running skips lines whose take exists and whose
@@ -34,7 +35,7 @@ from talkrig.pipeline import GenerateOptions
 from talkrig.runtime import MODEL_ENV
 
 MANIFEST_COLUMNS = ("audio", "transcript", "emotion", "character", "sequence")
-AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3", ".opus")
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3", ".opus", ".m4a", ".aac")
 TAKE_FORMATS = (".take.json", ".npz", ".csv", ".controls.csv")
 STATE_DIR = ".talkrig_batch"  # per-line state files, inside the output folder
 REPORT_CSV = "batch_report.csv"

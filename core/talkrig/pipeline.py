@@ -79,7 +79,8 @@ def generate(audio_path: str | os.PathLike, options: GenerateOptions = GenerateO
     Parameters
     ----------
     audio_path : path
-        Speech file (wav/flac/ogg/mp3/opus, any rate and channel count).
+        Speech file (wav/flac/ogg/mp3/opus; m4a/aac/video through ffmpeg; any rate and
+        channel count).
     options : GenerateOptions
     progress : callable, optional
         Called with the fraction done (0..1) as the engine works.

@@ -14,7 +14,8 @@ def add_parser(subparsers) -> None:
 
     p = subparser(subparsers, "generate", "Animate a speech file: write curves to OUT "
                   "(.take.json, .npz, .csv = Live Link Face for ARKit, .controls.csv).", run)
-    p.add_argument("audio", metavar="AUDIO", help="speech file: wav, flac, ogg, mp3, opus")
+    p.add_argument("audio", metavar="AUDIO", help="speech file: wav, flac, ogg, mp3, opus; m4a, aac and "
+                        "video files through ffmpeg when installed")
     p.add_argument("-o", "--output", required=True, metavar="OUT",
                    help="output take; the format follows the extension")
     text = p.add_mutually_exclusive_group()

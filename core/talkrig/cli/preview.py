@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from talkrig.cli.common import subparser
 from talkrig.errors import TalkRigError
+from talkrig.ffmpeg import ffmpeg_exe
 
 ADDON_ENV = "TALKRIG_BLENDER_ADDON"  # folder holding talkrig_blender/ and tools/
 SHEET_COLUMNS, SHEET_ROWS = 4, 3  # contact sheet: 12 frames spread over the take
@@ -51,19 +51,6 @@ def addon_dir() -> Path:
             return Path(candidate)
     raise TalkRigError(f"cannot find blender_addon/tools/render_preview.py: run from a "
                        f"TalkRig checkout or set {ADDON_ENV}", "preview")
-
-
-def ffmpeg_exe() -> str:
-    """imageio-ffmpeg's bundled ffmpeg, else one on PATH."""
-    try:
-        import imageio_ffmpeg
-
-        return imageio_ffmpeg.get_ffmpeg_exe()
-    except (ImportError, RuntimeError):
-        found = shutil.which("ffmpeg")
-        if found:
-            return found
-    raise TalkRigError("no ffmpeg: pip install imageio-ffmpeg (the 'video' extra)", "preview")
 
 
 def render_command(args, script: Path, frames: Path) -> list[str]:
@@ -141,7 +128,7 @@ def contact_sheet(ffmpeg: str, frames: Path, n_frames: int, sheet: Path) -> None
 
 def run(args) -> int:
     audio, output, sheet = _check_inputs(args)
-    ffmpeg = ffmpeg_exe()
+    ffmpeg = ffmpeg_exe("preview")
     script = addon_dir() / "tools" / "render_preview.py"
     with tempfile.TemporaryDirectory(prefix="talkrig-preview-") as tmp:
         frames = Path(tmp) / "frames"

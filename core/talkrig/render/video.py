@@ -17,11 +17,9 @@ from talkrig.errors import TalkRigError
 
 
 def _ffmpeg() -> str:
-    try:
-        import imageio_ffmpeg
-    except ImportError:
-        raise TalkRigError("video needs imageio-ffmpeg: pip install 'talkrig[video]'") from None
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    from talkrig.ffmpeg import ffmpeg_exe
+
+    return ffmpeg_exe("video")
 
 
 def probe(path: str | os.PathLike) -> dict:
