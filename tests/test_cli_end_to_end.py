@@ -55,6 +55,25 @@ def test_convert_round_trips_between_all_formats(tmp_path):
     assert np.abs(final.values - original.values).max() <= 1e-6
 
 
+def test_convert_resamples_to_another_frame_rate_and_keeps_the_timing(tmp_path):
+    source = tmp_path / "a.take.json"
+    assert run_cli("generate", EXAMPLE_SPEECH, "-o", source, "--head-motion").returncode == 0
+    original = read_take(source)
+    for fps, step in ((30, 2), (20, 3)):  # 60 fps frames 0, step, 2 step ... coincide
+        out = tmp_path / f"r{fps}.take.json"
+        result = run_cli("convert", source, out, "--to-fps", fps)
+        assert result.returncode == 0, result.stderr
+        assert f"at {fps} fps" in result.stdout
+        take = read_take(out)
+        assert take.fps == fps and take.n_frames == int(np.ceil(original.duration_s * fps))
+        np.testing.assert_allclose(take.values, original.values[::step][: take.n_frames],
+                                   atol=1e-6)
+        np.testing.assert_allclose(take.head_pose, original.head_pose[::step][: take.n_frames],
+                                   atol=1e-6)
+    refused = run_cli("convert", source, tmp_path / "x.take.json", "--fps", 24)
+    assert refused.returncode == 2 and "only a Live Link CSV input" in refused.stderr
+
+
 def test_convert_retargets_arkit_to_metahuman(tmp_path):
     source = tmp_path / "a.take.json"
     assert run_cli("generate", EXAMPLE_SPEECH, "-o", source).returncode == 0

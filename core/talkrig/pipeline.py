@@ -45,12 +45,12 @@ class GenerateOptions:
 ProgressFn = Callable[[float], None]
 
 
-def check_fps(fps: float) -> float:
-    """Validate an animation frame rate."""
+def check_fps(fps: float, flag: str = "--fps") -> float:
+    """Validate an animation frame rate (``flag`` names it in the error)."""
     if not isinstance(fps, (int, float)) or not math.isfinite(fps) or fps < MIN_FPS \
             or fps > MAX_ANIMATION_FPS:
         raise TalkRigError(f"fps must be between {MIN_FPS:g} and {MAX_ANIMATION_FPS:g}, "
-                           f"got {fps}", "--fps")
+                           f"got {fps}", flag)
     return float(fps)
 
 

@@ -134,6 +134,26 @@ class Take:
         except ValueError:
             raise TalkRigError(f"take has no channel {name!r}") from None
 
+    def at_fps(self, fps: float) -> "Take":
+        """The same take sampled at ``fps`` (linear interpolation in time).
+
+        Curves, head pose and eye rotation are resampled; the duration is kept, so the
+        new take has ``ceil(duration_s * fps)`` frames.
+        """
+        n = max(1, int(np.ceil(self.duration_s * fps - 1e-9)))
+        src = np.arange(self.n_frames) / self.fps
+        dst = np.minimum(np.arange(n) / fps, src[-1])
+
+        def sampled(values):
+            if values is None:
+                return None
+            return np.stack([np.interp(dst, src, col) for col in values.T], axis=1) \
+                .astype(np.float32)
+
+        return self.replace(fps=float(fps), values=sampled(self.values),
+                            head_pose=sampled(self.head_pose),
+                            eye_rotation=sampled(self.eye_rotation))
+
     def replace(self, **changes) -> "Take":
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)

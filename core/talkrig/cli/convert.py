@@ -15,6 +15,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--flame-map", metavar="FILE", help="ARKit->FLAME matrix for --rig flame")
     p.add_argument("--fps", type=float,
                    help="frame rate of a Live Link CSV input (default: inferred from timecodes)")
+    p.add_argument("--to-fps", type=float, metavar="FPS",
+                   help="resample the take to this frame rate (default: keep it)")
     p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
 
 
@@ -28,6 +30,10 @@ def run(args) -> int:
     format_of(args.output)
     check_writable(args.output, force=args.force)
     take = read_input(args)
+    if args.to_fps is not None:
+        from talkrig.pipeline import check_fps
+
+        take = take.at_fps(check_fps(args.to_fps, "--to-fps"))
     if args.rig and args.rig != take.rig:
         if take.rig != "arkit52":
             raise TalkRigError(f"can only retarget ARKit takes, this one is {take.rig}",
@@ -36,16 +42,20 @@ def run(args) -> int:
         channels, out = retarget_curves(values, args.rig, args.flame_map)
         take = take.replace(channels=channels, values=out, rig=args.rig)
     write_take(take, args.output, force=args.force)
-    print(f"wrote {args.output}: {take.n_frames} frames, {len(take.channels)} channels")
+    print(f"wrote {args.output}: {take.n_frames} frames at {take.fps:g} fps, "
+          f"{len(take.channels)} channels")
     return 0
 
 
 def read_input(args):
     from talkrig.formats import format_of, read_take
 
-    if args.fps and format_of(args.input) == "csv":
+    if args.fps:
+        from talkrig.errors import TalkRigError
         from talkrig.formats.livelink_csv import is_livelink_csv, read_livelink_csv
 
-        if is_livelink_csv(args.input):
+        if format_of(args.input) == "csv" and is_livelink_csv(args.input):
             return read_livelink_csv(args.input, fps=args.fps)
+        raise TalkRigError("only a Live Link CSV input needs its frame rate "
+                           "(--to-fps resamples a take)", "--fps")
     return read_take(args.input)
