@@ -13,7 +13,8 @@ from talkrig.audio import load_audio
 from talkrig.engines.base import EngineRequest
 from talkrig.errors import TalkRigError
 from talkrig.rigs import ARKIT52
-from talkrig.runtime import NeuralModel, default_model_path, resample_frames
+from talkrig.runtime import NeuralModel, default_model_path
+from talkrig.take import resample_frames
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from talkrig.emotion import EMOTIONS, EmotionKey, EmotionTrack
+from talkrig.take import resample_frames
 
 from .mapping import region_of
 
@@ -33,12 +34,7 @@ def resample(values: np.ndarray, src_fps: float, dst_fps: float) -> np.ndarray:
     if abs(src_fps - dst_fps) < FPS_MATCH_TOL or len(values) < 2:
         return values
     n_out = int(round((len(values) - 1) * dst_fps / src_fps)) + 1
-    src_t = np.arange(len(values)) / src_fps
-    dst_t = np.minimum(np.arange(n_out) / dst_fps, src_t[-1])
-    out = np.empty((n_out, values.shape[1]), dtype=np.float32)
-    for c in range(values.shape[1]):
-        out[:, c] = np.interp(dst_t, src_t, values[:, c])
-    return out
+    return resample_frames(values, src_fps, dst_fps, n_out)
 
 
 def region_gains(channels: tuple[str, ...], mouth: float = 1.0, brows: float = 1.0,

@@ -163,19 +163,6 @@ def fit_rows(values: np.ndarray | None, n: int, width: int = 7) -> np.ndarray:
     return np.concatenate([values, np.repeat(values[-1:], n - len(values), 0)])
 
 
-def resample_frames(values: np.ndarray, src_fps: float, dst_fps: float,
-                    n_out: int) -> np.ndarray:
-    """Linear interpolation of frame values (T, C) at ``src_fps`` to (n_out, C) at ``dst_fps``."""
-    if len(values) == 0:
-        return np.zeros((n_out, values.shape[1]), np.float32)
-    src_t = np.arange(len(values)) / src_fps
-    dst_t = np.arange(n_out) / dst_fps
-    out = np.empty((n_out, values.shape[1]), np.float32)
-    for c in range(values.shape[1]):
-        out[:, c] = np.interp(dst_t, src_t, values[:, c])
-    return out
-
-
 def _read_info(meta: dict, path: Path) -> ModelInfo:
     try:
         return ModelInfo(version=meta["talkrig.version"],

@@ -43,6 +43,24 @@ class Provenance:
     text: str | None = None  # transcript used, if any
 
 
+
+def resample_frames(values: np.ndarray, src_fps: float, dst_fps: float,
+                    n_out: int) -> np.ndarray:
+    """Linear interpolation of frame values (T, C) at ``src_fps`` to (n_out, C) at ``dst_fps``.
+
+    Frames past the last source frame hold its value.
+    """
+    values = np.asarray(values)
+    if len(values) == 0:
+        return np.zeros((n_out, values.shape[1]), np.float32)
+    src_t = np.arange(len(values)) / src_fps
+    dst_t = np.arange(n_out) / dst_fps
+    out = np.empty((n_out, values.shape[1]), np.float32)
+    for c in range(values.shape[1]):
+        out[:, c] = np.interp(dst_t, src_t, values[:, c])
+    return out
+
+
 @dataclass(eq=False)
 class Take:
     """Animation curves for one performance.
@@ -141,14 +159,9 @@ class Take:
         new take has ``ceil(duration_s * fps)`` frames.
         """
         n = max(1, int(np.ceil(self.duration_s * fps - 1e-9)))
-        src = np.arange(self.n_frames) / self.fps
-        dst = np.minimum(np.arange(n) / fps, src[-1])
 
         def sampled(values):
-            if values is None:
-                return None
-            return np.stack([np.interp(dst, src, col) for col in values.T], axis=1) \
-                .astype(np.float32)
+            return None if values is None else resample_frames(values, self.fps, fps, n)
 
         return self.replace(fps=float(fps), values=sampled(self.values),
                             head_pose=sampled(self.head_pose),

@@ -14,7 +14,8 @@ import numpy as np
 
 from talkrig.audio import raise_quiet
 from talkrig.engines.base import EngineRequest, ProgressFn
-from talkrig.runtime import NeuralModel, resample_frames, shared_model
+from talkrig.runtime import NeuralModel, shared_model
+from talkrig.take import resample_frames
 
 
 class NeuralEngine:
