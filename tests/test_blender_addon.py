@@ -198,6 +198,34 @@ def test_pre_existing_shape_key_action_survives_on_an_nla_track(head, scene):
     assert old_curve[0].evaluate(5.0) == pytest.approx(0.7)
 
 
+def test_head_motion_sways_the_object_by_delta_rotation_and_keeps_its_animation(head, scene):
+    from talkrig_blender.actions import action_fcurves
+    from talkrig_blender.generation import generate_on_object
+
+    head.location = (0.0, 0.0, 0.0)
+    head.keyframe_insert("location", frame=1)  # the user's own object animation
+    old_name = head.animation_data.action.name
+    head.rotation_euler = (0.1, 0.0, 0.2)
+    result = generate_on_object(head, str(SHORT_CLIP), emotion="neutral", head=True,
+                                blink=False, gaze=False, start_frame=1)
+    take, applied = result.take, result.applied
+    assert applied.kept_head_action == old_name
+    assert [s.action.name for t in head.animation_data.nla_tracks for s in t.strips] == [
+        old_name]
+    curves = {c.array_index: c for c in action_fcurves(head)
+              if c.data_path == "delta_rotation_euler"}
+    assert sorted(curves) == [0, 1, 2]
+    yaw, pitch, roll = take.head_pose.T
+    assert np.abs(yaw).max() > np.deg2rad(0.3)  # it does move
+    for index, values in ((2, yaw), (0, pitch), (1, roll)):
+        frames, keyed = key_values(curves[index])
+        np.testing.assert_array_equal(frames, 1 + np.arange(take.n_frames))
+        np.testing.assert_allclose(keyed, values, atol=1e-6)
+    assert tuple(head.rotation_euler) == pytest.approx((0.1, 0.0, 0.2))  # placement kept
+    without = generate_on_object(head, str(SHORT_CLIP), emotion="neutral", blink=False)
+    assert without.applied.head_action is None and without.take.head_pose is None
+
+
 def test_undo_removes_the_generated_action(head, scene):
     # bpy-as-module: an operator called with undo=True pushes an undo step, as a
     # click in the UI does; ed.undo needs the window in its context.

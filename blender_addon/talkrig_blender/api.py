@@ -46,9 +46,9 @@ def generate(obj: bpy.types.Object, audio: str | os.PathLike, emotion: str | dic
         ``"happy:0.8"``, a timeline ``"neutral@0,angry:0.9@1.5"`` or a JSON track; when
         None, the emotion keyed on ``obj.talkrig`` is used.
     **options
-        ``engine``, ``text``, ``start_frame``, ``blink``, ``gaze``, ``seed``, ``pairs``,
-        ``profile``, ``strength``, ``mouth``, ``brows``, ``eyes``, ``action_name``,
-        ``add_sound``, ``progress``.
+        ``engine``, ``text``, ``start_frame``, ``blink``, ``gaze``, ``head`` (sway the
+        object by its delta rotation), ``seed``, ``pairs``, ``profile``, ``strength``,
+        ``mouth``, ``brows``, ``eyes``, ``action_name``, ``add_sound``, ``progress``.
     """
     return generate_on_object(obj, os.fspath(audio), emotion=emotion, **options)
 

@@ -30,6 +30,8 @@ class ApplyResult:
     last_frame: int  # scene frame of the last key
     sound_strip: object | None  # the audio strip added, if any
     warnings: tuple[str, ...] = ()  # things the user should know (shown in the UI)
+    head_action: object | None = None  # the object's new head-sway action, if keyed
+    kept_head_action: str | None = None  # the object's previous action, now on NLA
 
 
 def shape_key_names(obj: bpy.types.Object) -> list[str]:
@@ -69,7 +71,7 @@ def apply_take(obj: bpy.types.Object, take: Take, *, start_frame: int | None = N
                pairs: dict[str, str] | None = None, profile: str = "auto",
                strength: float = 1.0, mouth: float = 1.0, brows: float = 1.0,
                eyes: float = 1.0, action_name: str | None = None,
-               audio_path: str | None = None, add_sound: bool = True,
+               audio_path: str | None = None, add_sound: bool = True, head: bool = False,
                progress: ProgressFn | None = None) -> ApplyResult:
     """Key ``take`` onto the shape keys of ``obj`` as a new action.
 
@@ -77,7 +79,8 @@ def apply_take(obj: bpy.types.Object, take: Take, *, start_frame: int | None = N
     by ``strength`` and the per-region strengths, and written with ``foreach_set``.
     The shape keys' previous action is kept on an NLA track. When the audio file is
     known it is added as a sound strip at ``start_frame`` and the frame range grows
-    to cover the take.
+    to cover the take. With ``head``, the take's head pose sways the object
+    (:mod:`.head_pose`).
     """
     scene = bpy.context.scene
     start = scene.frame_start if start_frame is None else int(start_frame)
@@ -108,11 +111,20 @@ def apply_take(obj: bpy.types.Object, take: Take, *, start_frame: int | None = N
         jaw_warning = key_flame_jaw(obj, take, start, fps, name)
         if jaw_warning:
             warnings.append(jaw_warning)
+    head_action = kept_head = None
+    if head and take.head_pose is None:
+        warnings.append("head motion not applied: the take has no head pose")
+    elif head:
+        from .head_pose import key_head_pose
+
+        kept_head = key_head_pose(obj, take, start, fps, name)
+        head_action = obj.animation_data.action
     if add_sound and audio and os.path.isfile(audio):
         strip = scene_setup.add_sound_strip(scene, audio, start)
         if strip is None:
             warnings.append("sound strip not added: this Blender has no audio support")
-    return ApplyResult(action, found, kept, start, last, strip, tuple(warnings))
+    return ApplyResult(action, found, kept, start, last, strip, tuple(warnings),
+                       head_action, kept_head)
 
 
 def _action_name(take: Take, audio_path: str | None) -> str:

@@ -47,11 +47,13 @@ def check_audio(path: str) -> str:
 def generate_on_object(obj: bpy.types.Object, audio_path: str, *,
                        emotion: str | dict | None = None, engine: str | None = None,
                        text: str | None = None, start_frame: int | None = None,
-                       blink: bool = True, gaze: bool = True, seed: int = 0,
+                       blink: bool = True, gaze: bool = True, head: bool = False,
+                       seed: int = 0,
                        flame_map: str | None = None,
                        progress: Callable[[float], None] | None = None,
                        **apply_options) -> GenerateResult:
-    """Generate a take from ``audio_path`` and key it onto ``obj``.
+    """Generate a take from ``audio_path`` and key it onto ``obj`` (with ``head``, also
+    a subtle head sway on the object's delta rotation).
 
     ``emotion`` is a spec (``"happy:0.8"``, a timeline or a JSON track); when None
     the emotion keyed on the object (``obj.talkrig``) over the audio's frames is used.
@@ -74,7 +76,8 @@ def generate_on_object(obj: bpy.types.Object, audio_path: str, *,
     rig = PROFILE_RIG.get(apply_options.get("profile", "auto"), "arkit52")
     options = GenerateOptions(engine=engine or DEFAULT_ENGINE, emotion=emotion, fps=fps,
                               text=text or None, rig=rig, flame_map=flame_map,
-                              motion=MotionOptions(blinks=blink, gaze=gaze, seed=seed))
+                              motion=MotionOptions(blinks=blink, gaze=gaze,
+                                                   head_motion=head, seed=seed))
     engine_progress = (lambda f: progress(ENGINE_SHARE * f)) if progress else None
     with warnings.catch_warnings(record=True) as caught:  # the engine's, for the UI
         take = generate(audio_path, options, progress=engine_progress, audio=loaded)
@@ -84,5 +87,5 @@ def generate_on_object(obj: bpy.types.Object, audio_path: str, *,
     key_progress = (lambda f: progress(ENGINE_SHARE + (1 - ENGINE_SHARE) * f)) \
         if progress else None
     applied = apply.apply_take(obj, take, start_frame=start, audio_path=audio_path,
-                               progress=key_progress, **apply_options)
+                               head=head, progress=key_progress, **apply_options)
     return GenerateResult(take, applied, notes)

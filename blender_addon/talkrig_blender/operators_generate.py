@@ -59,6 +59,7 @@ class TALKRIG_OT_generate(bpy.types.Operator):
             result = generate_on_object(
                 obj, audio, engine=settings.engine or None, text=settings.transcript,
                 start_frame=start, blink=settings.blink, gaze=settings.gaze,
+                head=settings.head,
                 flame_map=(prefs.flame_map or None) if prefs else None,
                 pairs=mapping_pairs(settings), profile=settings.profile,
                 mouth=settings.strength_mouth, brows=settings.strength_brows,
@@ -68,6 +69,9 @@ class TALKRIG_OT_generate(bpy.types.Operator):
                    f"{applied.last_frame}, {applied.mapping.summary()}")
         if applied.kept_action:
             summary += f"; previous action {applied.kept_action!r} kept on an NLA track"
+        if applied.kept_head_action:
+            summary += (f"; the object's previous action {applied.kept_head_action!r} "
+                        "kept on an NLA track")
         for warning in result.warnings:
             self.report({"WARNING"}, warning)
         settings.last_report = summary

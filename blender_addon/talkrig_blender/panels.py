@@ -38,6 +38,7 @@ class TALKRIG_PT_main(_TalkRigPanel, bpy.types.Panel):
         row = layout.row(align=True)
         row.prop(settings, "blink", toggle=True)
         row.prop(settings, "gaze", toggle=True)
+        row.prop(settings, "head", toggle=True)
         col = layout.column(align=True)
         col.label(text="Strength")
         col.prop(settings, "strength_mouth", slider=True)

@@ -76,6 +76,9 @@ class TalkRigSceneSettings(bpy.types.PropertyGroup):
                              description="Scene frame of the first key")
     blink: BoolProperty(name="Blinks", default=True, description="Add natural blinks")
     gaze: BoolProperty(name="Gaze", default=True, description="Add eye saccades")
+    head: BoolProperty(name="Head", default=False,
+                       description="Sway the head with the speech (keys the object's "
+                                   "delta rotation in its own action)")
     strength_mouth: FloatProperty(name="Mouth", default=1.0, min=0.0, soft_max=2.0,
                                   description="Strength of mouth, jaw and cheek channels")
     strength_brows: FloatProperty(name="Brows", default=1.0, min=0.0, soft_max=2.0,
