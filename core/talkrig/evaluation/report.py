@@ -35,8 +35,10 @@ def _request(audio: np.ndarray, fps: float, text: str | None):
     return EngineRequest(audio=audio, fps=fps, emotion=np.zeros((n, 7), np.float32), text=text)
 
 
-def _run(items, audios, engine_fn: EngineFn, fps: float, with_text: bool) -> dict:
+def _run(items, audios, engine_fn: EngineFn, fps: float, with_text: bool,
+         progress: Callable[[float], None] | None = None) -> dict:
     per_utt, stats, seconds, audio_s = [], [], 0.0, 0.0
+    total_s = sum(len(a) for a in audios) / 16_000
     for item, audio in zip(items, audios):
         request = _request(audio, fps, item.transcript if with_text else None)
         start = time.perf_counter()
@@ -53,6 +55,8 @@ def _run(items, audios, engine_fn: EngineFn, fps: float, with_text: bool) -> dic
                         "realtime_factor": round(request.duration_s / max(elapsed, 1e-9), 1),
                         "with_text": bool(with_text and item.transcript),
                         **summarise([st])})
+        if progress is not None:
+            progress(audio_s / max(total_s, 1e-9))
     pooled = summarise(stats)
     pooled["realtime_factor"] = round(audio_s / max(seconds, 1e-9), 1)
     return {"pooled": pooled, "utterances": per_utt}
@@ -71,7 +75,8 @@ def check_targets(pooled: dict, mode: str) -> dict:
 
 def evaluate_folder(folder: str | os.PathLike, engine_fn: EngineFn, with_text: bool,
                     fps: float = DEFAULT_FPS, baseline: bool = True,
-                    engine_name: str = "engine") -> dict:
+                    engine_name: str = "engine",
+                    progress: Callable[[float], None] | None = None) -> dict:
     """Evaluate ``engine_fn`` on every annotated utterance under ``folder``.
 
     Parameters
@@ -86,6 +91,8 @@ def evaluate_folder(folder: str | os.PathLike, engine_fn: EngineFn, with_text: b
         Frame rate the engine is asked for.
     baseline : bool
         Also evaluate the energy-only baseline (jaw from loudness).
+    progress : callable, optional
+        Called with the fraction of the audio evaluated (0..1) after each utterance.
 
     Returns
     -------
@@ -98,7 +105,7 @@ def evaluate_folder(folder: str | os.PathLike, engine_fn: EngineFn, with_text: b
 
     items = find_utterances(folder)
     audios = [load_audio(item.audio).samples for item in items]
-    result = _run(items, audios, engine_fn, fps, with_text)
+    result = _run(items, audios, engine_fn, fps, with_text, progress)
     mode = "aligned" if with_text and any(i.transcript for i in items) else "recognised"
     report = {"schema": REPORT_SCHEMA, "folder": str(folder), "engine": engine_name,
               "fps": fps, "mode": mode, "n_utterances": len(items),
