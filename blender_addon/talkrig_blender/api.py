@@ -47,7 +47,8 @@ def generate(obj: bpy.types.Object, audio: str | os.PathLike, emotion: str | dic
         None, the emotion keyed on ``obj.talkrig`` is used.
     **options
         ``engine``, ``text``, ``start_frame``, ``blink``, ``gaze``, ``head`` (sway the
-        object by its delta rotation), ``seed``, ``pairs``, ``profile``, ``strength``,
+        object by its delta rotation), ``also`` (other meshes of the character to key
+        with the same take), ``seed``, ``pairs``, ``profile``, ``strength``,
         ``mouth``, ``brows``, ``eyes``, ``action_name``, ``add_sound``, ``progress``.
     """
     return generate_on_object(obj, os.fspath(audio), emotion=emotion, **options)

@@ -89,7 +89,7 @@ def apply_take(obj: bpy.types.Object, take: Take, *, start_frame: int | None = N
     values = keyframes.resample(take.values, take.fps, fps)  # (T', C)
     gains = strength * keyframes.region_gains(take.channels, mouth, brows, eyes)
     key = obj.data.shape_keys
-    name = action_name or _action_name(take, audio_path)
+    name = action_name or action_name_for(take, audio_path)
     action, slot, channels = actions.new_action(key, name)
     column = {c: i for i, c in enumerate(take.channels)}
     for done, (target, channel) in enumerate(found.pairs):
@@ -127,7 +127,8 @@ def apply_take(obj: bpy.types.Object, take: Take, *, start_frame: int | None = N
                        head_action, kept_head)
 
 
-def _action_name(take: Take, audio_path: str | None) -> str:
+def action_name_for(take: Take, audio_path: str | None) -> str:
+    """``TalkRig <audio stem>``: the name of the action a take makes."""
     source = audio_path or (take.audio.path if take.audio else "")
     stem = os.path.splitext(os.path.basename(source))[0] if source else "take"
     return f"TalkRig {stem}"

@@ -26,11 +26,13 @@ class GenerateResult:
     take: Take  # the generated curves (at the scene frame rate)
     applied: apply.ApplyResult  # the action and mapping
     notes: tuple[str, ...] = ()  # about the audio and the engine (clipping, a transcript not used)
+    also: tuple[apply.ApplyResult, ...] = ()  # the same take keyed on the other meshes
 
     @property
     def warnings(self) -> tuple[str, ...]:
         """Everything the user should be told: audio and engine notes, then keying ones."""
-        return self.notes + self.applied.warnings
+        return self.notes + self.applied.warnings + tuple(
+            w for result in self.also for w in result.warnings)
 
 
 def check_audio(path: str) -> str:
@@ -51,12 +53,16 @@ def generate_on_object(obj: bpy.types.Object, audio_path: str, *,
                        seed: int = 0,
                        flame_map: str | None = None,
                        progress: Callable[[float], None] | None = None,
+                       also: list[bpy.types.Object] = (),
                        **apply_options) -> GenerateResult:
     """Generate a take from ``audio_path`` and key it onto ``obj`` (with ``head``, also
     a subtle head sway on the object's delta rotation).
 
     ``emotion`` is a spec (``"happy:0.8"``, a timeline or a JSON track); when None
     the emotion keyed on the object (``obj.talkrig``) over the audio's frames is used.
+    ``also``: other meshes of the same character (teeth, tongue, lashes, brows) that get
+    the same take on whichever of their shape keys match by name; a mesh with none is
+    skipped with a warning.
     Extra keyword arguments go to :func:`apply.apply_take` (strengths, mapping...).
     """
     from talkrig.audio import load_audio
@@ -88,4 +94,31 @@ def generate_on_object(obj: bpy.types.Object, audio_path: str, *,
         if progress else None
     applied = apply.apply_take(obj, take, start_frame=start, audio_path=audio_path,
                                head=head, progress=key_progress, **apply_options)
-    return GenerateResult(take, applied, notes)
+    others, skipped = key_other_meshes(also, obj, take, applied.first_frame, apply_options)
+    return GenerateResult(take, applied, notes + skipped, others)
+
+
+def key_other_meshes(others, obj, take: Take, start: int, apply_options: dict
+                     ) -> tuple[tuple[apply.ApplyResult, ...], tuple[str, ...]]:
+    """Key ``take`` on each mesh of ``others`` (``obj`` excluded) from frame ``start``.
+
+    Returns
+    -------
+    results : tuple of ApplyResult
+        One per mesh that had matching shape keys.
+    skipped : tuple of str
+        A line for each mesh left alone, saying why.
+    """
+    results, skipped = [], []
+    options = {k: v for k, v in apply_options.items()
+               if k not in ("pairs", "action_name")}  # shape-key names differ per mesh
+    base = apply_options.get("action_name") or apply.action_name_for(take, None)
+    for other in others:
+        if other == obj or other.type != "MESH":
+            continue
+        try:
+            results.append(apply.apply_take(other, take, start_frame=start, add_sound=False,
+                                            action_name=f"{base} ({other.name})", **options))
+        except TalkRigError as exc:
+            skipped.append(f"{other.name} skipped: {exc.problem}")
+    return tuple(results), tuple(skipped)

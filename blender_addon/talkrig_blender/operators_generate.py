@@ -63,12 +63,15 @@ class TALKRIG_OT_generate(bpy.types.Operator):
                 flame_map=(prefs.flame_map or None) if prefs else None,
                 pairs=mapping_pairs(settings), profile=settings.profile,
                 mouth=settings.strength_mouth, brows=settings.strength_brows,
-                eyes=settings.strength_eyes, progress=progress)
+                eyes=settings.strength_eyes, progress=progress,
+                also=list(context.selected_objects) if settings.also_selected else [])
         applied = result.applied
         summary = (f"{applied.action.name}: frames {applied.first_frame}-"
                    f"{applied.last_frame}, {applied.mapping.summary()}")
         if applied.kept_action:
             summary += f"; previous action {applied.kept_action!r} kept on an NLA track"
+        if result.also:
+            summary += f"; also keyed {', '.join(r.action.name for r in result.also)}"
         if applied.kept_head_action:
             summary += (f"; the object's previous action {applied.kept_head_action!r} "
                         "kept on an NLA track")

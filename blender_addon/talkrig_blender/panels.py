@@ -26,6 +26,7 @@ class TALKRIG_PT_main(_TalkRigPanel, bpy.types.Panel):
         row.prop(settings, "audio_path")
         layout.prop(settings, "transcript")
         layout.prop(settings, "target")
+        layout.prop(settings, "also_selected")
         obj = settings.target or context.active_object
         if obj is not None and hasattr(obj, "talkrig"):
             box = layout.box()

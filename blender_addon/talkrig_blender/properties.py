@@ -76,6 +76,10 @@ class TalkRigSceneSettings(bpy.types.PropertyGroup):
                              description="Scene frame of the first key")
     blink: BoolProperty(name="Blinks", default=True, description="Add natural blinks")
     gaze: BoolProperty(name="Gaze", default=True, description="Add eye saccades")
+    also_selected: BoolProperty(
+        name="Also Selected Meshes", default=False,
+        description="Key the same take on the other selected meshes of the character "
+                    "(teeth, tongue, lashes, brows), on their shape keys that match by name")
     head: BoolProperty(name="Head", default=False,
                        description="Sway the head with the speech (keys the object's "
                                    "delta rotation in its own action)")
