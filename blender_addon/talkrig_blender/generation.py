@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-import warnings
 from dataclasses import dataclass
 from typing import Callable
 
@@ -68,7 +67,7 @@ def generate_on_object(obj: bpy.types.Object, audio_path: str, *,
     from talkrig.audio import load_audio
     from talkrig.engines import DEFAULT_ENGINE
     from talkrig.motion import MotionOptions
-    from talkrig.pipeline import GenerateOptions, generate
+    from talkrig.pipeline import GenerateOptions, generate_noting
 
     apply.shape_key_names(obj)  # fail on a bad target before the slow part
     audio_path = check_audio(audio_path)
@@ -85,11 +84,10 @@ def generate_on_object(obj: bpy.types.Object, audio_path: str, *,
                               motion=MotionOptions(blinks=blink, gaze=gaze,
                                                    head_motion=head, seed=seed))
     engine_progress = (lambda f: progress(ENGINE_SHARE * f)) if progress else None
-    with warnings.catch_warnings(record=True) as caught:  # the engine's, for the UI
-        take = generate(audio_path, options, progress=engine_progress, audio=loaded)
+    take, engine_notes = generate_noting(audio_path, options, progress=engine_progress,
+                                         audio=loaded)
     name = os.path.basename(audio_path)
-    notes = tuple(f"{name}: {note}" for note in
-                  dict.fromkeys([*loaded.warnings, *(str(w.message) for w in caught)]))
+    notes = tuple(f"{name}: {note}" for note in dict.fromkeys(loaded.warnings + engine_notes))
     key_progress = (lambda f: progress(ENGINE_SHARE + (1 - ENGINE_SHARE) * f)) \
         if progress else None
     applied = apply.apply_take(obj, take, start_frame=start, audio_path=audio_path,

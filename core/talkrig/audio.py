@@ -3,9 +3,9 @@
 Reads wav/flac/ogg/mp3/opus through libsndfile (``soundfile``) in blocks, mixes down
 to mono as it reads, and resamples with a polyphase FIR filter in chunks, so an hour of
 audio needs only about its mono float32 size plus the 16 kHz result (roughly 3x the
-16-bit stereo file) rather than many copies. What libsndfile
-cannot open (M4A/AAC phone recordings, the sound of a video) is first decoded to a
-temporary WAV by ffmpeg when one is installed (:mod:`talkrig.ffmpeg`).
+16-bit stereo file) rather than many copies. What libsndfile cannot open (M4A/AAC
+phone recordings, the sound of a video) is first decoded to a temporary WAV by ffmpeg
+when one is installed (:mod:`talkrig.ffmpeg`).
 """
 
 from __future__ import annotations

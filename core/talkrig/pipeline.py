@@ -54,6 +54,22 @@ def check_fps(fps: float, flag: str = "--fps") -> float:
     return float(fps)
 
 
+def generate_noting(audio_path: str | os.PathLike, options: GenerateOptions = GenerateOptions(),
+                    progress: ProgressFn | None = None, audio: LoadedAudio | None = None
+                    ) -> tuple[Take, tuple[str, ...]]:
+    """:func:`generate`, with the warnings it issues (the engine's, the notes of audio it
+    loads itself) returned once each as one-line strings, for a UI to show.
+
+    Returns
+    -------
+    take : Take
+    notes : tuple of str
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        take = generate(audio_path, options, progress, audio)
+    return take, tuple(dict.fromkeys(str(w.message) for w in caught))
+
+
 def _engine(options: GenerateOptions):
     """The engine of ``options``, with its model file when one is named."""
     if options.model is None:

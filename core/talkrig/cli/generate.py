@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import warnings
 from pathlib import Path
 
 from talkrig.cli.common import PROGRESS_MIN_AUDIO_S, progress_bar, subparser, warn
@@ -14,8 +13,9 @@ def add_parser(subparsers) -> None:
 
     p = subparser(subparsers, "generate", "Animate a speech file: write curves to OUT "
                   "(.take.json, .npz, .csv = Live Link Face for ARKit, .controls.csv).", run)
-    p.add_argument("audio", metavar="AUDIO", help="speech file: wav, flac, ogg, mp3, opus; m4a, aac and "
-                        "video files through ffmpeg when installed")
+    p.add_argument("audio", metavar="AUDIO",
+                   help="speech file: wav, flac, ogg, mp3, opus; m4a, aac and video files "
+                        "through ffmpeg when installed")
     p.add_argument("-o", "--output", required=True, metavar="OUT",
                    help="output take; the format follows the extension")
     text = p.add_mutually_exclusive_group()
@@ -98,7 +98,7 @@ def run(args) -> int:
     from talkrig.engines import TRANSCRIPT_ENGINES
     from talkrig.audio import load_audio
     from talkrig.formats import format_of, write_take
-    from talkrig.pipeline import generate
+    from talkrig.pipeline import generate_noting
 
     format_of(args.output)
     check_writable(args.output, force=args.force)
@@ -111,11 +111,10 @@ def run(args) -> int:
     for note in audio.warnings:
         warn(f"{args.audio}: {note}")
     show = not args.quiet and audio.duration_s > PROGRESS_MIN_AUDIO_S and sys.stderr.isatty()
-    with warnings.catch_warnings(record=True) as caught:  # said after the bar, naming the file
-        with progress_bar(f"animating {Path(args.audio).name}", show) as progress:
-            take = generate(args.audio, options, progress=progress, audio=audio)
-    for message in dict.fromkeys(str(w.message) for w in caught):
-        warn(f"{args.audio}: {message}")
+    with progress_bar(f"animating {Path(args.audio).name}", show) as progress:
+        take, notes = generate_noting(args.audio, options, progress=progress, audio=audio)
+    for note in notes:  # said after the bar, naming the file
+        warn(f"{args.audio}: {note}")
     write_take(take, args.output, force=args.force)
     if not args.quiet:
         engine = take.provenance.engine

@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import warnings
 
 CLI_WARNING = "talkrig: warning: "  # how the CLI starts a warning line on stderr
 
@@ -71,12 +70,12 @@ def generate_take(audio_path, take_path, emotion="neutral", text=""):
     """
     if core_available():
         from talkrig.formats import write_take
-        from talkrig.pipeline import GenerateOptions, generate
+        from talkrig.pipeline import GenerateOptions, generate_noting
 
-        with warnings.catch_warnings(record=True) as caught:
-            take = generate(audio_path, GenerateOptions(emotion=emotion, text=text or None))
+        take, notes = generate_noting(audio_path,
+                                      GenerateOptions(emotion=emotion, text=text or None))
         write_take(take, take_path)
-        return list(dict.fromkeys(str(w.message) for w in caught))
+        return list(notes)
     args = ["generate", audio_path, "-o", take_path, "--emotion", emotion]
     if text:
         args += ["--text", text]
