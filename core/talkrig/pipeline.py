@@ -136,10 +136,16 @@ def generate(audio_path: str | os.PathLike, options: GenerateOptions = GenerateO
     moved = apply_motion(curves, fps, options.motion, energy)
     channels, values = apply_retarget(moved.curves, mapping)
     provenance = Provenance(engine=engine.name, model_version=engine.version,
-                            seed=options.motion.seed, text=text)
+                            seed=options.motion.seed, text=_transcript_followed(engine, text))
     return Take(fps=fps, channels=channels, values=values, rig=options.rig,
                 head_pose=moved.head_pose, eye_rotation=moved.eye_rotation,
                 emotion=track.to_json(), audio=loaded.source, provenance=provenance)
+
+
+def _transcript_followed(engine, text: str | None) -> str | None:
+    """``text`` if the engine animated from it; None when the engine takes no transcript
+    or set it aside (an alignment that failed or covered too little of the speech)."""
+    return text if text and getattr(engine, "last_mode", None) == "aligned" else None
 
 
 def _warn_keys_after_end(track, duration_s: float) -> None:

@@ -40,7 +40,7 @@ class Provenance:
     model_version: str = ""  # engine/model version string
     seed: int = 0  # RNG seed for blinks, gaze and head motion
     talkrig_version: str = __version__
-    text: str | None = None  # transcript used, if any
+    text: str | None = None  # transcript the engine animated from (None: none, or set aside)
 
 
 

@@ -69,15 +69,25 @@ def options_from_args(args):
                            audio=AudioOptions(max_duration_s=args.max_duration))
 
 
-def transcript_source(args) -> str:
-    """Where ``generate`` takes the transcript from, for its summary line."""
+def transcript_source(args, followed: bool) -> str:
+    """Which transcript ``generate`` animated from, for its summary line.
+
+    ``followed`` is whether the engine used the transcript (the take's provenance): one
+    it set aside is named as such, so the summary does not contradict its warning.
+    """
     from talkrig.phones.transcript import find_sidecar
 
     if args.text is not None:
-        return "transcript from --text"
-    sidecar = None if args.no_text else find_sidecar(args.audio)
-    found = args.text_file or sidecar
-    return f"transcript from {Path(found).name}" if found else "no transcript"
+        given = "--text"
+    else:
+        sidecar = None if args.no_text else find_sidecar(args.audio)
+        found = args.text_file or sidecar
+        if not found:
+            return "no transcript"
+        given = Path(found).name
+    if followed:
+        return f"transcript from {given}"
+    return f"transcript from {given} set aside: phone recognition"
 
 
 def read_text(args) -> str | None:
@@ -119,7 +129,7 @@ def run(args) -> int:
     if not args.quiet:
         engine = take.provenance.engine
         if engine in TRANSCRIPT_ENGINES:
-            engine += f" ({transcript_source(args)})"
+            engine += f" ({transcript_source(args, take.provenance.text is not None)})"
         print(f"wrote {args.output}: {take.n_frames} frames at {take.fps:g} fps, "
               f"{len(take.channels)} {take.rig} channels, engine {engine}")
     return 0
