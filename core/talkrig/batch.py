@@ -32,7 +32,7 @@ from typing import Callable
 from talkrig.atomic import atomic_open
 from talkrig.errors import TalkRigError
 from talkrig.pipeline import GenerateOptions
-from talkrig.runtime import MODEL_ENV
+from talkrig.runtime import default_model_path
 
 MANIFEST_COLUMNS = ("audio", "transcript", "emotion", "character", "sequence")
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3", ".opus", ".m4a", ".aac")
@@ -187,16 +187,29 @@ def _name_lines(lines: list[BatchLine]) -> list[BatchLine]:
 
 # ------------------------------------------------------------------ one line
 def line_signature(line: BatchLine, options: BatchOptions) -> str:
-    """Hash of everything a line's take depends on (audio identity, text, emotion, options)."""
-    try:
-        stat = os.stat(line.audio)
-        audio_id = [line.audio, stat.st_size, stat.st_mtime_ns]
-    except OSError:
-        audio_id = [line.audio, None, None]
-    doc = {"audio": audio_id, "text": line.transcript, "emotion": line.emotion,
-           "format": options.take_format, "generate": repr(options.generate),
-           "model_env": os.environ.get(MODEL_ENV, "")}  # the neural model file it names
+    """Hash of everything a line's take depends on: the audio file, text, emotion, options,
+    the TalkRig and engine versions and, for the neural engine, the model file (a model
+    replaced under the same name remakes the takes)."""
+    from talkrig import __version__
+    from talkrig.engines import engine_version
+
+    engine = options.generate.engine
+    doc = {"audio": _file_identity(line.audio), "text": line.transcript,
+           "emotion": line.emotion, "format": options.take_format,
+           "generate": repr(options.generate), "talkrig": __version__,
+           "engine": engine_version(engine)}
+    if engine == "neural":
+        doc["model"] = _file_identity(options.generate.model or default_model_path())
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+
+
+def _file_identity(path: str | os.PathLike) -> list:
+    """``[path, size, mtime]``, enough to tell a file was replaced; sizes None if absent."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return [str(path), None, None]
+    return [str(path), stat.st_size, stat.st_mtime_ns]
 
 
 def run_line(line: BatchLine, outdir: str, options: BatchOptions) -> LineResult:

@@ -31,6 +31,16 @@ def available_engines() -> list[str]:
     return names
 
 
+def engine_version(name: str) -> str:
+    """The version an engine class records in its takes, without building the engine
+    ("" for an unknown name, or an engine whose version comes from its model file)."""
+    if name not in ENGINES:
+        return ""
+    module_name, class_name = ENGINES[name].split(":")
+    version = getattr(getattr(importlib.import_module(module_name), class_name), "version", "")
+    return version if isinstance(version, str) else ""
+
+
 def get_engine(name: str, **options) -> Engine:
     """Instantiate the engine called ``name``.
 
@@ -48,4 +58,4 @@ def get_engine(name: str, **options) -> Engine:
 
 
 __all__ = ["ENGINES", "DEFAULT_ENGINE", "TRANSCRIPT_ENGINES", "Engine", "EngineRequest",
-           "available_engines", "get_engine"]
+           "available_engines", "engine_version", "get_engine"]
