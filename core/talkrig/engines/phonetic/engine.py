@@ -17,7 +17,7 @@ from talkrig.phones import Phone
 
 log = logging.getLogger(__name__)
 
-ENGINE_VERSION = "1.2.2"
+ENGINE_VERSION = "1.2.3"
 ALIGN_MAX_S = 600.0  # alignment memory grows with length: about 2.3 GB for 5 minutes
 PHONE_SHARE = 0.8  # fraction of the work spent finding phones (for progress bars)
 # An aligned transcript must account for this much of the loud (voiced) audio. Right
