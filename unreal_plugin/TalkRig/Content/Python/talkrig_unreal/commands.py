@@ -43,8 +43,12 @@ def import_take(take_path, target="metahuman", **overrides):
     return result
 
 
-def generate_from_selected_sounds(emotion="neutral", target="metahuman", **overrides):
-    """Generate a take for each selected SoundWave and import it with that SoundWave."""
+def generate_from_selected_sounds(emotion="neutral", target="metahuman", head_motion=False,
+                                  **overrides):
+    """Generate a take for each selected SoundWave and import it with that SoundWave.
+
+    ``head_motion`` adds head rotation (keyed on the arkit target; a face board has no
+    head control and the import warns)."""
     import unreal
 
     sounds = [a for a in unreal.EditorUtilityLibrary.get_selected_assets()
@@ -59,7 +63,8 @@ def generate_from_selected_sounds(emotion="neutral", target="metahuman", **overr
                 raise RuntimeError(f"the source file of {sound.get_name()} is not on this "
                                    f"machine ({audio or 'unknown'})")
             take = os.path.join(tmp, f"{sound.get_name()}.take.json")
-            notes = core_bridge.generate_take(audio, take, emotion=emotion)
+            notes = core_bridge.generate_take(audio, take, emotion=emotion,
+                                              head_motion=head_motion)
             for note in notes:
                 unreal.log_warning(f"TalkRig: {sound.get_name()}: {note}")
             result = import_take(take, target, sound_asset=sound.get_path_name(), **overrides)

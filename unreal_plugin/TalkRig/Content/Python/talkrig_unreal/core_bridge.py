@@ -62,23 +62,30 @@ def plan_for_take(take_path, target):
             return json.load(handle)
 
 
-def generate_take(audio_path, take_path, emotion="neutral", text=""):
+def generate_take(audio_path, take_path, emotion="neutral", text="", head_motion=False):
     """Generate a take file from audio (core API in-process, else ``talkrig generate``).
+
+    ``head_motion`` adds subtle head rotation following the speech (keyed on the arkit
+    target as Live Link Face's HeadYaw/HeadPitch/HeadRoll curves).
 
     Returns the warnings about the audio and the engine (clipping, a transcript that
     could not be aligned, ...) as a list of one-line strings.
     """
     if core_available():
         from talkrig.formats import write_take
+        from talkrig.motion import MotionOptions
         from talkrig.pipeline import GenerateOptions, generate_noting
 
-        take, notes = generate_noting(audio_path,
-                                      GenerateOptions(emotion=emotion, text=text or None))
+        options = GenerateOptions(emotion=emotion, text=text or None,
+                                  motion=MotionOptions(head_motion=head_motion))
+        take, notes = generate_noting(audio_path, options)
         write_take(take, take_path)
         return list(notes)
     args = ["generate", audio_path, "-o", take_path, "--emotion", emotion]
     if text:
         args += ["--text", text]
+    if head_motion:
+        args.append("--head-motion")
     lines = _run(args, (0,)).stderr.splitlines()
     about_file = f"{audio_path}: "  # the CLI names the file; the caller does that here
     return [line[len(CLI_WARNING):].removeprefix(about_file) for line in lines
