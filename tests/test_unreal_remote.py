@@ -124,7 +124,8 @@ def test_arkit_push_bakes_curves_into_an_anim_sequence(takes):
     result = run_scenario("push_arkit", folder / "line_001.take.json")
     assert result["reports"][0]["ok"]
     curves = result["keyed"]["/Game/Dialogue/AS_line_001"]
-    assert len(curves) == 52 and curves["jawOpen"] == first.n_frames
+    assert len(curves) == 52 + 6  # the shapes and Live Link Face's eye rotations (gaze)
+    assert curves["jawOpen"] == first.n_frames and "LeftEyeYaw" in curves
 
 
 def test_discovery_finds_the_editor_and_its_project():
