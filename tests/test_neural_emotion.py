@@ -43,7 +43,10 @@ def test_prototype_channels_rise_with_intensity(model, axis, emotion):
     assert means[-1] - means[0] > 0.05, (emotion, means)
 
 
-def _closure_rate(model, axis: int | None) -> tuple[float, int]:
+def _closure_rate(model, axis: int | None, gate: bool = False) -> tuple[float, int]:
+    """Pooled closure rate of the network's curves (``gate``: after the engine's
+    acoustic closure gate) at full intensity of emotion ``axis`` (None: neutral)."""
+    from talkrig.engines.closure_gate import seal_at_acoustic_closures
     from talkrig.evaluation.metrics import summarise, utterance_stats
     from talkrig.phones.readers import read_textgrid_phones
 
@@ -56,13 +59,18 @@ def _closure_rate(model, axis: int | None) -> tuple[float, int]:
         vec = np.zeros((n, 7), np.float32)
         if axis is not None:
             vec[:, axis] = 1.0
-        stats.append(utterance_stats(model.curves(audio, vec), phones, 60.0))
+        curves = model.curves(audio, vec)
+        if gate:
+            curves = seal_at_acoustic_closures(curves, audio, 60.0)
+        stats.append(utterance_stats(curves, phones, 60.0))
     pooled = summarise(stats)
     return pooled["bilabial_closure_rate"], pooled["n_bilabials"]
 
 
-def test_full_intensity_emotions_keep_the_lip_closures(model):
-    neutral, n_bilabials = _closure_rate(model, None)
-    drops = {e: neutral - _closure_rate(model, axis)[0] for axis, e in enumerate(EMOTION_AXES)}
+@pytest.mark.parametrize("gate", [False, True], ids=["network", "engine with closure gate"])
+def test_full_intensity_emotions_keep_the_lip_closures(model, gate):
+    neutral, n_bilabials = _closure_rate(model, None, gate)
+    drops = {e: neutral - _closure_rate(model, axis, gate)[0]
+             for axis, e in enumerate(EMOTION_AXES)}
     assert n_bilabials >= 30
     assert max(drops.values()) <= MAX_CLOSURE_DROP, (neutral, drops)

@@ -68,7 +68,8 @@ def multilingual(neural_fn) -> dict:
 
 def emotion_checks(model_path, dev: Path) -> dict:
     """Per emotion: prototype-channel means at intensities 0..1 (cold_corpus) and the
-    pooled bilabial closure rate at intensity 1 versus neutral (4 dev utterances)."""
+    pooled bilabial closure rate at intensity 1 versus neutral (4 dev utterances), of
+    the network alone and of the engine (with its acoustic closure gate)."""
     from talkrig.audio import load_audio
     from talkrig.emotion import EMOTION_AXES
     from talkrig.engines.phonetic.tables import emotion_table
@@ -81,19 +82,27 @@ def emotion_checks(model_path, dev: Path) -> dict:
     audios = [load_audio(i.audio).samples for i in items]
 
     def closure(axis):
-        stats = []
+        """(network, engine) closure rates: the network's own curves, and after the
+        engine's acoustic closure gate (what users get)."""
+        from talkrig.engines.closure_gate import seal_at_acoustic_closures
+
+        network, engine = [], []
         for item, audio in zip(items, audios):
             n = int(np.ceil(len(audio) / 16000 * 60))
             vec = np.zeros((n, 7), np.float32)
             if axis is not None:
                 vec[:, axis] = 1.0
-            stats.append(utterance_stats(model.curves(audio, vec), item.phones, 60.0))
-        return summarise(stats)["bilabial_closure_rate"]
+            curves = model.curves(audio, vec)
+            network.append(utterance_stats(curves, item.phones, 60.0))
+            engine.append(utterance_stats(seal_at_acoustic_closures(curves, audio, 60.0),
+                                          item.phones, 60.0))
+        return (summarise(network)["bilabial_closure_rate"],
+                summarise(engine)["bilabial_closure_rate"])
 
     probe = next(a for i, a in zip(items, audios) if i.name == "cold_corpus")
     n = int(np.ceil(len(probe) / 16000 * 60))
-    neutral = closure(None)
-    out = {"neutral_closure_rate": neutral}
+    neutral, neutral_engine = closure(None)
+    out = {"neutral_closure_rate": neutral, "neutral_closure_rate_engine": neutral_engine}
     for axis, name in enumerate(EMOTION_AXES):
         channels = np.flatnonzero(emotion_table().prototypes[axis] >= 0.1)
         means = []
@@ -101,10 +110,12 @@ def emotion_checks(model_path, dev: Path) -> dict:
             vec = np.zeros((n, 7), np.float32)
             vec[:, axis] = intensity
             means.append(round(float(model.curves(probe, vec)[:, channels].mean()), 4))
-        rate = closure(axis)
+        rate, rate_engine = closure(axis)
         out[name] = {"prototype_means": means,
                      "monotonic": all(b >= a - 1e-3 for a, b in zip(means, means[1:])),
-                     "closure_rate": rate, "closure_drop": neutral - rate}
+                     "closure_rate": rate, "closure_drop": neutral - rate,
+                     "closure_rate_engine": rate_engine,
+                     "closure_drop_engine": neutral_engine - rate_engine}
     return out
 
 

@@ -27,15 +27,25 @@ class NeuralEngine:
         An ONNX model file; the shipped one by default.
     device : str
         "auto", "cpu" or "cuda" (onnxruntime provider choice).
+    acoustic_closures : bool
+        Seal the lips where the audio shows a closed tract
+        (:mod:`talkrig.engines.closure_gate`); False gives the network's curves as they
+        are, which is what :class:`talkrig.streaming.NeuralStream` returns.
     """
 
     name = "neural"
+    # Replaced per instance by the model's version and digest; the class value names
+    # this code's revision (batch signatures read it without loading a model).
+    version = "neural+closures-1"
 
-    def __init__(self, model_path: str | os.PathLike | None = None, device: str = "auto"):
+    def __init__(self, model_path: str | os.PathLike | None = None, device: str = "auto",
+                 acoustic_closures: bool = True):
         self.model: NeuralModel = shared_model(None if model_path is None else str(model_path),
                                                device)
+        self.acoustic_closures = acoustic_closures
         digest = hashlib.sha256(self.model.path.read_bytes()).hexdigest()[:10]
-        self.version = f"neural-{self.model.info.version}-{digest}"
+        gate = "+closures" if acoustic_closures else ""
+        self.version = f"neural-{self.model.info.version}-{digest}{gate}"
 
     def animate(self, request: EngineRequest, progress: ProgressFn | None = None) -> np.ndarray:
         """Curves for ``request``, shape (request.n_frames, 52), float32, 0..1."""
@@ -44,7 +54,12 @@ class NeuralEngine:
         emotion = np.asarray(request.emotion, np.float32).reshape(-1, 7)
         emotion_model = resample_frames(emotion, request.fps, fps_model, n_model)
         # the model was trained on -30..0 dBFS peaks: at -40 dBFS its mouth hardly moved
-        curves = self.model.curves(raise_quiet(request.audio), emotion_model)
+        audio = raise_quiet(request.audio)
+        curves = self.model.curves(audio, emotion_model)
+        if self.acoustic_closures:
+            from talkrig.engines.closure_gate import seal_at_acoustic_closures
+
+            curves = seal_at_acoustic_closures(curves, audio, fps_model)
         if progress:
             progress(1.0)
         if abs(request.fps - fps_model) < 1e-9 and len(curves) == request.n_frames:
