@@ -4,9 +4,11 @@ Prints, over the annotated dev utterances (~78 s of speech):
 - forced alignment with transcripts, whole engine: x real time (target >= 10);
 - phone recognition without transcripts, whole engine: x real time (target >= 5);
 - phones -> curves (coarticulation + constraints + emotion + loudness): ms per minute
-  of audio (target <= 20), at 60 fps, from the reference phones.
+  of audio (target <= 20), at 60 fps, from the reference phones;
+- with ``--long``: the three long utterances repeated to about 5 minutes and aligned with
+  their transcripts window by window (x real time, and peak memory of that process).
 
-Usage: OMP_NUM_THREADS=1 python bench/bench_phonetic.py [--folder DIR] [--repeats N]
+Usage: OMP_NUM_THREADS=1 python bench/bench_phonetic.py [--folder DIR] [--repeats N] [--long]
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--folder", default=str(DEFAULT_FOLDER))
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--long", action="store_true",
+                        help="also align about 5 minutes of speech window by window")
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from talkrig.audio import load_audio
@@ -83,6 +87,28 @@ def main() -> None:
     print(f"without transcript (recognition):   {recognised:6.1f} x real time  (target >= 5)")
     ms = curves_ms_per_minute(items, audios, args.repeats)
     print(f"phones -> curves:                   {ms:6.1f} ms per minute of audio  (target <= 20)")
+    if args.long:
+        long_alignment(items, audios)
+
+
+def long_alignment(items, audios) -> None:
+    """Align the long utterances, repeated to about 5 minutes, window by window."""
+    import resource
+
+    from talkrig.engines.phonetic.long_align import align_long
+    from talkrig.phones.transcript import normalise_words
+
+    long_items = [(i, a) for i, a in zip(items, audios) if len(a) > 10 * 16_000]
+    repeats = int(np.ceil(300 * 16_000 / sum(len(a) for _, a in long_items)))
+    audio = np.concatenate([a for _, a in long_items] * repeats)
+    words = normalise_words(" ".join(i.transcript for i, _ in long_items))
+    start = time.perf_counter()
+    align_long(audio, words * repeats)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{len(audio) / 16_000:.0f} s with transcript, in windows: "
+          f"{len(audio) / 16_000 / seconds:6.1f} x real time, peak memory {peak:.0f} MB "
+          f"(one pass: 2.2 GB)")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import soundfile as sf
 
 from conftest import dev_file
@@ -48,12 +49,74 @@ def test_recognising_a_long_recording_covers_it_in_order_with_progress():
     assert len(speech) > 300  # about 77 s of continuous speech
 
 
-def test_a_transcript_of_very_long_audio_falls_back_to_recognition_with_a_warning(monkeypatch):
-    import pytest
-    from talkrig.engines.phonetic import engine
+@pytest.fixture(scope="module")
+def long_speech():
+    """About 52 s of real speech from two recordings, with its transcript."""
+    from talkrig.phones.transcript import read_transcript
 
-    monkeypatch.setattr(engine, "ALIGN_MAX_S", 1.0)  # stands in for 10 minutes
-    audio = sf.read(str(dev_file("mfa_patty.flac")), dtype="float32")[0]
-    with pytest.warns(RuntimeWarning, match="not force-aligned"):
-        phones, mode = engine.phones_for(audio, "patty")
+    names = ("acoustic_corpus", "cold_corpus")
+    audio = np.concatenate([sf.read(str(dev_file(f"{n}.wav")), dtype="float32")[0]
+                            for n in names])
+    lab = dev_file("acoustic_corpus.wav").parents[1] / "lab"
+    return audio, " ".join(read_transcript(lab / f"{n}.lab") for n in names)
+
+
+def test_a_long_recording_is_aligned_in_windows_as_in_one_pass(long_speech, monkeypatch):
+    from talkrig.engines.phonetic import engine, long_align
+    from talkrig.phones import sphinx
+
+    audio, text = long_speech
+    monkeypatch.setattr(long_align, "LONG_AUDIO_S", 30.0)  # stands in for 90 s
+    monkeypatch.setattr(long_align, "WINDOW_S", 20.0)  # three windows
+    seen = []
+    phones, mode = engine.phones_for(audio, text, progress=seen.append)
+    assert mode == "aligned" and seen == sorted(seen) and len(seen) >= 2
+    one_pass = sphinx.align(audio, text)
+    windowed = [p for p in phones if p.label != "SIL"]
+    whole = [p for p in one_pass if p.label != "SIL"]
+    assert len(windowed) == len(whole)
+    assert np.mean([a.label == b.label for a, b in zip(windowed, whole)]) > 0.97
+    gaps = np.abs([(a.start_s + a.end_s - b.start_s - b.end_s) / 2
+                   for a, b in zip(windowed, whole)])
+    assert np.mean(gaps < 0.02) > 0.9 and np.median(gaps) < 0.011
+    assert phones[-1].end_s == pytest.approx(len(audio) / SAMPLE_RATE, abs=0.011)
+    starts = [p.start_s for p in phones]
+    assert starts == sorted(starts)
+
+
+def test_a_long_recording_with_a_partial_transcript_falls_back_with_a_warning(long_speech,
+                                                                               monkeypatch):
+    from talkrig.engines.phonetic import engine, long_align
+
+    audio, text = long_speech
+    monkeypatch.setattr(long_align, "LONG_AUDIO_S", 30.0)
+    monkeypatch.setattr(long_align, "WINDOW_S", 20.0)
+    first_half = " ".join(text.split()[: len(text.split()) // 2])
+    with pytest.warns(RuntimeWarning, match="using phone recognition"):
+        phones, mode = engine.phones_for(audio, first_half)
     assert mode == "recognised" and phones
+
+
+@pytest.mark.slow
+def test_eleven_minutes_with_a_sidecar_transcript_are_aligned_by_the_cli(tmp_path):
+    """Longer than one pass could align (it fell back to recognition over 10 minutes)."""
+    from conftest import run_cli
+    from talkrig.formats import read_take
+    from talkrig.phones.transcript import read_transcript
+
+    names = ("acoustic_corpus", "cold_corpus", "cold_corpus3")
+    parts = [sf.read(str(dev_file(f"{n}.wav")), dtype="float32")[0] for n in names]
+    lab = dev_file("acoustic_corpus.wav").parents[1] / "lab"
+    text = " ".join(read_transcript(lab / f"{n}.lab") for n in names)
+    repeats = 9  # 9 x 77 s = 11.5 minutes
+    sf.write(tmp_path / "lecture.flac", np.concatenate(parts * repeats), SAMPLE_RATE)
+    (tmp_path / "lecture.txt").write_text(" ".join([text] * repeats))
+    out = tmp_path / "lecture.take.json"
+    result = run_cli("generate", tmp_path / "lecture.flac", "-o", out, timeout=900)
+    assert result.returncode == 0, result.stderr
+    assert "warning" not in result.stderr
+    assert "transcript from lecture.txt)" in result.stdout
+    take = read_take(out)
+    assert take.provenance.text is not None
+    assert take.n_frames == pytest.approx(sum(len(p) for p in parts) * repeats / SAMPLE_RATE
+                                          * 60, abs=1)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 SAMPLE_RATE = 16_000
 FRAME_S = 0.01  # PocketSphinx frame shift
 ALLPHONE_SEARCH = "allphone"
+PREFIX_SEARCH = "prefix"  # grammar search of words_that_fit
 # Phone-LM weight of the allphone search. The default (6.5) lets the phone bigram
 # override the acoustics and drops most bilabials; 2.0 scored best on the dev speech
 # (open/bilabial AUC 0.70 -> 0.77; 1.0 and 3.0 were worse).
@@ -35,6 +37,15 @@ _LOCK = threading.Lock()  # one decoder, used by one call at a time
 
 class AlignmentError(TalkRigError):
     """The transcript could not be aligned to the audio."""
+
+
+@dataclass(frozen=True)
+class WordSpan:
+    """An aligned word: its dictionary spelling and start/end in seconds."""
+
+    word: str
+    start_s: float
+    end_s: float
 
 
 # Alignment beams, tried in order: PocketSphinx's defaults (1e-48) lose the only
@@ -121,7 +132,24 @@ def align(audio: np.ndarray, text: str) -> list[Phone]:
     """
     from talkrig.phones.transcript import normalise_words
 
-    words = normalise_words(text)
+    return align_words(audio, normalise_words(text))[0]
+
+
+def align_words(audio: np.ndarray, words: list[str]) -> tuple[list[Phone], list[WordSpan]]:
+    """Force-align normalised ``words`` to ``audio``: phones and the words' own times.
+
+    Returns
+    -------
+    phones : list of Phone
+        Phones with times, ``SIL`` for pauses.
+    spans : list of WordSpan
+        One per aligned word, in order (pauses and fillers left out).
+
+    Raises
+    ------
+    AlignmentError
+        When no word is pronounceable or the decoder finds no alignment.
+    """
     pcm = _pcm(audio)
     failure = "no beam width found a path"
     for beam in ALIGN_BEAMS:
@@ -131,25 +159,65 @@ def align(audio: np.ndarray, text: str) -> list[Phone]:
             if not usable:
                 raise AlignmentError("transcript has no words to align")
             try:
-                phones = _align_pass(decoder, usable, pcm)
+                phones, spans = _align_pass(decoder, usable, pcm)
             except RuntimeError as exc:
                 failure = str(exc)
                 continue
         if any(p.label != SILENCE for p in phones):
-            return phones
+            return phones, spans
     raise AlignmentError(f"PocketSphinx found no alignment ({failure})")
 
 
-def _align_pass(decoder, words: list[str], pcm: bytes) -> list[Phone]:
+def alignable_words(words: list[str]) -> list[str]:
+    """``words`` that alignment can use: dictionary words and G2P-pronounced ones."""
+    with _LOCK:
+        return prepare_words(_aligner(ALIGN_BEAMS[0]), words)
+
+
+def words_that_fit(audio: np.ndarray, words: list[str]) -> int:
+    """How many leading ``words`` the audio holds: a grammar of the words in order, each
+    after the first optional together with all that follow it, decoded over ``audio``.
+
+    For aligning long audio in windows (:mod:`talkrig.engines.phonetic.long_align`):
+    offered more words than it holds, a window takes only those it can.
+
+    Raises
+    ------
+    AlignmentError
+        When no word is pronounceable or the search ends nowhere.
+    """
+    pcm = _pcm(audio)
+    with _LOCK:
+        # the widest beam: narrower ones let the grammar end early, stretching the
+        # words it keeps over speech that belongs to later words
+        decoder = _aligner(ALIGN_BEAMS[1])
+        usable = prepare_words(decoder, words)
+        if not usable:
+            raise AlignmentError("transcript has no words to align")
+        rule = usable[0] + "".join(" [ " + w for w in usable[1:]) + " ]" * (len(usable) - 1)
+        decoder.add_jsgf_string(PREFIX_SEARCH, f"#JSGF V1.0;\ngrammar prefix;\n"
+                                               f"public <words> = {rule} ;\n")
+        decoder.activate_search(PREFIX_SEARCH)
+        _decode(decoder, pcm)
+        hyp = decoder.hyp()
+    if hyp is None:
+        raise AlignmentError("PocketSphinx found no path through the window")
+    return len([w for w in hyp.hypstr.split() if not w.startswith(("<", "["))])
+
+
+def _align_pass(decoder, words: list[str], pcm: bytes) -> tuple[list[Phone], list[WordSpan]]:
     decoder.set_align_text(" ".join(words))
     _decode(decoder, pcm)
     decoder.set_alignment()
     _decode(decoder, pcm)
     alignment = decoder.get_alignment()
     if alignment is None:
-        return []
-    return [Phone(normalise_label(p.name) or SILENCE, p.start * FRAME_S,
-                  (p.start + p.duration) * FRAME_S) for p in alignment.phones()]
+        return [], []
+    phones = [Phone(normalise_label(p.name) or SILENCE, p.start * FRAME_S,
+                    (p.start + p.duration) * FRAME_S) for p in alignment.phones()]
+    spans = [WordSpan(w.name, w.start * FRAME_S, (w.start + w.duration) * FRAME_S)
+             for w in alignment.words() if not w.name.startswith(("<", "["))]
+    return phones, spans
 
 
 CHUNK_S = 30.0  # long audio is recognised in pieces of about this length ...

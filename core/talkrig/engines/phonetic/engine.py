@@ -18,7 +18,6 @@ from talkrig.phones import Phone
 log = logging.getLogger(__name__)
 
 ENGINE_VERSION = "1.2.3"
-ALIGN_MAX_S = 600.0  # alignment memory grows with length: about 2.3 GB for 5 minutes
 PHONE_SHARE = 0.8  # fraction of the work spent finding phones (for progress bars)
 # An aligned transcript must account for this much of the loud (voiced) audio. Right
 # transcripts of the dev clips cover 0.82-1.00 (one-word clips with a breath 0.63);
@@ -41,13 +40,9 @@ def phones_for(audio: np.ndarray, text: str | None,
     """
     from talkrig.phones import sphinx
 
-    if text and text.strip() and len(audio) > ALIGN_MAX_S * sphinx.SAMPLE_RATE:
-        _fall_back(f"audio longer than {ALIGN_MAX_S / 60:.0f} min is not force-aligned "
-                   "(PocketSphinx would need several GB); using phone recognition; split the "
-                   "audio into shorter lines to use the transcript")
-    elif text and text.strip():
+    if text and text.strip():
         try:
-            phones = sphinx.align(audio, text)
+            phones = _align(audio, text, progress)
         except sphinx.AlignmentError as exc:
             _fall_back(f"transcript alignment failed: {exc.problem}; using phone recognition")
         else:
@@ -57,6 +52,18 @@ def phones_for(audio: np.ndarray, text: str | None,
             _fall_back(f"transcript alignment failed: its words cover only {coverage:.0%} "
                        "of the speech (a partial or wrong transcript?); using phone recognition")
     return sphinx.recognise(audio, progress), "recognised"
+
+
+def _align(audio: np.ndarray, text: str, progress: ProgressFn | None) -> list[Phone]:
+    """Forced alignment; audio over ``LONG_AUDIO_S`` window by window (one pass needs
+    2.2 GB for 5 minutes; the windows about 0.5 GB for any length)."""
+    from talkrig.engines.phonetic.long_align import LONG_AUDIO_S, align_long
+    from talkrig.phones import sphinx
+    from talkrig.phones.transcript import normalise_words
+
+    if len(audio) > LONG_AUDIO_S * sphinx.SAMPLE_RATE:
+        return align_long(audio, normalise_words(text), progress)
+    return sphinx.align(audio, text)
 
 
 def silence_where_silent(phones: list[Phone], audio: np.ndarray) -> list[Phone]:
