@@ -39,9 +39,15 @@ class NeuralStream:
         Gain applied to every chunk. Offline generation raises speech that peaks under
         -20 dBFS to -6 dBFS (:func:`talkrig.audio.raise_quiet`); a stream cannot see
         its peak in advance, so give a quiet live input its gain here.
+    acoustic_closures : bool
+        Seal the lips at acoustic closures with the causal gate
+        (:mod:`talkrig.engines.closure_gate_stream`; the frames then equal
+        :func:`~talkrig.engines.closure_gate_stream.causal_seal` of the offline network
+        curves). Off: the network's frames, equal to its offline output.
     """
 
-    def __init__(self, model: NeuralModel | None = None, input_gain_db: float = 0.0):
+    def __init__(self, model: NeuralModel | None = None, input_gain_db: float = 0.0,
+                 acoustic_closures: bool = False):
         self.model = model or shared_model()
         self.gain = np.float32(10.0 ** (input_gain_db / 20.0))
         info = self.model.info
@@ -57,6 +63,12 @@ class NeuralStream:
         self.fps, self.block = info.fps, info.block_samples
         self.fpb = info.frames_per_block
         self.lookahead = math.ceil(info.lookahead_s * SAMPLE_RATE)  # samples
+        self._gate = None
+        if acoustic_closures:
+            from talkrig.engines.closure_gate_stream import ClosureGateStream, lookahead_samples
+
+            self._gate = ClosureGateStream(self.fps)
+            self.lookahead = max(self.lookahead, lookahead_samples())
         self.context_blocks = math.ceil(info.context_s * SAMPLE_RATE / self.block)
         self._audio = np.zeros(0, np.float32)  # kept tail of the stream
         self._audio_start = 0  # absolute sample index of _audio[0] (block-aligned)
@@ -89,6 +101,8 @@ class NeuralStream:
             self._current = np.asarray(emotion, np.float32).reshape(N_AXES)
         chunk = np.asarray(chunk, np.float32).ravel() * self.gain
         self._audio = np.concatenate([self._audio, chunk])
+        if self._gate is not None:
+            self._gate.add_audio(chunk)
         self._received += len(chunk)
         self._extend_emotion(math.ceil(self._received * self.fps / SAMPLE_RATE - 1e-9))
         ready = int(math.floor((self._received - self.lookahead) * self.fps / SAMPLE_RATE)) + 1
@@ -99,6 +113,8 @@ class NeuralStream:
         """Return the remaining frames, as offline inference ends the clip."""
         total = max(1, math.ceil(self._received * self.fps / SAMPLE_RATE - 1e-9))
         self._extend_emotion(total)
+        if self._gate is not None:
+            self._gate.finish()
         return self._emit(total)
 
     def _extend_emotion(self, n_frames_abs: int) -> None:
@@ -126,7 +142,7 @@ class NeuralStream:
         curves = self.model.run_blocks(audio, emo)
         out = curves[self._emitted - f0: upto - f0]
         self._emitted = upto
-        return out
+        return out if self._gate is None else self._gate.apply(out)
 
     def _drop_before(self, block: int) -> None:
         """Forget audio and emotion before absolute ``block`` (kept tail stays bounded)."""

@@ -30,7 +30,7 @@ class NeuralEngine:
     acoustic_closures : bool
         Seal the lips where the audio shows a closed tract
         (:mod:`talkrig.engines.closure_gate`); False gives the network's curves as they
-        are, which is what :class:`talkrig.streaming.NeuralStream` returns.
+        are, which is what :class:`talkrig.streaming.NeuralStream` returns by default.
     """
 
     name = "neural"
