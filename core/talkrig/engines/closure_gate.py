@@ -23,6 +23,14 @@ PEAK_WINDOW_S = 0.15  # the network's local aperture peak: max over +-150 ms
 TRUSTED_FRACTION = 0.5
 
 
+def dip_trust(opening, peak):
+    """How far an acoustic dip is trusted where the network's aperture is ``opening``
+    under its local ``peak`` (arrays or floats): 1 at or under ``TRUSTED_FRACTION`` of
+    the peak, 0 at the peak."""
+    relative = opening / np.maximum(peak, 1e-3)
+    return np.clip((1.0 - relative) / (1.0 - TRUSTED_FRACTION), 0.0, 1.0)
+
+
 def seal_at_acoustic_closures(curves: np.ndarray, audio: np.ndarray, fps: float) -> np.ndarray:
     """Scale the mouth-opening channels down where the audio shows a closure.
 
@@ -49,9 +57,7 @@ def seal_at_acoustic_closures(curves: np.ndarray, audio: np.ndarray, fps: float)
     reach = max(1, int(round(PEAK_WINDOW_S * fps)))
     padded = np.pad(opening, reach, mode="edge")
     peak = np.lib.stride_tricks.sliding_window_view(padded, 2 * reach + 1).max(1)  # (T,)
-    relative = opening / np.maximum(peak, 1e-3)
-    trust = np.clip((1.0 - relative) / (1.0 - TRUSTED_FRACTION), 0.0, 1.0)
-    keep = 1.0 - evidence * trust
+    keep = 1.0 - evidence * dip_trust(opening, peak)
     for name in APERTURE_CHANNELS:
         out[:, ARKIT_INDEX[name]] *= keep
     return out

@@ -132,9 +132,7 @@ class ClosureGateStream:
         noise, top = np.percentile(stats, [acoustic.NOISE_PERCENTILE, acoustic.LOUD_PERCENTILE])
         span = max(top - noise, 1.0)
         peak = self._level(m - self.back, ahead).max()
-        depth = (peak - self._level(m, m + 1)[0]) / span
-        ev = float(np.clip((depth - acoustic.DIP_START) / (acoustic.DIP_FULL - acoustic.DIP_START),
-                           0.0, 1.0)) * float(peak > noise + acoustic.SPEECH_PEAK * span)
+        ev = float(acoustic.dip_evidence(self._level(m, m + 1)[0], peak, noise, span))
         self._evidence[m] = ev
         return ev
 
@@ -162,6 +160,7 @@ class ClosureGateStream:
     # ----------------------------------------------------------------- frames
     def apply(self, frames: np.ndarray) -> np.ndarray:
         """Gate the next ``frames`` (k, 52) of the stream, in order; returns a new array."""
+        from talkrig.engines.closure_gate import dip_trust
         from talkrig.engines.phonetic.acoustic import APERTURE_CHANNELS
         from talkrig.evaluation.metrics import aperture
         from talkrig.rigs import ARKIT_INDEX
@@ -178,8 +177,7 @@ class ClosureGateStream:
                 raise RuntimeError(f"closure gate: audio for frame {frame} has not arrived")
             k = len(self._aperture) + j
             peak = history[max(0, k - self.trust_frames): k + 1].max()
-            trust = _trust(opening[j], peak)
-            keep[j] = 1.0 - self._evidence_at(frame) * trust
+            keep[j] = 1.0 - self._evidence_at(frame) * float(dip_trust(opening[j], peak))
         for name in APERTURE_CHANNELS:
             out[:, ARKIT_INDEX[name]] *= keep
         self._aperture = history[-self.trust_frames:]
@@ -191,14 +189,6 @@ class ClosureGateStream:
         oldest = int(self._next_frame / self.fps * 16000.0 / self.hop) - 4 * self.spread
         for m in [m for m in self._evidence if m < oldest]:
             del self._evidence[m]
-
-
-def _trust(opening: float, peak: float) -> float:
-    """How far a dip is trusted: 1 at or under half the local peak, 0 at the peak."""
-    from talkrig.engines.closure_gate import TRUSTED_FRACTION
-
-    relative = opening / max(peak, 1e-3)
-    return float(np.clip((1.0 - relative) / (1.0 - TRUSTED_FRACTION), 0.0, 1.0))
 
 
 def causal_seal(curves: np.ndarray, audio: np.ndarray, fps: float) -> np.ndarray:

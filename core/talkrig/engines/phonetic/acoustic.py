@@ -40,6 +40,15 @@ def band_level_db(audio: np.ndarray) -> np.ndarray:
     return 10.0 * np.log10(power + 1e-10)
 
 
+def dip_evidence(level, peak, noise: float, span: float):
+    """Closure evidence, 0..1, of band levels ``level`` under their local ``peak`` (dB;
+    arrays or floats): 0 for dips under 0.3 of the recording's range ``span`` above its
+    ``noise`` floor, 1 from 0.7; 0 where the peak itself is not speech."""
+    depth = (peak - level) / span
+    loud_enough = peak > noise + SPEECH_PEAK * span
+    return np.clip((depth - DIP_START) / (DIP_FULL - DIP_START), 0.0, 1.0) * loud_enough
+
+
 def closure_evidence(audio: np.ndarray, n_frames: int, fps: float) -> np.ndarray:
     """How sure the audio is that the tract is sealed at each frame, 0..1.
 
@@ -55,10 +64,7 @@ def closure_evidence(audio: np.ndarray, n_frames: int, fps: float) -> np.ndarray
     reach = int(PEAK_WINDOW_S / HOP_S)
     padded = np.pad(level, reach, mode="edge")
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * reach + 1)
-    peak = windows.max(1)
-    depth = (peak - level) / span
-    loud_enough = peak > noise + SPEECH_PEAK * span
-    ev = np.clip((depth - DIP_START) / (DIP_FULL - DIP_START), 0.0, 1.0) * loud_enough
+    ev = dip_evidence(level, windows.max(1), noise, span)
     # the lips seal a little before the sound dies and part a little after it returns
     spread = int(round(CLOSURE_SPREAD_S / HOP_S))
     ev = np.lib.stride_tricks.sliding_window_view(np.pad(ev, spread), 2 * spread + 1).max(1)
