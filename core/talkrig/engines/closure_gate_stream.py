@@ -47,15 +47,17 @@ class ClosureGateStream:
     """
 
     def __init__(self, fps: float):
+        from talkrig.engines.closure_gate import PEAK_WINDOW_S
         from talkrig.engines.phonetic import acoustic
 
         self.fps = fps
+        self.rate = acoustic.SAMPLE_RATE
         self.hop = int(acoustic.HOP_S * acoustic.SAMPLE_RATE)  # samples per level frame
         self.forward = int(round(FORWARD_S / acoustic.HOP_S))  # level frames
         self.back = int(round(acoustic.PEAK_WINDOW_S / acoustic.HOP_S))
         self.spread = int(round(acoustic.CLOSURE_SPREAD_S / acoustic.HOP_S))
         self.history = int(round(HISTORY_S / acoustic.HOP_S))
-        self.trust_frames = max(1, int(round(0.15 * fps)))
+        self.trust_frames = max(1, int(round(PEAK_WINDOW_S * fps)))  # network peak, back
         self._audio = np.zeros(0, np.float32)
         self._audio_start = 0  # absolute sample of _audio[0]
         self._received = 0
@@ -139,7 +141,7 @@ class ClosureGateStream:
     def _evidence_at(self, frame: int) -> float:
         """Spread evidence interpolated at a curve frame, as the offline gate does."""
         total = self._level_start + len(self._levels)
-        t = frame / self.fps / (self.hop / 16000.0)  # in level frames
+        t = frame / self.fps * self.rate / self.hop  # in level frames
         lo = min(int(math.floor(t)), total - 1)
         hi = min(lo + 1, total - 1)
 
@@ -153,7 +155,7 @@ class ClosureGateStream:
         """Whether the audio needed to gate curve frame ``frame`` has arrived."""
         if self._finished:
             return True
-        need = int(math.floor(frame / self.fps * 16000.0 / self.hop)) + 1 + self.spread + \
+        need = int(math.floor(frame / self.fps * self.rate / self.hop)) + 1 + self.spread + \
             self.forward
         return self._level_start + len(self._levels) > need
 
@@ -186,7 +188,7 @@ class ClosureGateStream:
         return out
 
     def _forget_evidence(self) -> None:
-        oldest = int(self._next_frame / self.fps * 16000.0 / self.hop) - 4 * self.spread
+        oldest = int(self._next_frame / self.fps * self.rate / self.hop) - 4 * self.spread
         for m in [m for m in self._evidence if m < oldest]:
             del self._evidence[m]
 
