@@ -91,9 +91,9 @@ def test_a_long_recording_with_a_partial_transcript_falls_back_with_a_warning(lo
     audio, text = long_speech
     monkeypatch.setattr(long_align, "LONG_AUDIO_S", 30.0)
     monkeypatch.setattr(long_align, "WINDOW_S", 20.0)
-    first_half = " ".join(text.split()[: len(text.split()) // 2])
-    with pytest.warns(RuntimeWarning, match="using phone recognition"):
-        phones, mode = engine.phones_for(audio, first_half)
+    first_words = " ".join(text.split()[:12])  # of 122
+    with pytest.warns(RuntimeWarning, match="cover only .* using phone recognition"):
+        phones, mode = engine.phones_for(audio, first_words)
     assert mode == "recognised" and phones
 
 
@@ -120,3 +120,28 @@ def test_eleven_minutes_with_a_sidecar_transcript_are_aligned_by_the_cli(tmp_pat
     assert take.provenance.text is not None
     assert take.n_frames == pytest.approx(sum(len(p) for p in parts) * repeats / SAMPLE_RATE
                                           * 60, abs=1)
+
+
+def test_a_long_break_between_lines_is_a_pause_and_the_words_resume_after_it(long_speech,
+                                                                            monkeypatch):
+    from talkrig.engines.phonetic import engine, long_align
+    from talkrig.phones import sphinx
+
+    audio, text = long_speech
+    monkeypatch.setattr(long_align, "LONG_AUDIO_S", 30.0)
+    monkeypatch.setattr(long_align, "WINDOW_S", 20.0)
+    split = len(sf.read(str(dev_file("acoustic_corpus.wav")), dtype="float32")[0])
+    rng = np.random.default_rng(0)
+    room = rng.normal(0, 3e-4, 45 * SAMPLE_RATE).astype(np.float32)  # 45 s of room tone
+    with_break = np.concatenate([audio[:split], room, audio[split:]])
+    phones, mode = engine.phones_for(with_break, text)
+    assert mode == "aligned"
+    gap = (split / SAMPLE_RATE + 0.6, split / SAMPLE_RATE + 44.4)
+    assert not [p for p in phones if p.label != "SIL" and p.end_s > gap[0] and p.start_s < gap[1]]
+    after = [p for p in phones if p.label != "SIL" and p.start_s >= gap[1]]
+    second = [p for p in sphinx.align(audio[split:], " ".join(text.split()[59:]))
+              if p.label != "SIL"]
+    assert len(after) == len(second)
+    offset = split / SAMPLE_RATE + 45.0
+    gaps = np.abs([a.start_s - offset - b.start_s for a, b in zip(after, second)])
+    assert np.median(gaps) < 0.011 and np.mean(gaps < 0.03) > 0.9

@@ -175,8 +175,9 @@ def alignable_words(words: list[str]) -> list[str]:
 
 
 def words_that_fit(audio: np.ndarray, words: list[str]) -> int:
-    """How many leading ``words`` the audio holds: a grammar of the words in order, each
-    after the first optional together with all that follow it, decoded over ``audio``.
+    """How many leading ``words`` the audio holds (0 for a pause or music): a grammar of
+    the words in order, each optional together with all that follow it, decoded over
+    ``audio``.
 
     For aligning long audio in windows (:mod:`talkrig.engines.phonetic.long_align`):
     offered more words than it holds, a window takes only those it can.
@@ -194,7 +195,7 @@ def words_that_fit(audio: np.ndarray, words: list[str]) -> int:
         usable = prepare_words(decoder, words)
         if not usable:
             raise AlignmentError("transcript has no words to align")
-        rule = usable[0] + "".join(" [ " + w for w in usable[1:]) + " ]" * (len(usable) - 1)
+        rule = "".join("[ " + w + " " for w in usable) + "]" * len(usable)
         decoder.add_jsgf_string(PREFIX_SEARCH, f"#JSGF V1.0;\ngrammar prefix;\n"
                                                f"public <words> = {rule} ;\n")
         decoder.activate_search(PREFIX_SEARCH)

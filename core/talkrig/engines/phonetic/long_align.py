@@ -30,6 +30,12 @@ COMMIT_MARGIN_S = 5.0
 # rate, plus a few; a window that holds every word offered is offered twice as many.
 WORD_SURPLUS = 1.25
 EXTRA_WORDS = 4
+# Stretches without loud audio longer than this are skipped (labelled a pause) up to
+# PAUSE_LEAD_S before the speech resumes, so a music break or a long silence is never
+# searched for words (PocketSphinx hears phones even in digital silence).
+MIN_SKIP_S = 1.0
+PAUSE_LEAD_S = 0.5
+AUDIBLE_FRACTION = 0.2  # of the band's range above its noise floor: quiet speech too
 
 
 def align_long(audio: np.ndarray, words: list[str], progress=None) -> list[Phone]:
@@ -60,11 +66,19 @@ def align_long(audio: np.ndarray, words: list[str], progress=None) -> list[Phone
     if not words:
         raise sphinx.AlignmentError("transcript has no words to align")
     loud = loud_frames(audio)  # (M,) bool every 5 ms, or None for no speech range
+    audible = _audible_frames(audio)  # (M,) bool, or None
     rate = len(words) / max(_speech_seconds(loud, 0, len(audio)), 1.0)  # words per speech s
     sr, total = sphinx.SAMPLE_RATE, len(audio)
     phones: list[Phone] = []
     start, first = 0, 0
     while first < len(words):
+        resume = _next_speech(audible, start, total)
+        if resume is None:
+            raise sphinx.AlignmentError(f"{len(words) - first} transcript words are left "
+                                        f"where the speech ends (a wrong transcript?)")
+        if resume > start:  # a long pause (or the lead-in) is not searched for words
+            phones.append(Phone("SIL", start / sr, resume / sr))
+            start = resume
         end = min(total, start + int(WINDOW_S * sr))
         last = end == total
         piece, rest = audio[start:end], words[first:]
@@ -73,9 +87,14 @@ def align_long(audio: np.ndarray, words: list[str], progress=None) -> list[Phone
         else:
             found, spans = _align_window(piece, rest, rate * _speech_seconds(loud, start, end))
         keep = len(spans) if last else _words_to_keep(spans, (end - start) / sr)
-        if keep == 0:
+        if keep == 0 and last:
             raise sphinx.AlignmentError(f"no transcript word fits the audio after "
                                         f"{start / sr:.0f} s (a partial or wrong transcript?)")
+        if keep == 0:  # no word here (music, noise, other talk): a pause, move on
+            until = (end - start) / sr - COMMIT_MARGIN_S
+            phones.append(Phone("SIL", start / sr, start / sr + until))
+            start += int(round(until * sr))
+            continue
         until = spans[keep - 1].end_s if not last else (end - start) / sr
         offset = start / sr
         phones += [Phone(p.label, p.start_s + offset, min(p.end_s, until) + offset)
@@ -89,16 +108,53 @@ def align_long(audio: np.ndarray, words: list[str], progress=None) -> list[Phone
     return phones
 
 
+def _audible_frames(audio: np.ndarray) -> np.ndarray | None:
+    """Where the 1-3.5 kHz band rises ``AUDIBLE_FRACTION`` of its range above the noise
+    floor, every 5 ms (quiet speech included); None when the range is too small."""
+    from talkrig.engines.phonetic import acoustic
+
+    level = acoustic.band_level_db(audio)
+    noise, top = np.percentile(level, [acoustic.NOISE_PERCENTILE, acoustic.LOUD_PERCENTILE])
+    if top - noise < acoustic.MIN_SPEECH_RANGE_DB:
+        return None
+    return level > noise + AUDIBLE_FRACTION * (top - noise)
+
+
+def _next_speech(audible: np.ndarray | None, start: int, total: int) -> int | None:
+    """Where to search for words from sample ``start``: there, or ``PAUSE_LEAD_S`` before
+    the next audible frame when that is over ``MIN_SKIP_S`` away; None when no audible
+    frame is left."""
+    from talkrig.engines.phonetic.acoustic import HOP_S, SAMPLE_RATE
+
+    if audible is None:
+        return start
+    hop = int(HOP_S * SAMPLE_RATE)
+    ahead = np.flatnonzero(audible[start // hop:])
+    if len(ahead) == 0:
+        return None
+    onset = (start // hop + int(ahead[0])) * hop
+    if onset - start <= MIN_SKIP_S * SAMPLE_RATE:
+        return start
+    return min(total, onset - int(PAUSE_LEAD_S * SAMPLE_RATE))
+
+
 def _align_window(piece: np.ndarray, words: list[str], expected: float):
-    """Force-align the leading words that ``piece`` holds: (phones, spans)."""
+    """Force-align the leading words that ``piece`` holds: (phones, spans), empty when it
+    holds none."""
     from talkrig.phones import sphinx
 
+    def fitting(count: int) -> int:
+        try:
+            return sphinx.words_that_fit(piece, words[:count])
+        except sphinx.AlignmentError:  # no path at all: nothing here sounds like the words
+            return 0
+
     count = min(len(words), math.ceil(expected * WORD_SURPLUS) + EXTRA_WORDS)
-    fit = sphinx.words_that_fit(piece, words[:count])
+    fit = fitting(count)
     while fit == count < len(words):  # every word offered fits: offer more
         count = min(len(words), 2 * count)
-        fit = sphinx.words_that_fit(piece, words[:count])
-    return sphinx.align_words(piece, words[:fit])
+        fit = fitting(count)
+    return sphinx.align_words(piece, words[:fit]) if fit else ([], [])
 
 
 def _words_to_keep(spans, window_s: float) -> int:
