@@ -28,7 +28,7 @@ def test_the_engine_closes_bilabials_and_keeps_vowels_open(utterance):
     from talkrig.engines.neural import NeuralEngine
 
     item, request = utterance
-    raw = NeuralEngine(acoustic_closures=False).animate(request)
+    raw = NeuralEngine(closure_gate="off").animate(request)
     sealed = NeuralEngine().animate(request)
     before = summarise([utterance_stats(raw, item.phones, FPS)])
     after = summarise([utterance_stats(sealed, item.phones, FPS)])

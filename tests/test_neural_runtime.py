@@ -79,7 +79,7 @@ def test_engine_output_at_30_fps_follows_the_60_fps_curves(model, speech):
     n60 = int(np.ceil(len(speech) / 16000 * 60))
     c60 = model.curves(speech, np.zeros((n60, 7), np.float32))
     request = EngineRequest(speech, 30.0, np.zeros((n60 // 2 + 1, 7), np.float32))
-    c30 = NeuralEngine(device="cpu", acoustic_closures=False).animate(request)
+    c30 = NeuralEngine(device="cpu", closure_gate="off").animate(request)
     assert np.allclose(c30[: n60 // 2], c60[0: 2 * (n60 // 2): 2], atol=1e-5)
 
 

@@ -55,3 +55,22 @@ def test_the_gated_stream_closes_the_bilabials_the_network_leaves_open(model, ut
     after = summarise([utterance_stats(stream(model, audio, 320), item.phones, FPS)])
     assert before["bilabial_closure_rate"] < 0.8 <= after["bilabial_closure_rate"]
     assert after["open_vs_bilabial_auc"] > before["open_vs_bilabial_auc"]
+
+
+def test_offline_generation_with_the_causal_gate_equals_the_gated_stream(model, utterance):
+    from talkrig.engines.base import EngineRequest
+    from talkrig.engines.neural import NeuralEngine
+
+    audio = utterance[1][: 16000 * 6]
+    n = int(np.ceil(len(audio) / 16000 * FPS - 1e-9))
+    offline = NeuralEngine(device="cpu", closure_gate="causal").animate(
+        EngineRequest(audio, FPS, np.zeros((n, 7), np.float32)))
+    assert np.max(np.abs(stream(model, audio, 320) - offline)) <= 1e-4
+
+
+def test_an_unknown_closure_gate_is_a_one_line_error():
+    from talkrig.engines.neural import NeuralEngine
+    from talkrig.errors import TalkRigError
+
+    with pytest.raises(TalkRigError, match="closure gate must be one of clip, causal, off"):
+        NeuralEngine(closure_gate="sometimes")

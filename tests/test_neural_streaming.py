@@ -74,7 +74,7 @@ def test_a_quiet_stream_with_its_input_gain_matches_offline_generation(model):
     speech = load_audio(dev_file("cold_corpus.wav")).samples[: 16000 * 4]
     quiet = speech * np.float32(0.01 / np.abs(speech).max())  # peak at -40 dBFS
     n = int(np.ceil(len(quiet) / 16000 * 60 - 1e-9))
-    offline = NeuralEngine(acoustic_closures=False).animate(  # the network's own frames
+    offline = NeuralEngine(closure_gate="off").animate(  # the network's own frames
         EngineRequest(quiet, 60.0, np.zeros((n, 7), np.float32)))
     stream = NeuralStream(model, input_gain_db=20 * np.log10(RAISED_PEAK / 0.01))
     streamed = np.concatenate([stream.push(quiet[i:i + 320]) for i in range(0, len(quiet), 320)]

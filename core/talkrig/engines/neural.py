@@ -14,8 +14,13 @@ import numpy as np
 
 from talkrig.audio import raise_quiet
 from talkrig.engines.base import EngineRequest, ProgressFn
+from talkrig.errors import TalkRigError
 from talkrig.runtime import NeuralModel, shared_model
 from talkrig.take import resample_frames
+
+
+# closure gate -> what the take's engine version says of it
+CLOSURE_GATES = {"clip": "+closures", "causal": "+causal-closures", "off": ""}
 
 
 class NeuralEngine:
@@ -27,10 +32,12 @@ class NeuralEngine:
         An ONNX model file; the shipped one by default.
     device : str
         "auto", "cpu" or "cuda" (onnxruntime provider choice).
-    acoustic_closures : bool
-        Seal the lips where the audio shows a closed tract
-        (:mod:`talkrig.engines.closure_gate`); False gives the network's curves as they
-        are, which is what :class:`talkrig.streaming.NeuralStream` returns by default.
+    closure_gate : str
+        How the lips are sealed where the audio shows a closed tract: "clip" (the
+        default; judged against the whole clip, :mod:`talkrig.engines.closure_gate`),
+        "causal" (what ``NeuralStream(acoustic_closures=True)`` returns, so offline and
+        live output agree; :mod:`talkrig.engines.closure_gate_stream`) or "off" (the
+        network's curves, what a plain :class:`talkrig.streaming.NeuralStream` returns).
     """
 
     name = "neural"
@@ -39,13 +46,16 @@ class NeuralEngine:
     version = "neural+closures-1"
 
     def __init__(self, model_path: str | os.PathLike | None = None, device: str = "auto",
-                 acoustic_closures: bool = True):
+                 closure_gate: str = "clip"):
+        if closure_gate not in CLOSURE_GATES:
+            raise TalkRigError(f"closure gate must be one of {', '.join(CLOSURE_GATES)}, "
+                               f"got {closure_gate!r}")
         self.model: NeuralModel = shared_model(None if model_path is None else str(model_path),
                                                device)
-        self.acoustic_closures = acoustic_closures
+        self.closure_gate = closure_gate
         digest = hashlib.sha256(self.model.path.read_bytes()).hexdigest()[:10]
-        gate = "+closures" if acoustic_closures else ""
-        self.version = f"neural-{self.model.info.version}-{digest}{gate}"
+        suffix = CLOSURE_GATES[closure_gate]
+        self.version = f"neural-{self.model.info.version}-{digest}{suffix}"
 
     def animate(self, request: EngineRequest, progress: ProgressFn | None = None) -> np.ndarray:
         """Curves for ``request``, shape (request.n_frames, 52), float32, 0..1."""
@@ -56,10 +66,14 @@ class NeuralEngine:
         # the model was trained on -30..0 dBFS peaks: at -40 dBFS its mouth hardly moved
         audio = raise_quiet(request.audio)
         curves = self.model.curves(audio, emotion_model)
-        if self.acoustic_closures:
+        if self.closure_gate == "clip":
             from talkrig.engines.closure_gate import seal_at_acoustic_closures
 
             curves = seal_at_acoustic_closures(curves, audio, fps_model)
+        elif self.closure_gate == "causal":
+            from talkrig.engines.closure_gate_stream import causal_seal
+
+            curves = causal_seal(curves, audio, fps_model)
         if progress:
             progress(1.0)
         if abs(request.fps - fps_model) < 1e-9 and len(curves) == request.n_frames:
