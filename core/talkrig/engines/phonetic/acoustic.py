@@ -159,11 +159,17 @@ def loud_frames(audio: np.ndarray) -> np.ndarray | None:
     np.ndarray, shape (M,), bool, or None
         None when the band's dynamic range is too small for speech (steady noise).
     """
-    level = band_level_db(audio)
+    return frames_above(band_level_db(audio), LOUD_FRACTION)
+
+
+def frames_above(level: np.ndarray, fraction: float) -> np.ndarray | None:
+    """Where band levels ``level`` (M,) rise ``fraction`` of the recording's dynamic
+    range (noise floor p20 .. loud level p95) above its noise floor; None when that
+    range is too small for speech."""
     noise, top = np.percentile(level, [NOISE_PERCENTILE, LOUD_PERCENTILE])
     if top - noise < MIN_SPEECH_RANGE_DB:
         return None
-    return level > noise + LOUD_FRACTION * (top - noise)
+    return level > noise + fraction * (top - noise)
 
 
 def speech_coverage(phones, audio: np.ndarray) -> float:

@@ -30,7 +30,7 @@ COMMIT_MARGIN_S = 5.0
 # rate, plus a few; a window that holds every word offered is offered twice as many.
 WORD_SURPLUS = 1.25
 EXTRA_WORDS = 4
-# Stretches without loud audio longer than this are skipped (labelled a pause) up to
+# Stretches without audible speech longer than this are skipped (labelled a pause) up to
 # PAUSE_LEAD_S before the speech resumes, so a music break or a long silence is never
 # searched for words (PocketSphinx hears phones even in digital silence).
 MIN_SKIP_S = 1.0
@@ -59,14 +59,15 @@ def align_long(audio: np.ndarray, words: list[str], progress=None) -> list[Phone
     AlignmentError
         When a window finds no alignment or keeps no word.
     """
-    from talkrig.engines.phonetic.acoustic import loud_frames
+    from talkrig.engines.phonetic.acoustic import LOUD_FRACTION, band_level_db, frames_above
     from talkrig.phones import sphinx
 
     words = sphinx.alignable_words(words)  # so that aligned spans count the words given
     if not words:
         raise sphinx.AlignmentError("transcript has no words to align")
-    loud = loud_frames(audio)  # (M,) bool every 5 ms, or None for no speech range
-    audible = _audible_frames(audio)  # (M,) bool, or None
+    level = band_level_db(audio)  # (M,) dB every 5 ms
+    loud = frames_above(level, LOUD_FRACTION)  # voiced speech (M,) bool, or None
+    audible = frames_above(level, AUDIBLE_FRACTION)  # quiet speech too
     rate = len(words) / max(_speech_seconds(loud, 0, len(audio)), 1.0)  # words per speech s
     sr, total = sphinx.SAMPLE_RATE, len(audio)
     phones: list[Phone] = []
@@ -106,18 +107,6 @@ def align_long(audio: np.ndarray, words: list[str], progress=None) -> list[Phone
     if phones and phones[-1].end_s < total / sr - 1e-9:  # after the last word: a pause
         phones.append(Phone("SIL", phones[-1].end_s, total / sr))
     return phones
-
-
-def _audible_frames(audio: np.ndarray) -> np.ndarray | None:
-    """Where the 1-3.5 kHz band rises ``AUDIBLE_FRACTION`` of its range above the noise
-    floor, every 5 ms (quiet speech included); None when the range is too small."""
-    from talkrig.engines.phonetic import acoustic
-
-    level = acoustic.band_level_db(audio)
-    noise, top = np.percentile(level, [acoustic.NOISE_PERCENTILE, acoustic.LOUD_PERCENTILE])
-    if top - noise < acoustic.MIN_SPEECH_RANGE_DB:
-        return None
-    return level > noise + AUDIBLE_FRACTION * (top - noise)
 
 
 def _next_speech(audible: np.ndarray | None, start: int, total: int) -> int | None:
@@ -164,7 +153,7 @@ def _words_to_keep(spans, window_s: float) -> int:
 
 def _speech_seconds(loud: np.ndarray | None, start: int, end: int) -> float:
     """Seconds of loud (voiced) audio between samples ``start`` and ``end``, from the
-    recording's :func:`talkrig.engines.phonetic.acoustic.loud_frames` (None: all)."""
+    recording's loud-frame mask (every 5 ms; None: count all of it)."""
     from talkrig.engines.phonetic.acoustic import HOP_S, SAMPLE_RATE
 
     if loud is None:
