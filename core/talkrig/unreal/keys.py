@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from talkrig.errors import TalkRigError
+from talkrig.rigs import LIVELINK_EXTRA
 from talkrig.take import Take
 from talkrig.unreal.board import load_board
 from talkrig.unreal.frames import (DEFAULT_TICK_RESOLUTION, FrameRate, frame_rate_from_fps,
@@ -44,10 +45,9 @@ PLAN_SCHEMA = "talkrig.unreal_plan/1"
 TARGETS = ("metahuman", "arkit")
 CURVE_PREFIX = "CTRL_expressions_"
 VALUE_DECIMALS = 6  # JSON precision: 1e-6 is far below what a face rig shows
-# Live Link Face's rotation curves, in the order of its CSV columns (after the 52 shapes)
-HEAD_CURVES = ("HeadYaw", "HeadPitch", "HeadRoll")
-EYE_CURVES = ("LeftEyeYaw", "LeftEyePitch", "LeftEyeRoll",
-              "RightEyeYaw", "RightEyePitch", "RightEyeRoll")
+# Live Link Face's rotation curves (rigs/arkit52.json "livelink_extra"): head, then eyes
+HEAD_CURVES = LIVELINK_EXTRA[:3]  # HeadYaw, HeadPitch, HeadRoll
+EYE_CURVES = LIVELINK_EXTRA[3:]  # LeftEyeYaw .. RightEyeRoll
 HEAD_ON_BOARD_NOTE = ("the take's head rotation is not keyed: a MetaHuman face board has "
                       "no head control (turn the head with the body's neck/head joints)")
 
