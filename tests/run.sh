@@ -20,7 +20,7 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 # torch==2.13.0 (CPU) comes from the machine's local disk; bpy is the real Blender module.
-.venv/bin/python -m pip install -q -e ".[dev,plot,video,train,blender]"
+.venv/bin/python -m pip install -q -e ".[dev,plot,asr,video,train,blender]"
 
 # --dist loadscope: a module's tests share one worker, so module fixtures (a Blender
 # render, a trained avatar) are built once, not once per worker

@@ -2,7 +2,9 @@
 
 - :func:`align`: forced alignment of a transcript (``set_align_text`` then a second,
   phone-level pass and ``get_alignment``). Words missing from the CMU dictionary get
-  pronunciations from :mod:`talkrig.phones.g2p`.
+  pronunciations from :mod:`talkrig.phones.g2p`. With ``fillers``, :func:`with_fillers`
+  first finds the hesitations ("uh", "um") between the words, for words a recogniser
+  heard (:mod:`talkrig.phones.whisper_words`).
 - :func:`recognise`: phone recognition (allphone search with the wheel's phone
   language model), for when no transcript is known.
 
@@ -28,6 +30,9 @@ SAMPLE_RATE = 16_000
 FRAME_S = 0.01  # PocketSphinx frame shift
 ALLPHONE_SEARCH = "allphone"
 PREFIX_SEARCH = "prefix"  # grammar search of words_that_fit
+FILLER_SEARCH = "fillers"  # grammar search of with_fillers
+# Hesitations that word recognisers leave out of their transcripts ("um" closes the lips)
+FILLER_WORDS = ("uh", "um")
 # Phone-LM weight of the allphone search. The default (6.5) lets the phone bigram
 # override the acoustics and drops most bilabials; 2.0 scored best on the dev speech
 # (open/bilabial AUC 0.70 -> 0.77; 1.0 and 3.0 were worse).
@@ -111,7 +116,7 @@ def prepare_words(decoder, words: list[str]) -> list[str]:
     return usable
 
 
-def align(audio: np.ndarray, text: str) -> list[Phone]:
+def align(audio: np.ndarray, text: str, fillers: bool = False) -> list[Phone]:
     """Force-align ``text`` to ``audio``.
 
     Parameters
@@ -119,6 +124,9 @@ def align(audio: np.ndarray, text: str) -> list[Phone]:
     audio : np.ndarray, shape (N,), float32, 16 kHz mono
     text : str
         Transcript (normalised here: punctuation, numbers, case).
+    fillers : bool
+        Let an "uh" or "um" stand before or after any word (see :func:`with_fillers`):
+        for words a recogniser heard, which leaves hesitations out.
 
     Returns
     -------
@@ -132,11 +140,13 @@ def align(audio: np.ndarray, text: str) -> list[Phone]:
     """
     from talkrig.phones.transcript import normalise_words
 
-    return align_words(audio, normalise_words(text))[0]
+    return align_words(audio, normalise_words(text), fillers)[0]
 
 
-def align_words(audio: np.ndarray, words: list[str]) -> tuple[list[Phone], list[WordSpan]]:
-    """Force-align normalised ``words`` to ``audio``: phones and the words' own times.
+def align_words(audio: np.ndarray, words: list[str],
+                fillers: bool = False) -> tuple[list[Phone], list[WordSpan]]:
+    """Force-align normalised ``words`` to ``audio``: phones and the words' own times
+    (with ``fillers``, hesitations found between the words are aligned too).
 
     Returns
     -------
@@ -159,6 +169,8 @@ def align_words(audio: np.ndarray, words: list[str]) -> tuple[list[Phone], list[
             if not usable:
                 raise AlignmentError("transcript has no words to align")
             try:
+                if fillers:
+                    usable = with_fillers(decoder, usable, pcm)
                 phones, spans = _align_pass(decoder, usable, pcm)
             except RuntimeError as exc:
                 failure = str(exc)
@@ -204,6 +216,23 @@ def words_that_fit(audio: np.ndarray, words: list[str]) -> int:
     if hyp is None:
         raise AlignmentError("PocketSphinx found no path through the window")
     return len([w for w in hyp.hypstr.split() if not w.startswith(("<", "["))])
+
+
+def with_fillers(decoder, words: list[str], pcm: bytes) -> list[str]:
+    """``words`` with the hesitations the audio holds between them: a grammar of the
+    words in order, each followed by an optional "uh" or "um", decoded over ``pcm``
+    (``words`` unchanged when the search ends short of the last word)."""
+    optional = "[ " + " | ".join(FILLER_WORDS) + " ]"
+    rule = optional + "".join(f" {word} {optional}" for word in words)
+    decoder.add_jsgf_string(FILLER_SEARCH, f"#JSGF V1.0;\ngrammar fillers;\n"
+                                           f"public <words> = {rule} ;\n")
+    decoder.activate_search(FILLER_SEARCH)
+    _decode(decoder, pcm)
+    hyp = decoder.hyp()
+    found = [] if hyp is None else [w for w in hyp.hypstr.split() if not w.startswith(("<", "["))]
+    if [w for w in found if w not in FILLER_WORDS] != [w for w in words if w not in FILLER_WORDS]:
+        return words
+    return found
 
 
 def _align_pass(decoder, words: list[str], pcm: bytes) -> tuple[list[Phone], list[WordSpan]]:

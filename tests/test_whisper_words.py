@@ -1,0 +1,112 @@
+"""Lip sync without a transcript from the words Whisper base hears (real model, real speech)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import dev_file
+from talkrig.audio import load_audio
+from talkrig.engines import get_engine
+from talkrig.engines.base import EngineRequest, frame_count
+from talkrig.evaluation import aperture
+from talkrig.phones import sphinx, whisper_words
+from talkrig.phones.transcript import normalise_words, read_transcript
+
+FPS = 60.0
+LAB = dev_file("cold_corpus.wav").parents[1] / "lab"
+
+
+def _request(audio: np.ndarray, text: str | None = None) -> EngineRequest:
+    n = frame_count(len(audio) / 16_000, FPS)
+    return EngineRequest(audio, FPS, np.zeros((n, 7), np.float32), text)
+
+
+def _word_errors(said: list[str], heard: list[str]) -> float:
+    """Word error rate: edits to turn ``said`` into ``heard`` over the words said."""
+    row = list(range(len(heard) + 1))
+    for i, word in enumerate(said, 1):
+        prev, row[0] = row[0], i
+        for j, other in enumerate(heard, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (word != other))
+    return row[-1] / len(said)
+
+
+def test_the_asr_extra_is_installed_for_the_suite():
+    assert whisper_words.available()
+
+
+def test_whisper_hears_a_held_out_english_recording():
+    audio = load_audio(dev_file("61-70968-0000.flac")).samples  # LibriSpeech, 17 words
+    heard = whisper_words.hear(audio)
+    said = normalise_words(read_transcript(LAB / "61-70968-0000.lab"))
+    assert heard.language == "en" and heard.usable
+    assert _word_errors(said, normalise_words(heard.text)) <= 0.15
+
+
+def test_speech_in_another_language_is_not_taken_for_english_words():
+    engine = get_engine("phonetic")
+    audio = load_audio(dev_file("common_voice_ja_24511055.mp3")).samples
+    heard = whisper_words.hear(audio)
+    assert heard.language == "ja" and not heard.usable
+    curves = engine.animate(_request(audio))
+    assert engine.last_mode == "recognised" and engine.last_heard is None
+    assert np.isfinite(curves).all()
+
+
+def test_silence_gives_no_words_and_a_resting_face():
+    engine = get_engine("phonetic")
+    curves = engine.animate(_request(np.zeros(3 * 16_000, np.float32)))
+    assert engine.last_mode == "recognised"
+    assert np.ptp(aperture(curves)) < 1e-3  # the face holds its rest pose
+
+
+def test_fillers_are_found_between_the_words_and_the_words_kept_in_order():
+    audio = load_audio(dev_file("cold_corpus.wav")).samples  # says "uh" 5 times, "um" once
+    said = normalise_words(read_transcript(LAB / "cold_corpus.lab"))
+    plain = [w for w in said if w not in sphinx.FILLER_WORDS]
+    phones, spans = sphinx.align_words(audio, plain, fillers=True)
+    words = [s.word.split("(")[0] for s in spans]
+    assert [w for w in words if w not in sphinx.FILLER_WORDS] == plain
+    found = [s for s in spans if s.word in sphinx.FILLER_WORDS]
+    assert len(found) >= 3
+    # each one lies where the hand transcript's neighbours put a hesitation
+    assert all(s.end_s - s.start_s >= 0.05 for s in found)
+
+
+def test_without_a_transcript_the_engine_aligns_the_words_it_hears():
+    audio = load_audio(dev_file("cold_corpus3.wav")).samples
+    engine = get_engine("phonetic")
+    engine.animate(_request(audio))
+    assert engine.last_mode == "heard"
+    assert "sick corpus" in engine.last_heard.lower()
+    assert engine.version.endswith("+" + whisper_words.MODEL_NAME)
+    phones_only = get_engine("phonetic", hear_words=False)
+    phones_only.animate(_request(audio))
+    assert phones_only.last_mode == "recognised" and phones_only.last_heard is None
+    assert "+" not in phones_only.version
+
+
+def test_heard_words_close_the_lips_on_more_bilabials_than_recognised_phones():
+    from talkrig.evaluation.corpus import find_utterances
+    from talkrig.evaluation.metrics import summarise, utterance_stats
+
+    item = next(u for u in find_utterances(dev_file("cold_corpus.wav").parents[1])
+                if u.name == "cold_corpus")  # the cold voice, where phones fare worst
+    audio = load_audio(item.audio).samples
+    scores = {}
+    for hear in (True, False):
+        curves = get_engine("phonetic", hear_words=hear).animate(_request(audio))
+        scores[hear] = summarise([utterance_stats(curves, item.phones, FPS)])
+    heard, phones = scores[True], scores[False]
+    assert heard["open_vs_bilabial_auc"] > phones["open_vs_bilabial_auc"] + 0.03
+    assert heard["rounded_vs_spread_auc"] > phones["rounded_vs_spread_auc"] + 0.1
+    assert heard["bilabial_closure_rate"] >= 0.95
+
+
+@pytest.mark.parametrize("hear_words", [True, False])
+def test_progress_rises_from_zero_to_one(hear_words):
+    audio = load_audio(dev_file("multilingual_ipa.flac")).samples
+    seen = []
+    get_engine("phonetic", hear_words=hear_words).animate(_request(audio), seen.append)
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
