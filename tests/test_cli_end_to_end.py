@@ -121,7 +121,7 @@ def test_the_summary_says_which_transcript_was_used_and_no_text_ignores_the_side
     assert read_take(out).provenance.text == "Montreal forced aligner"
     assert "warning" not in with_sidecar.stderr  # the right transcript is aligned
     ignored = run_cli("generate", audio, "-o", out, "--force", "--no-text")
-    assert "engine phonetic (no transcript)" in ignored.stdout
+    assert "engine phonetic (no transcript, words heard: 'Montreal" in ignored.stdout
     assert read_take(out).provenance.text is None
 
 
@@ -135,9 +135,13 @@ def test_a_transcript_set_aside_is_named_so_and_not_recorded_as_used(tmp_path):
     result = run_cli("generate", audio, "-o", out)
     assert result.returncode == 0, result.stderr
     assert "cover only" in result.stderr
-    assert "engine phonetic (transcript from libri.txt set aside: phone recognition)" \
-        in result.stdout
+    assert "engine phonetic (transcript from libri.txt set aside: words heard: 'He began a " \
+        "confused complaint" in result.stdout
     assert read_take(out).provenance.text is None
+    assert read_take(out).provenance.heard.startswith("He began a confused complaint")
+    phones = run_cli("generate", audio, "-o", out, "--force", "--phones-only")
+    assert "set aside: phone recognition)" in phones.stdout
+    assert read_take(out).provenance.heard is None
     neural = run_cli("generate", audio, "-o", out, "--force", "--engine", "neural")
     assert neural.returncode == 0, neural.stderr
     assert read_take(out).provenance.text is None  # the neural engine reads no transcript

@@ -38,6 +38,7 @@ class GenerateOptions:
     flame_map: str | None = None  # ARKit->FLAME matrix file (rig "flame" only)
     text: str | None = None  # transcript; None looks for a sidecar .txt/.lab
     use_sidecar_text: bool = True  # look for AUDIO.txt / AUDIO.lab when text is None
+    hear_words: bool = True  # phonetic, no transcript: align words Whisper hears (asr extra)
     motion: MotionOptions = field(default_factory=MotionOptions)  # blinks, gaze, head, seed
     audio: AudioOptions = field(default_factory=AudioOptions)  # duration limit
 
@@ -73,6 +74,8 @@ def generate_noting(audio_path: str | os.PathLike, options: GenerateOptions = Ge
 def _engine(options: GenerateOptions):
     """The engine of ``options``, with its model file when one is named."""
     if options.model is None:
+        if options.engine == "phonetic":
+            return get_engine(options.engine, hear_words=options.hear_words)
         return get_engine(options.engine)
     if options.engine != "neural":
         raise TalkRigError(f"only the neural engine takes a model file, not {options.engine!r}",
@@ -136,7 +139,8 @@ def generate(audio_path: str | os.PathLike, options: GenerateOptions = GenerateO
     moved = apply_motion(curves, fps, options.motion, energy)
     channels, values = apply_retarget(moved.curves, mapping)
     provenance = Provenance(engine=engine.name, model_version=engine.version,
-                            seed=options.motion.seed, text=_transcript_followed(engine, text))
+                            seed=options.motion.seed, text=_transcript_followed(engine, text),
+                            heard=getattr(engine, "last_heard", None))
     return Take(fps=fps, channels=channels, values=values, rig=options.rig,
                 head_pose=moved.head_pose, eye_rotation=moved.eye_rotation,
                 emotion=track.to_json(), audio=loaded.source, provenance=provenance)

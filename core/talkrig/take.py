@@ -41,6 +41,7 @@ class Provenance:
     seed: int = 0  # RNG seed for blinks, gaze and head motion
     talkrig_version: str = __version__
     text: str | None = None  # transcript the engine animated from (None: none, or set aside)
+    heard: str | None = None  # words the engine heard itself and animated from, without one
 
 
 

@@ -26,6 +26,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--model", metavar="FILE",
                    help="ONNX model for --engine neural (default: $TALKRIG_NEURAL_MODEL, "
                         "else the shipped model)")
+    p.add_argument("--phones-only", action="store_true",
+                   help="phonetic engine, lines without a transcript: recognise phones "
+                        "instead of aligning the words Whisper hears (faster for many "
+                        "short lines, much less accurate lips)")
     p.add_argument("--rig", default="arkit52", help="target rig: arkit52, metahuman or flame")
     p.add_argument("--fps", type=float, default=60.0, help="output frame rate")
     p.add_argument("--seed", type=int, default=0, help="seed for blinks, gaze, head motion")
@@ -42,7 +46,8 @@ def run(args) -> int:
     from talkrig.pipeline import GenerateOptions
 
     template = GenerateOptions(emotion=args.emotion, rig=args.rig, fps=args.fps,
-                               model=args.model, motion=MotionOptions(seed=args.seed))
+                               model=args.model, motion=MotionOptions(seed=args.seed),
+                               hear_words=not args.phones_only)
     if args.engine:
         template = dataclasses.replace(template, engine=args.engine)
     options = BatchOptions(workers=args.workers, take_format=args.take_format,

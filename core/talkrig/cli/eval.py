@@ -20,7 +20,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--with-text", dest="with_text", action="store_true", default=False,
                    help="give the engine each utterance's transcript (forced alignment)")
     p.add_argument("--no-text", dest="with_text", action="store_false",
-                   help="give no transcript (phone recognition)")
+                   help="give no transcript (words heard, else phone recognition)")
+    p.add_argument("--phones-only", action="store_true",
+                   help="phonetic engine without transcripts: recognise phones instead of "
+                        "aligning the words Whisper hears")
     p.add_argument("--fps", type=float, default=60.0, help="frame rate asked of the engine")
     p.add_argument("--no-baseline", dest="baseline", action="store_false", default=True,
                    help="skip the energy-only baseline")
@@ -38,7 +41,8 @@ def run(args) -> int:
 
     if args.output:
         check_writable(args.output, force=args.force)
-    engine = get_engine(args.engine)
+    options = {"hear_words": False} if args.phones_only and args.engine == "phonetic" else {}
+    engine = get_engine(args.engine, **options)
     with progress_bar(f"evaluating {args.engine}", sys.stderr.isatty()) as progress:
         report = evaluate_folder(args.folder, engine.animate, args.with_text, fps=args.fps,
                                  baseline=args.baseline, progress=progress,

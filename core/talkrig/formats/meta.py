@@ -24,7 +24,7 @@ def meta_to_dict(take) -> dict:
             "path": audio.path, "sha256": audio.sha256, "duration_s": audio.duration_s},
         "provenance": {"engine": prov.engine, "model_version": prov.model_version,
                        "seed": prov.seed, "talkrig_version": prov.talkrig_version,
-                       "text": prov.text},
+                       "text": prov.text, "heard": prov.heard},
     }
 
 
@@ -54,7 +54,8 @@ def meta_from_dict(doc: dict, source) -> dict:
             str(audio["path"]), str(audio["sha256"]), float(audio["duration_s"]))
         provenance = Provenance(str(prov.get("engine", "unknown")),
                                 str(prov.get("model_version", "")), int(prov.get("seed", 0)),
-                                str(prov.get("talkrig_version", "")), prov.get("text"))
+                                str(prov.get("talkrig_version", "")), prov.get("text"),
+                                prov.get("heard"))
     except (KeyError, TypeError, ValueError) as exc:
         raise TalkRigError(f"malformed 'audio' or 'provenance' field ({exc})", source) from None
     return {"fps": fps, "channels": tuple(channels), "rig": str(doc.get("rig", "custom")),
