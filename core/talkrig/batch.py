@@ -20,6 +20,7 @@ import csv
 import dataclasses
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import time
@@ -296,7 +297,11 @@ def run_batch(source: str | os.PathLike, outdir: str | os.PathLike,
         for line in lines:
             finished(run_line(line, str(outdir), options))
     else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start) as pool:
+        # spawned, not forked: a fork of a process whose OpenMP pool already ran (Whisper's
+        # CTranslate2, after a first line in this process) deadlocks in the child
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start,
+                                 mp_context=context) as pool:
             futures = [pool.submit(run_line, line, str(outdir), options) for line in lines]
             for future in as_completed(futures):
                 finished(future.result())
@@ -307,13 +312,15 @@ def run_batch(source: str | os.PathLike, outdir: str | os.PathLike,
 
 
 def _worker_start() -> None:
-    """Worker start-up: one onnxruntime thread per worker (the workers fill the cores);
+    """Worker start-up: one onnxruntime and one Whisper thread per worker (the workers fill
+    the cores);
     engine warnings go to each line's report, not to the terminal."""
     import logging
 
     from talkrig.runtime import THREADS_ENV
 
     os.environ.setdefault(THREADS_ENV, "1")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")  # Whisper's CTranslate2 threads too
     logging.getLogger("talkrig").addHandler(logging.NullHandler())
 
 
