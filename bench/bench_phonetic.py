@@ -2,7 +2,10 @@
 
 Prints, over the annotated dev utterances (~78 s of speech):
 - forced alignment with transcripts, whole engine: x real time (target >= 10);
-- phone recognition without transcripts, whole engine: x real time (target >= 5);
+- without transcripts, whole engine: x real time (target >= 5), hearing words with
+  Whisper base and aligning them (the default with the ``asr`` extra), and recognising
+  phones only (``hear_words=False``); also the words' cost on a short line (Whisper
+  always encodes 30 s windows, so a 1-2 s line costs about as much as a 30 s one);
 - phones -> curves (coarticulation + constraints + emotion + loudness): ms per minute
   of audio (target <= 20), at 60 fps, from the reference phones;
 - with ``--long``: the three long utterances repeated to about 5 minutes and aligned with
@@ -24,11 +27,11 @@ DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "shared" / "data" / "spee
 FPS = 60.0
 
 
-def engine_rate(items, audios, with_text: bool) -> float:
+def engine_rate(items, audios, with_text: bool, hear_words: bool = True) -> float:
     from talkrig.engines.base import EngineRequest, frame_count
     from talkrig.engines.phonetic import PhoneticEngine
 
-    engine = PhoneticEngine()
+    engine = PhoneticEngine(hear_words=hear_words)
     total_audio = total_s = 0.0
     for item, audio in zip(items, audios):
         n = frame_count(len(audio) / 16_000, FPS)
@@ -73,18 +76,32 @@ def main() -> None:
     from talkrig.audio import load_audio
     from talkrig.engines.phonetic import curves_from_phones
     from talkrig.evaluation.corpus import find_utterances
-    from talkrig.phones import sphinx
+    from talkrig.phones import sphinx, whisper_words
 
     items = find_utterances(args.folder)
     audios = [load_audio(i.audio).samples for i in items]
     total = sum(len(a) for a in audios) / 16_000
     sphinx._recogniser(), sphinx._aligner(sphinx.ALIGN_BEAMS[0])  # model loading is not per clip
+    hearing = whisper_words.available()
+    if hearing:
+        start = time.perf_counter()
+        whisper_words._model()
+        print(f"Whisper base loaded in {time.perf_counter() - start:.2f} s (once per process)")
     curves_from_phones(items[0].phones, 10, FPS, np.zeros((10, 7), np.float32))
     print(f"{len(items)} utterances, {total:.1f} s of speech, {FPS:g} fps")
     aligned = engine_rate(items, audios, with_text=True)
     print(f"with transcript (forced alignment): {aligned:6.1f} x real time  (target >= 10)")
-    recognised = engine_rate(items, audios, with_text=False)
-    print(f"without transcript (recognition):   {recognised:6.1f} x real time  (target >= 5)")
+    if hearing:
+        heard = engine_rate(items, audios, with_text=False)
+        print(f"without transcript (words heard):   {heard:6.1f} x real time  (target >= 5)")
+        shortest = min(range(len(items)), key=lambda k: len(audios[k]))
+        rate = engine_rate(items[shortest:shortest + 1], audios[shortest:shortest + 1], False)
+        line_s = len(audios[shortest]) / 16_000
+        print(f"  a {line_s:.1f} s line, words heard:     {line_s / rate:6.2f} s per line")
+    else:
+        print("without transcript (words heard):   skipped (the asr extra is not installed)")
+    recognised = engine_rate(items, audios, with_text=False, hear_words=False)
+    print(f"without transcript (phones only):   {recognised:6.1f} x real time  (target >= 5)")
     ms = curves_ms_per_minute(items, audios, args.repeats)
     print(f"phones -> curves:                   {ms:6.1f} ms per minute of audio  (target <= 20)")
     if args.long:
