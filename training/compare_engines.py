@@ -1,5 +1,6 @@
-"""Evaluate the neural engine against the phonetic engine (recognition mode, no
-transcripts) and the energy baseline on the dev speech; multilingual mouth activity;
+"""Evaluate the neural engine against the phonetic engine (no transcripts: the words
+Whisper hears when the asr extra is installed, and phones recognised) and the energy
+baseline on the dev speech; multilingual mouth activity;
 emotion behaviour. Writes a JSON report and prints tables.
 
     python -m training.compare_engines --out out/neural_eval.json [--model PATH]
@@ -27,11 +28,15 @@ def dev_reports(neural_fn, folder: Path) -> dict:
     from talkrig.evaluation.report import evaluate_folder, format_table
 
     neural = evaluate_folder(folder, neural_fn, with_text=False, engine_name="neural")
-    phonetic = evaluate_folder(folder, PhoneticEngine().animate, with_text=False,
-                               baseline=False, engine_name="phonetic")
-    print(format_table(neural))
-    print(format_table(phonetic))
-    return {"neural": neural, "phonetic": phonetic}
+    default = PhoneticEngine()
+    phonetic = evaluate_folder(folder, default.animate, with_text=False, baseline=False,
+                               engine_name=f"phonetic {default.version}")
+    phones = evaluate_folder(folder, PhoneticEngine(hear_words=False).animate,
+                             with_text=False, baseline=False,
+                             engine_name="phonetic, phones only")
+    for report in (neural, phonetic, phones):
+        print(format_table(report))
+    return {"neural": neural, "phonetic": phonetic, "phonetic_phones_only": phones}
 
 
 def wins(neural: dict, phonetic: dict) -> dict:
@@ -136,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     emotion = emotion_checks(args.model, args.dev)
     for name, row in emotion.items():
         print(name, json.dumps(row))
-    print("neural >= phonetic (recognition):", json.dumps(verdict))
+    print("neural >= phonetic (no transcripts, its default):", json.dumps(verdict))
     for name, row in multi.items():
         print(f"{name:<16} r(aperture, loudness) = {row['corr_aperture_loudness']:.3f}")
     doc = {"dev": {k: {"pooled": v["pooled"], "utterances": v["utterances"],
