@@ -7,7 +7,8 @@ every dev utterance before the engine hears it, and scores the curves against th
 hand-checked phones exactly like ``talkrig eval``. The reference phones and the
 metrics do not change; only the engine's input does.
 
-Usage: OMP_NUM_THREADS=1 python bench/noisy_speech.py [--engines phonetic,phonetic+text,neural]
+Usage: OMP_NUM_THREADS=1 python bench/noisy_speech.py
+       [--engines phonetic+text,phonetic,phonetic+phones,neural]
        [--conditions clean,pink:20,pink:10,babble:15] [--json report.json]
 """
 
@@ -66,12 +67,16 @@ def add_noise(audio: np.ndarray, condition: str, seed: int = 0) -> np.ndarray:
 
 
 def evaluate(engine_name: str, condition: str) -> dict:
-    """Pooled dev metrics of one engine (``phonetic+text`` = with transcripts) in one condition."""
+    """Pooled dev metrics of one engine in one condition (``phonetic+text``: with
+    transcripts; ``phonetic+phones``: phones recognised instead of words heard)."""
     from talkrig.engines import get_engine
     from talkrig.evaluation.report import evaluate_folder
 
     with_text = engine_name.endswith("+text")
-    engine = get_engine(engine_name.removesuffix("+text"))
+    if engine_name == "phonetic+phones":
+        engine = get_engine("phonetic", hear_words=False)
+    else:
+        engine = get_engine(engine_name.removesuffix("+text"))
 
     def noisy_engine(request):
         return engine.animate(dataclasses.replace(request, audio=add_noise(request.audio,
@@ -87,20 +92,21 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--engines", default="phonetic+text,phonetic,neural",
-                        help="comma-separated engines; +text = with transcripts")
+    parser.add_argument("--engines", default="phonetic+text,phonetic,phonetic+phones,neural",
+                        help="comma-separated engines; +text = with transcripts, "
+                             "+phones = phone recognition instead of words heard")
     parser.add_argument("--conditions", default="clean,pink:20,pink:10,babble:15",
                         help="comma-separated: clean, pink:SNR_DB, babble:SNR_DB")
     parser.add_argument("--json", help="also write the figures here")
     args = parser.parse_args()
     warnings.simplefilter("ignore")  # fallbacks are expected in heavy noise
     rows = []
-    print(f"{'engine':15} {'condition':10} closure  AUC o/b  AUC r/s  lag ms  r(0)   rest")
+    print(f"{'engine':16} {'condition':10} closure  AUC o/b  AUC r/s  lag ms  r(0)   rest")
     for engine_name in args.engines.split(","):
         for condition in args.conditions.split(","):
             m = evaluate(engine_name, condition)
             rows.append({"engine": engine_name, "condition": condition, **m})
-            print(f"{engine_name:15} {condition:10} {m['bilabial_closure_rate']:.3f}    "
+            print(f"{engine_name:16} {condition:10} {m['bilabial_closure_rate']:.3f}    "
                   f"{m['open_vs_bilabial_auc']:.3f}    {m['rounded_vs_spread_auc']:.3f}    "
                   f"{m['lag_ms']:+5.0f}   {m['corr_at_zero_lag']:.3f}  "
                   f"{m['silence_rest_rate']:.3f}", flush=True)
