@@ -26,7 +26,7 @@ def add_parser(subparsers) -> None:
                       help="use no transcript, not even AUDIO.txt/.lab (speech recognition)")
     p.add_argument("--phones-only", action="store_true",
                    help="phonetic engine without a transcript: recognise phones instead of "
-                        "aligning the words Whisper hears (about 4x faster, much less "
+                        "aligning the words Whisper hears (2-4x faster, much less "
                         "accurate lips; always so without the asr extra)")
     p.add_argument("--emotion", default="neutral",
                    help="'happy', 'happy:0.7', a timeline 'neutral@0,happy:0.8@1.5', "

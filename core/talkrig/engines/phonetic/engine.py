@@ -1,4 +1,4 @@
-"""PhoneticEngine: phones (aligned, from heard words, or recognised) -> :func:`curves_from_phones`."""
+"""PhoneticEngine: phones (aligned, from heard words, or recognised) -> curves_from_phones."""
 
 from __future__ import annotations
 
@@ -171,8 +171,9 @@ class PhoneticEngine:
     use_loudness : bool
         Scale jaw opening with the loudness envelope (JALI-style jaw intensity).
     acoustic_closures : bool
-        Without a transcript (words heard or phones recognised), close the lips where the 1-3.5 kHz band dips
-        (see :mod:`talkrig.engines.phonetic.acoustic`), scale the mouth's opening
+        Without a transcript (words heard or phones recognised), close the lips where
+        the 1-3.5 kHz band dips (see :mod:`talkrig.engines.phonetic.acoustic`), scale
+        the mouth's opening
         by acoustic lip-state posteriors and keep it from shutting where the audio
         sounds like a vowel (:mod:`talkrig.engines.phonetic.lipstate`).
     lipstate_model : LipStateModel, optional
