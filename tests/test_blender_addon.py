@@ -165,6 +165,7 @@ def test_generate_operator_uses_the_emotion_keyed_on_the_object(head, scene):
     import json
     assert json.loads(action["talkrig"])["scene_fps"] == SCENE_FPS
     assert "mapped 51 shape keys" in settings.last_report
+    assert "words heard: 'Montreal" in settings.last_report  # no transcript was given
     from talkrig.emotion import track_from_json
     from talkrig_blender.emotion_keys import keyed_emotion_track
 

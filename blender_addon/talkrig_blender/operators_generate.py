@@ -75,6 +75,9 @@ class TALKRIG_OT_generate(bpy.types.Operator):
         if applied.kept_head_action:
             summary += (f"; the object's previous action {applied.kept_head_action!r} "
                         "kept on an NLA track")
+        heard = result.take.provenance.heard
+        if heard:  # no transcript: say what the engine heard, so a mishearing is seen
+            summary += f"; words heard: {heard if len(heard) <= 60 else heard[:60] + '...'!r}"
         for warning in result.warnings:
             self.report({"WARNING"}, warning)
         settings.last_report = summary

@@ -65,7 +65,8 @@ class TalkRigSceneSettings(bpy.types.PropertyGroup):
                                       description="Take the audio and start frame from "
                                       "the active sound strip of the sequencer")
     transcript: StringProperty(name="Transcript", description="Optional text of the "
-                               "speech: improves lip sync with the phonetic engine")
+                               "speech: the best lip sync with the phonetic engine (without "
+                               "it, the words Whisper hears when installed, else phones)")
     engine: EnumProperty(name="Engine", items=engine_items,
                          description="Animation engine")
     target: PointerProperty(name="Target", type=bpy.types.Object, poll=_is_mesh,
