@@ -92,9 +92,13 @@ def test_a_long_recording_with_a_partial_transcript_falls_back_with_a_warning(lo
     monkeypatch.setattr(long_align, "LONG_AUDIO_S", 30.0)
     monkeypatch.setattr(long_align, "WINDOW_S", 20.0)
     first_words = " ".join(text.split()[:12])  # of 122
+    seen = []
     with pytest.warns(RuntimeWarning, match="cover only .* using speech recognition"):
-        phones, mode, _ = engine.phones_for(audio, first_words)
-    assert mode in engine.RECOGNITION_MODES and phones
+        phones, mode, heard = engine.phones_for(audio, first_words, progress=seen.append)
+    # the words Whisper hears over the whole recording, aligned window by window
+    assert mode == "heard" and "sick corpus" in heard.lower()
+    assert max(p.end_s for p in phones if p.label != "SIL") > 45.0
+    assert seen == sorted(seen)
 
 
 @pytest.mark.slow

@@ -59,24 +59,43 @@ def phones_for(audio: np.ndarray, text: str | None, progress: ProgressFn | None 
     """
     from talkrig.phones import sphinx
 
+    bar = _ForwardBar(progress) if progress else None
     if text and text.strip():
-        found = _aligned(audio, text, progress, fillers=False)
+        found = _aligned(audio, text, bar, fillers=False)
         if isinstance(found, list):
             return FoundPhones(found, "aligned")
         _fall_back(f"transcript alignment failed: {found}; using "
                    + ("speech recognition" if _can_hear(hear_words) else "phone recognition"))
     if _can_hear(hear_words):
-        heard = _heard(audio, progress)
+        heard = _heard(audio, bar and bar.rest())
         if heard is not None:
             return heard
-        if progress:  # the rest of the bar, which hearing has partly filled
-            progress = _after(progress, HEAR_SHARE)
-    return FoundPhones(sphinx.recognise(audio, progress), "recognised")
+    return FoundPhones(sphinx.recognise(audio, bar and bar.rest()), "recognised")
+
+
+class _ForwardBar:
+    """Progress that never moves back: work after a set-aside attempt (a transcript that
+    did not align, words that could not be used) fills the rest of the bar."""
+
+    def __init__(self, progress: ProgressFn):
+        self.progress, self.done = progress, 0.0
+
+    def __call__(self, fraction: float) -> None:
+        self.done = max(self.done, fraction)
+        self.progress(self.done)
+
+    def rest(self) -> ProgressFn:
+        return _after(self, self.done)
 
 
 def _after(progress: ProgressFn, done: float) -> ProgressFn:
     """``progress`` for work that fills the part of the bar after ``done``."""
     return lambda f: progress(done + (1 - done) * f)
+
+
+def _before(progress: ProgressFn, share: float) -> ProgressFn:
+    """``progress`` for work that fills the first ``share`` of the bar."""
+    return lambda f: progress(share * f)
 
 
 def _can_hear(hear_words: bool) -> bool:
@@ -89,7 +108,7 @@ def _heard(audio: np.ndarray, progress: ProgressFn | None) -> FoundPhones | None
     """Phones of the words Whisper hears, aligned; None when there are none to use."""
     from talkrig.phones import whisper_words
 
-    hear_progress = (lambda f: progress(HEAR_SHARE * f)) if progress else None
+    hear_progress = _before(progress, HEAR_SHARE) if progress else None
     heard = whisper_words.hear(audio, hear_progress)
     if not heard.usable:
         log.info("no English words heard (language %s, p=%.2f); recognising phones",
