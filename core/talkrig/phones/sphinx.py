@@ -94,6 +94,10 @@ def _pcm(audio: np.ndarray) -> bytes:
 
 
 def _decode(decoder, pcm: bytes) -> None:
+    # fresh feature state (noise and cepstral-mean estimates) for every utterance: they
+    # carried over from the last one, so the same audio aligned differently depending
+    # on what the process had decoded before (a batch line on which worker ran it)
+    decoder.reinit_feat()
     decoder.start_utt()
     decoder.process_raw(pcm, full_utt=True)
     decoder.end_utt()
