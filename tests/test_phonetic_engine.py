@@ -73,13 +73,8 @@ def _plain_request(audio: np.ndarray) -> EngineRequest:
 
 def test_digital_silence_rests_even_where_the_recogniser_finds_phones():
     from talkrig.rigs import ARKIT_INDEX
-    from talkrig.engines.phonetic.engine import silence_where_silent
-    from talkrig.phones import Phone
-
     zeros = np.zeros(3 * 16_000, np.float32)
-    # PocketSphinx can hear an S in digital silence (depending on what it decoded before)
-    heard_in_zeros = [Phone("SIL", 0.0, 1.0), Phone("S", 1.0, 1.4), Phone("SIL", 1.4, 3.0)]
-    assert {p.label for p in silence_where_silent(heard_in_zeros, zeros)} == {"SIL"}
+    assert any(p.label != "SIL" for p in sphinx.recognise(zeros))  # PocketSphinx hears an S
     curves = get_engine("phonetic").animate(_plain_request(zeros))
     mouth = [i for name, i in ARKIT_INDEX.items() if name.startswith(("mouth", "jaw"))]
     assert np.ptp(curves[:, mouth], axis=0).max() < 1e-3  # the face holds its rest pose
