@@ -46,6 +46,8 @@ def test_a_manifest_batch_makes_a_take_per_line_and_reports_failures(manifest, t
     doc = json.loads((out / "batch_report.json").read_text())
     assert [line["status"] for line in doc["lines"]] == ["done", "done", "failed", "failed"]
     assert doc["lines"][0]["sequence"] == "/Game/Dialogue/LS_intro"
+    assert doc["lines"][0]["heard"] == ""  # its transcript (lab/acoustic_corpus.lab) aligned
+    assert "acoustic corpus" in doc["lines"][1]["heard"].lower()  # no transcript: words heard
     assert report.workers == 2
 
 

@@ -83,6 +83,7 @@ class LineResult:
     sequence: str = ""
     worker: int = 0  # process id that ran the line
     warnings: str = ""  # engine warnings for this line (e.g. alignment fell back), "; "-joined
+    heard: str = ""  # without a transcript: the words the engine heard (check for mishearings)
 
 
 @dataclass
@@ -232,7 +233,7 @@ def run_line(line: BatchLine, outdir: str, options: BatchOptions) -> LineResult:
                                "(use --force to replace it)", take_path)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            _generate(line, take_path, options, replace=take_path.exists())
+            result.heard = _generate(line, take_path, options, replace=take_path.exists())
         result.warnings = "; ".join(dict.fromkeys(str(w.message) for w in caught))
         with atomic_open(state_path, "w", force=True, encoding="utf-8") as handle:
             json.dump({"signature": signature, "take": str(take_path),
@@ -247,7 +248,8 @@ def run_line(line: BatchLine, outdir: str, options: BatchOptions) -> LineResult:
     return result
 
 
-def _generate(line: BatchLine, take_path: Path, options: BatchOptions, replace: bool) -> None:
+def _generate(line: BatchLine, take_path: Path, options: BatchOptions, replace: bool) -> str:
+    """Write the line's take; returns the words the engine heard ("" if it heard none)."""
     from talkrig.formats import write_take
     from talkrig.pipeline import generate
 
@@ -258,6 +260,7 @@ def _generate(line: BatchLine, take_path: Path, options: BatchOptions, replace: 
                               text=line.transcript or template.text)
     take = generate(line.audio, gen)
     write_take(take, take_path, force=replace)
+    return take.provenance.heard or ""
 
 
 def _read_state(path: Path) -> dict:
