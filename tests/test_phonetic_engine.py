@@ -11,7 +11,7 @@ from conftest import dev_file
 from talkrig.audio import load_audio
 from talkrig.engines import get_engine
 from talkrig.engines.base import EngineRequest, frame_count
-from talkrig.engines.phonetic.engine import RECOGNITION_MODES
+from talkrig.engines.phonetic.phone_source import RECOGNITION_MODES
 from talkrig.evaluation import aperture
 from talkrig.phones import sphinx
 

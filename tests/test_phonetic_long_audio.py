@@ -62,14 +62,15 @@ def long_speech():
 
 
 def test_a_long_recording_is_aligned_in_windows_as_in_one_pass(long_speech, monkeypatch):
-    from talkrig.engines.phonetic import engine, long_align
+    from talkrig.engines.phonetic import long_align
+    from talkrig.engines.phonetic import phone_source
     from talkrig.phones import sphinx
 
     audio, text = long_speech
     monkeypatch.setattr(long_align, "LONG_AUDIO_S", 30.0)  # stands in for 90 s
     monkeypatch.setattr(long_align, "WINDOW_S", 20.0)  # three windows
     seen = []
-    phones, mode, _ = engine.phones_for(audio, text, progress=seen.append)
+    phones, mode, _ = phone_source.phones_for(audio, text, progress=seen.append)
     assert mode == "aligned" and seen == sorted(seen) and len(seen) >= 2
     one_pass = sphinx.align(audio, text)
     windowed = [p for p in phones if p.label != "SIL"]
@@ -86,7 +87,8 @@ def test_a_long_recording_is_aligned_in_windows_as_in_one_pass(long_speech, monk
 
 def test_a_long_recording_with_a_partial_transcript_falls_back_with_a_warning(long_speech,
                                                                                monkeypatch):
-    from talkrig.engines.phonetic import engine, long_align
+    from talkrig.engines.phonetic import long_align
+    from talkrig.engines.phonetic import phone_source
 
     audio, text = long_speech
     monkeypatch.setattr(long_align, "LONG_AUDIO_S", 30.0)
@@ -94,7 +96,7 @@ def test_a_long_recording_with_a_partial_transcript_falls_back_with_a_warning(lo
     first_words = " ".join(text.split()[:12])  # of 122
     seen = []
     with pytest.warns(RuntimeWarning, match="cover only .* using speech recognition"):
-        phones, mode, heard = engine.phones_for(audio, first_words, progress=seen.append)
+        phones, mode, heard = phone_source.phones_for(audio, first_words, progress=seen.append)
     # the words Whisper hears over the whole recording, aligned window by window
     assert mode == "heard" and "sick corpus" in heard.lower()
     assert max(p.end_s for p in phones if p.label != "SIL") > 45.0
@@ -128,7 +130,8 @@ def test_eleven_minutes_with_a_sidecar_transcript_are_aligned_by_the_cli(tmp_pat
 
 def test_a_long_break_between_lines_is_a_pause_and_the_words_resume_after_it(long_speech,
                                                                             monkeypatch):
-    from talkrig.engines.phonetic import engine, long_align
+    from talkrig.engines.phonetic import long_align
+    from talkrig.engines.phonetic import phone_source
     from talkrig.phones import sphinx
 
     audio, text = long_speech
@@ -138,7 +141,7 @@ def test_a_long_break_between_lines_is_a_pause_and_the_words_resume_after_it(lon
     rng = np.random.default_rng(0)
     room = rng.normal(0, 3e-4, 45 * SAMPLE_RATE).astype(np.float32)  # 45 s of room tone
     with_break = np.concatenate([audio[:split], room, audio[split:]])
-    phones, mode, _ = engine.phones_for(with_break, text)
+    phones, mode, _ = phone_source.phones_for(with_break, text)
     assert mode == "aligned"
     gap = (split / SAMPLE_RATE + 0.6, split / SAMPLE_RATE + 44.4)
     assert not [p for p in phones if p.label != "SIL" and p.end_s > gap[0] and p.start_s < gap[1]]

@@ -1,0 +1,168 @@
+"""Where the phonetic engine's phones come from: a transcript aligned, else the words
+Whisper hears aligned, else phones recognised one by one; with the checks that set a
+transcript or heard words aside, and a progress bar that never moves back."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import NamedTuple
+
+import numpy as np
+
+from talkrig.engines.base import ProgressFn
+from talkrig.engines.phonetic.acoustic import speech_coverage
+from talkrig.phones import Phone
+
+log = logging.getLogger(__name__)
+
+HEAR_SHARE = 0.6  # fraction of the phone-finding spent hearing words (the rest aligning)
+# An aligned transcript must account for this much of the loud (voiced) audio. Right
+# transcripts of the dev clips cover 0.82-1.00 (one-word clips with a breath 0.63);
+# the first third of a transcript covers 0.25-0.75, and "hello" for 27 s of speech 0.10.
+MIN_TRANSCRIPT_COVERAGE = 0.5
+# Modes without a transcript: the words or phones may be wrong, so the acoustic lip
+# evidence (band-dip closures, lip-state gain) is laid over them.
+RECOGNITION_MODES = ("heard", "recognised")
+
+
+class FoundPhones(NamedTuple):
+    """Timed phones and how they were found."""
+
+    phones: list[Phone]
+    mode: str  # "aligned" (the transcript), "heard" (words Whisper heard) or "recognised"
+    heard_text: str | None = None  # the words aligned in "heard" mode
+
+
+def phones_for(audio: np.ndarray, text: str | None, progress: ProgressFn | None = None,
+               hear_words: bool = True) -> FoundPhones:
+    """Timed phones for ``audio``: aligned to ``text`` when given, else to the words
+    Whisper hears, else recognised one by one.
+
+    A transcript whose alignment fails or covers too little of the speech is reported
+    (``warnings`` and the log) and set aside. Heard words are used only when they are
+    English and align over the speech; otherwise (and without the ``asr`` extra, or
+    with ``hear_words=False``) phones are recognised directly.
+    """
+    from talkrig.phones import sphinx
+
+    bar = _ForwardBar(progress) if progress else None
+    if text and text.strip():
+        found = _aligned(audio, text, bar, fillers=False)
+        if isinstance(found, list):
+            return FoundPhones(found, "aligned")
+        _fall_back(f"transcript alignment failed: {found}; using "
+                   + ("speech recognition" if _can_hear(hear_words) else "phone recognition"))
+    if _can_hear(hear_words):
+        heard = _heard(audio, bar and bar.rest())
+        if heard is not None:
+            return heard
+    return FoundPhones(sphinx.recognise(audio, bar and bar.rest()), "recognised")
+
+
+class _ForwardBar:
+    """Progress that never moves back: work after a set-aside attempt (a transcript that
+    did not align, words that could not be used) fills the rest of the bar."""
+
+    def __init__(self, progress: ProgressFn):
+        self.progress, self.done = progress, 0.0
+
+    def __call__(self, fraction: float) -> None:
+        self.done = max(self.done, fraction)
+        self.progress(self.done)
+
+    def rest(self) -> ProgressFn:
+        return _after(self, self.done)
+
+
+def _after(progress: ProgressFn, done: float) -> ProgressFn:
+    """``progress`` for work that fills the part of the bar after ``done``."""
+    return lambda f: progress(done + (1 - done) * f)
+
+
+def _before(progress: ProgressFn, share: float) -> ProgressFn:
+    """``progress`` for work that fills the first ``share`` of the bar."""
+    return lambda f: progress(share * f)
+
+
+def _can_hear(hear_words: bool) -> bool:
+    from talkrig.phones import whisper_words
+
+    return hear_words and whisper_words.available()
+
+
+def _heard(audio: np.ndarray, progress: ProgressFn | None) -> FoundPhones | None:
+    """Phones of the words Whisper hears, aligned; None when there are none to use."""
+    from talkrig.phones import whisper_words
+
+    hear_progress = _before(progress, HEAR_SHARE) if progress else None
+    heard = whisper_words.hear(audio, hear_progress)
+    if not heard.usable:
+        log.info("no English words heard (language %s, p=%.2f); recognising phones",
+                 heard.language, heard.language_probability)
+        return None
+    align_progress = _after(progress, HEAR_SHARE) if progress else None
+    found = _aligned(audio, heard.text, align_progress, fillers=True)
+    if not isinstance(found, list):
+        log.info("the heard words did not align (%s); recognising phones", found)
+        return None
+    return FoundPhones(found, "heard", heard.text)
+
+
+def _aligned(audio: np.ndarray, text: str, progress: ProgressFn | None,
+             fillers: bool) -> list[Phone] | str:
+    """The aligned phones of ``text``, or why they cannot be used (a message)."""
+    from talkrig.phones import sphinx
+
+    try:
+        phones = _align(audio, text, progress, fillers)
+    except sphinx.AlignmentError as exc:
+        return exc.problem
+    coverage = speech_coverage(phones, audio)
+    if coverage < MIN_TRANSCRIPT_COVERAGE:
+        return (f"its words cover only {coverage:.0%} of the speech "
+                "(a partial or wrong transcript?)")
+    return phones
+
+
+def _align(audio: np.ndarray, text: str, progress: ProgressFn | None,
+           fillers: bool) -> list[Phone]:
+    """Forced alignment; audio over ``LONG_AUDIO_S`` window by window (one pass needs
+    2.2 GB for 5 minutes; the windows about 0.5 GB for any length). Fillers are
+    looked for only in one pass (the windows count the words they place)."""
+    from talkrig.engines.phonetic.long_align import LONG_AUDIO_S, align_long
+    from talkrig.phones import sphinx
+    from talkrig.phones.transcript import normalise_words
+
+    if len(audio) > LONG_AUDIO_S * sphinx.SAMPLE_RATE:
+        return align_long(audio, normalise_words(text), progress)
+    return sphinx.align(audio, text, fillers)
+
+
+def silence_where_silent(phones: list[Phone], audio: np.ndarray) -> list[Phone]:
+    """Relabel as ``SIL`` every phone whose stretch of audio is digital silence.
+
+    PocketSphinx finds phones in digital silence (a fricative in an all-zero file,
+    for instance); a face should rest where there is no sound at all.
+
+    Parameters
+    ----------
+    phones : list of Phone
+    audio : np.ndarray, shape (N,), 16 kHz
+    """
+    from talkrig.audio import SAMPLE_RATE, SILENT_PEAK
+
+    out = []
+    for ph in phones:
+        lo, hi = int(ph.start_s * SAMPLE_RATE), int(np.ceil(ph.end_s * SAMPLE_RATE))
+        piece = audio[lo:max(hi, lo + 1)]
+        if ph.label != "SIL" and (piece.size == 0 or np.max(np.abs(piece)) < SILENT_PEAK):
+            ph = Phone("SIL", ph.start_s, ph.end_s)
+        out.append(ph)
+    return out
+
+
+def _fall_back(message: str) -> None:
+    """Report (log + warning) that the transcript is not used."""
+    log.warning(message)
+    warnings.warn(message, RuntimeWarning, stacklevel=3)
