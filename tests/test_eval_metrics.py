@@ -112,7 +112,13 @@ def test_talkrig_eval_prints_a_table_and_writes_the_report(small_corpus, tmp_pat
     result = cli("eval", small_corpus, "--engine", "phonetic", "--no-text", "-o", out)
     assert result.returncode == 0, result.stderr
     assert "POOLED" in result.stdout and "energy baseline" in result.stdout
-    assert json.loads(out.read_text())["mode"] == "recognised"
+    report = json.loads(out.read_text())
+    assert report["mode"] == "recognised" and report["engine"].endswith("+whisper-base")
+    phones = cli("eval", small_corpus, "--no-text", "--phones-only", "--no-baseline")
+    assert phones.returncode == 0, phones.stderr
+    from talkrig.engines.phonetic.engine import ENGINE_VERSION
+
+    assert f"engine phonetic {ENGINE_VERSION} (recognised)" in phones.stdout  # no +whisper
     again = cli("eval", small_corpus, "-o", out)
     assert again.returncode == 2 and "already exists" in again.stderr
 

