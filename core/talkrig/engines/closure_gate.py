@@ -45,7 +45,7 @@ def seal_at_acoustic_closures(curves: np.ndarray, audio: np.ndarray, fps: float)
     np.ndarray, shape (T, 52), float32: a new array; channels other than jaw opening
     and lip parting are unchanged.
     """
-    from talkrig.engines.phonetic.acoustic import APERTURE_CHANNELS, closure_evidence
+    from talkrig.engines.phonetic.acoustic import APERTURE_CHANNELS, closure_evidence, local_max
     from talkrig.evaluation.metrics import aperture
     from talkrig.rigs import ARKIT_INDEX
 
@@ -54,9 +54,7 @@ def seal_at_acoustic_closures(curves: np.ndarray, audio: np.ndarray, fps: float)
         return out
     evidence = closure_evidence(audio, len(out), fps)  # (T,) 0..1
     opening = aperture(out)  # (T,)
-    reach = max(1, int(round(PEAK_WINDOW_S * fps)))
-    padded = np.pad(opening, reach, mode="edge")
-    peak = np.lib.stride_tricks.sliding_window_view(padded, 2 * reach + 1).max(1)  # (T,)
+    peak = local_max(opening, max(1, int(round(PEAK_WINDOW_S * fps))))  # (T,)
     keep = 1.0 - evidence * dip_trust(opening, peak)
     for name in APERTURE_CHANNELS:
         out[:, ARKIT_INDEX[name]] *= keep

@@ -30,6 +30,14 @@ DIP_FULL = 0.7  # dips of 0.7 x range are certain closures
 SPEECH_PEAK = 0.3  # the local peak must rise 0.3 x range above the noise floor
 CLOSURE_SPREAD_S = 0.01  # evidence widened by 10 ms each side (20-40 ms were worse)
 
+
+def local_max(values: np.ndarray, reach: int) -> np.ndarray:
+    """Maximum of ``values`` (M,) over each index's +-``reach`` neighbours (the window
+    cut at the ends), shape (M,)."""
+    padded = np.pad(values, reach, mode="edge")
+    return np.lib.stride_tricks.sliding_window_view(padded, 2 * reach + 1).max(1)
+
+
 def band_level_db(audio: np.ndarray) -> np.ndarray:
     """Level of the 1-3.5 kHz band every 5 ms, dB, shape (M,)."""
     from talkrig.features import band_power, fft_freqs
@@ -61,13 +69,9 @@ def closure_evidence(audio: np.ndarray, n_frames: int, fps: float) -> np.ndarray
     level = band_level_db(audio)
     noise, top = np.percentile(level, [NOISE_PERCENTILE, LOUD_PERCENTILE])
     span = max(top - noise, 1.0)
-    reach = int(PEAK_WINDOW_S / HOP_S)
-    padded = np.pad(level, reach, mode="edge")
-    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * reach + 1)
-    ev = dip_evidence(level, windows.max(1), noise, span)
+    ev = dip_evidence(level, local_max(level, int(PEAK_WINDOW_S / HOP_S)), noise, span)
     # the lips seal a little before the sound dies and part a little after it returns
-    spread = int(round(CLOSURE_SPREAD_S / HOP_S))
-    ev = np.lib.stride_tricks.sliding_window_view(np.pad(ev, spread), 2 * spread + 1).max(1)
+    ev = local_max(ev, int(round(CLOSURE_SPREAD_S / HOP_S)))
     t = np.arange(n_frames) / fps
     return np.interp(t, np.arange(len(ev)) * HOP_S, ev).astype(np.float32)
 

@@ -72,15 +72,16 @@ def frame_features(audio: np.ndarray, phones: Sequence[Phone]) -> np.ndarray:
     -------
     np.ndarray, shape (M, 18 * 7 + 4), float64
     """
+    from talkrig.engines.phonetic.acoustic import local_max
+
     levels = band_levels(audio)
     total = 10.0 * np.log10((10.0 ** (levels / 10.0)).sum(1))
     noise, loud = np.percentile(total, [NOISE_PERCENTILE, LOUD_PERCENTILE])
     span = max(loud - noise, 1.0)
     rel_total = (total - loud) / span
-    windows = np.lib.stride_tricks.sliding_window_view(
-        np.pad(rel_total, PEAK_REACH, mode="edge"), 2 * PEAK_REACH + 1)
+    peak = local_max(rel_total, PEAK_REACH)
     base = np.concatenate([(levels - loud) / span, (levels - total[:, None]) / span,
-                           rel_total[:, None], (rel_total - windows.max(1))[:, None]], 1)
+                           rel_total[:, None], (rel_total - peak)[:, None]], 1)
     m = len(base)
     stacked = [base[np.clip(np.arange(m) + o, 0, m - 1)] for o in CONTEXT_OFFSETS]
     return np.concatenate(stacked + [np.eye(len(CLASSES))[frame_labels(phones, m)]], 1)
