@@ -316,8 +316,7 @@ def run_batch(source: str | os.PathLike, outdir: str | os.PathLike,
 
 def _worker_start() -> None:
     """Worker start-up: one onnxruntime and one Whisper thread per worker (the workers fill
-    the cores);
-    engine warnings go to each line's report, not to the terminal."""
+    the cores); engine warnings go to each line's report, not to the terminal."""
     import logging
 
     from talkrig.runtime import THREADS_ENV

@@ -212,14 +212,10 @@ def words_that_fit(audio: np.ndarray, words: list[str]) -> int:
         if not usable:
             raise AlignmentError("transcript has no words to align")
         rule = "".join("[ " + w + " " for w in usable) + "]" * len(usable)
-        decoder.add_jsgf_string(PREFIX_SEARCH, f"#JSGF V1.0;\ngrammar prefix;\n"
-                                               f"public <words> = {rule} ;\n")
-        decoder.activate_search(PREFIX_SEARCH)
-        _decode(decoder, pcm)
-        hyp = decoder.hyp()
-    if hyp is None:
+        found = _grammar_words(decoder, PREFIX_SEARCH, rule, pcm)
+    if found is None:
         raise AlignmentError("PocketSphinx found no path through the window")
-    return len([w for w in hyp.hypstr.split() if not w.startswith(("<", "["))])
+    return len(found)
 
 
 def with_fillers(decoder, words: list[str], pcm: bytes) -> list[str]:
@@ -228,15 +224,25 @@ def with_fillers(decoder, words: list[str], pcm: bytes) -> list[str]:
     (``words`` unchanged when the search ends short of the last word)."""
     optional = "[ " + " | ".join(FILLER_WORDS) + " ]"
     rule = optional + "".join(f" {word} {optional}" for word in words)
-    decoder.add_jsgf_string(FILLER_SEARCH, f"#JSGF V1.0;\ngrammar fillers;\n"
-                                           f"public <words> = {rule} ;\n")
-    decoder.activate_search(FILLER_SEARCH)
-    _decode(decoder, pcm)
-    hyp = decoder.hyp()
-    found = [] if hyp is None else [w for w in hyp.hypstr.split() if not w.startswith(("<", "["))]
+    found = _grammar_words(decoder, FILLER_SEARCH, rule, pcm) or []
     if [w for w in found if w not in FILLER_WORDS] != [w for w in words if w not in FILLER_WORDS]:
         return words
     return found
+
+
+def _grammar_words(decoder, name: str, rule: str, pcm: bytes) -> list[str] | None:
+    """The words of the best path through the one-rule JSGF grammar ``rule`` over ``pcm``
+    (silences and noises left out); None when the search ends nowhere."""
+    decoder.add_jsgf_string(name, f"#JSGF V1.0;\ngrammar {name};\npublic <words> = {rule} ;\n")
+    decoder.activate_search(name)
+    _decode(decoder, pcm)
+    hyp = decoder.hyp()
+    return None if hyp is None else [w for w in hyp.hypstr.split() if not _is_noise(w)]
+
+
+def _is_noise(word: str) -> bool:
+    """Silence (``<sil>``) and noise (``[NOISE]``) entries of a PocketSphinx result."""
+    return word.startswith(("<", "["))
 
 
 def _align_pass(decoder, words: list[str], pcm: bytes) -> tuple[list[Phone], list[WordSpan]]:
@@ -250,7 +256,7 @@ def _align_pass(decoder, words: list[str], pcm: bytes) -> tuple[list[Phone], lis
     phones = [Phone(normalise_label(p.name) or SILENCE, p.start * FRAME_S,
                     (p.start + p.duration) * FRAME_S) for p in alignment.phones()]
     spans = [WordSpan(w.name, w.start * FRAME_S, (w.start + w.duration) * FRAME_S)
-             for w in alignment.words() if not w.name.startswith(("<", "["))]
+             for w in alignment.words() if not _is_noise(w.name)]
     return phones, spans
 
 
