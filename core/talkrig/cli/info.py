@@ -28,10 +28,9 @@ def describe(take) -> list[str]:
         from talkrig.emotion import track_from_json
 
         lines.append(f"emotion:    {track_from_json(take.emotion, 'take').describe()}")
-    if prov.text:
-        lines.append(f"transcript: {prov.text[:70]}{'...' if len(prov.text) > 70 else ''}")
-    if prov.heard:
-        lines.append(f"heard:      {prov.heard[:70]}{'...' if len(prov.heard) > 70 else ''}")
+    for label, words in (("transcript:", prov.text), ("heard:     ", prov.heard)):
+        if words:
+            lines.append(f"{label} {words[:70]}{'...' if len(words) > 70 else ''}")
     lines.append(f"head pose:  {'yes' if take.head_pose is not None else 'no'}; "
                  f"eye rotation: {'yes' if take.eye_rotation is not None else 'no'}")
     active = (take.values.max(axis=0) - take.values.min(axis=0)) > 1e-3
