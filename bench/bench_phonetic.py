@@ -4,8 +4,9 @@ Prints, over the annotated dev utterances (~78 s of speech):
 - forced alignment with transcripts, whole engine: x real time (target >= 10);
 - without transcripts, whole engine: x real time (target >= 5), hearing words with
   Whisper base and aligning them (the default with the ``asr`` extra), and recognising
-  phones only (``hear_words=False``); also the words' cost on a short line (Whisper
-  always encodes 30 s windows, so a 1-2 s line costs about as much as a 30 s one);
+  phones only (``hear_words=False``); also the seconds a short line costs with words
+  heard (a line is encoded with 8 s of silence after it, so short lines pay more per
+  second of speech);
 - phones -> curves (coarticulation + constraints + emotion + loudness): ms per minute
   of audio (target <= 20), at 60 fps, from the reference phones;
 - with ``--long``: the three long utterances repeated to about 5 minutes and aligned with

@@ -21,12 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
+from talkrig.evaluation.report import COLUMNS
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEV = SHARED / "speech-dev" / "mfa"
 BABBLE_FILES = ("chinese_news.wav", "deyu.wav", "fayu.wav", "eluosi.wav")  # four talkers
 SAMPLE_RATE = 16_000
-METRICS = ("bilabial_closure_rate", "open_vs_bilabial_auc", "rounded_vs_spread_auc",
-           "lag_ms", "corr_at_zero_lag", "silence_rest_rate")
+METRICS = tuple(key for key, _, _ in COLUMNS)  # the metrics of talkrig eval's table
 
 
 def pink_noise(n: int, rng: np.random.Generator) -> np.ndarray:

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
+from talkrig.evaluation.report import COLUMNS
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEV = SHARED / "speech-dev" / "mfa"
 MULTILINGUAL = SHARED / "speech-multilingual"
-METRICS = ("bilabial_closure_rate", "open_vs_bilabial_auc", "rounded_vs_spread_auc",
-           "lag_ms", "corr_at_zero_lag", "silence_rest_rate")
+METRICS = tuple(key for key, _, _ in COLUMNS)  # the metrics of talkrig eval's table
 HIGHER_IS_BETTER = {"bilabial_closure_rate", "open_vs_bilabial_auc", "rounded_vs_spread_auc",
                     "corr_at_zero_lag", "silence_rest_rate"}
 

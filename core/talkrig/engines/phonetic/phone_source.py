@@ -47,13 +47,14 @@ def phones_for(audio: np.ndarray, text: str | None, progress: ProgressFn | None 
     from talkrig.phones import sphinx
 
     bar = _ForwardBar(progress) if progress else None
+    hearing = _can_hear(hear_words)
     if text and text.strip():
         found = _aligned(audio, text, bar, fillers=False)
         if isinstance(found, list):
             return FoundPhones(found, "aligned")
         _fall_back(f"transcript alignment failed: {found}; using "
-                   + ("speech recognition" if _can_hear(hear_words) else "phone recognition"))
-    if _can_hear(hear_words):
+                   + ("speech recognition" if hearing else "phone recognition"))
+    if hearing:
         heard = _heard(audio, bar and bar.rest())
         if heard is not None:
             return heard
