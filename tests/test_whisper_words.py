@@ -58,16 +58,27 @@ def test_speech_in_another_language_is_not_taken_for_english_words():
     audio = load_audio(dev_file("common_voice_ja_24511055.mp3")).samples
     heard = whisper_words.hear(audio)
     assert heard.language == "ja" and not heard.usable
-    curves = engine.animate(_request(audio))
+    with pytest.warns(RuntimeWarning, match=r"no English words heard \(Whisper's language "
+                      r"guess 'ja', p=1\.00\); animating from recognised phones"):
+        curves = engine.animate(_request(audio))
     assert engine.last_mode == "recognised" and engine.last_heard is None
     assert np.isfinite(curves).all()
 
 
 def test_silence_gives_no_words_and_a_resting_face():
     engine = get_engine("phonetic")
-    curves = engine.animate(_request(np.zeros(3 * 16_000, np.float32)))
+    with pytest.warns(RuntimeWarning, match="no (English )?words heard"):
+        curves = engine.animate(_request(np.zeros(3 * 16_000, np.float32)))
     assert engine.last_mode == "recognised"
     assert np.ptp(aperture(curves)) < 1e-3  # the face holds its rest pose
+
+
+def test_laughter_heard_as_words_that_do_not_align_is_reported():
+    engine = get_engine("phonetic")
+    audio = load_audio(dev_file("mfa_laughter.flac")).samples  # heard as "ha ha ha ..."
+    with pytest.warns(RuntimeWarning, match=r"the words heard \('.+'\) did not align: "):
+        engine.animate(_request(audio))
+    assert engine.last_mode == "recognised"
 
 
 def test_fillers_are_found_between_the_words_and_the_words_kept_in_order():

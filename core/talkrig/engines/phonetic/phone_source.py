@@ -100,13 +100,14 @@ def _heard(audio: np.ndarray, progress: ProgressFn | None) -> FoundPhones | None
     hear_progress = _before(progress, HEAR_SHARE) if progress else None
     heard = whisper_words.hear(audio, hear_progress)
     if not heard.usable:
-        log.info("no English words heard (language %s, p=%.2f); recognising phones",
-                 heard.language, heard.language_probability)
+        _fall_back(_not_usable(heard) + "; animating from recognised phones", stacklevel=4)
         return None
     align_progress = _after(progress, HEAR_SHARE) if progress else None
     found = _aligned(audio, heard.text, align_progress, fillers=True)
     if not isinstance(found, list):
-        log.info("the heard words did not align (%s); recognising phones", found)
+        words = heard.text if len(heard.text) <= 40 else heard.text[:40].rstrip() + "..."
+        _fall_back(f"the words heard ({words!r}) did not align: {found}; animating from "
+                   "recognised phones", stacklevel=4)
         return None
     return FoundPhones(found, "heard", heard.text)
 
@@ -164,7 +165,16 @@ def silence_where_silent(phones: list[Phone], audio: np.ndarray) -> list[Phone]:
     return out
 
 
-def _fall_back(message: str) -> None:
-    """Report (log + warning) that the transcript is not used."""
+def _not_usable(heard) -> str:
+    """Why words Whisper heard are not aligned, e.g. "no English words heard (Whisper's
+    language guess 'ja', p=1.00)"; silence and noise get guesses of any language."""
+    if not heard.text.strip():
+        return "no words heard"
+    return (f"no English words heard (Whisper's language guess '{heard.language}', "
+            f"p={heard.language_probability:.2f})")
+
+
+def _fall_back(message: str, stacklevel: int = 3) -> None:
+    """Report (log + warning) that a transcript or the words heard are not used."""
     log.warning(message)
-    warnings.warn(message, RuntimeWarning, stacklevel=3)
+    warnings.warn(message, RuntimeWarning, stacklevel=stacklevel)
