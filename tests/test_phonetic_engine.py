@@ -136,6 +136,23 @@ def test_loud_breaths_between_words_do_not_set_a_right_transcript_aside():
     assert speech_coverage(sphinx.align(req.audio, "Montreal"), req.audio) < 0.5
 
 
+def test_a_transcript_in_another_language_is_aligned_with_a_warning():
+    from talkrig.phones.transcript import normalise_words, read_transcript
+
+    lab = dev_file("cold_corpus.wav").parents[1] / "lab"
+    spanish = request("13697_11991_000000.opus", read_transcript(lab / "13697_11991_000000.lab"))
+    engine = get_engine("phonetic")
+    with pytest.warns(RuntimeWarning, match=r"18 of the transcript's 44 words are not in the "
+                      r"English dictionary \(sorpresa, disgusto, produjo, \.\.\.\): another"):
+        engine.animate(spanish)
+    assert engine.last_mode == "aligned"  # the user's transcript is still followed
+    english = read_transcript(lab / "acoustic_corpus.lab")  # one unknown word: "yknow"
+    assert len(sphinx.unknown_words(normalise_words(english))) < 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        engine.animate(request("acoustic_corpus.wav", english))
+
+
 def test_whispered_speech_is_judged_on_all_its_loud_frames():
     from talkrig.engines.phonetic.acoustic import judged_frames, loud_frames
 

@@ -190,6 +190,13 @@ def alignable_words(words: list[str]) -> list[str]:
         return prepare_words(_aligner(ALIGN_BEAMS[0]), words)
 
 
+def unknown_words(words: list[str]) -> list[str]:
+    """``words`` missing from the English dictionary (G2P would guess them)."""
+    with _LOCK:
+        decoder = _aligner(ALIGN_BEAMS[0])
+        return [word for word in words if decoder.lookup_word(word) is None]
+
+
 def words_that_fit(audio: np.ndarray, words: list[str]) -> int:
     """How many leading ``words`` the audio holds (0 for a pause or music): a grammar of
     the words in order, each optional together with all that follow it, decoded over
