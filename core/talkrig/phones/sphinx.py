@@ -60,12 +60,11 @@ class WordSpan:
 ALIGN_BEAMS = (1e-100, 1e-200, 1e-300)
 # The filler grammar's search (optional "uh"/"um" after every word) loses its path on
 # long audio: at 1e-100 it found none over 40-100 s of dev speech, after 1-6 s of
-# searching, and those lines went without fillers. A wider beam (1e-200) keeps it up
-# to a minute, but on two 52 s concatenations of dev lines the fillers it finds cost
-# open/bilabial AUC 0.011-0.037 (for r(0) +0.005 and +0.163), more than on the short
-# dev clips (-0.004 for +0.035). So the search keeps the alignment's first beam, and
-# audio over 30 s is aligned without it (the same words, found sooner).
-FILLER_BEAM = ALIGN_BEAMS[0]
+# searching, and those lines went without fillers. Wider beams find them up to about a
+# minute, but on two 52 s concatenations of dev lines they cost open/bilabial AUC
+# 0.011-0.037 (for r(0) +0.005 and +0.163), more than on the short dev clips (-0.004
+# for +0.035). So audio over 30 s is aligned without the search (the same words,
+# found sooner); shorter audio is searched at the alignment beams in turn.
 FILLER_MAX_S = 30.0
 
 
@@ -238,16 +237,21 @@ def with_fillers(words: list[str], pcm: bytes) -> list[str]:
     """``words`` with the hesitations the audio holds between them: a grammar of the
     words in order, each followed by an optional "uh" or "um", decoded over ``pcm``
     (16-bit, see :func:`_pcm`; the words that cannot be pronounced are dropped, and
-    all of them are returned unchanged when the search ends short of the last word)."""
+    all of them are returned unchanged when no beam's search reaches the last word)."""
     optional = "[ " + " | ".join(FILLER_WORDS) + " ]"
-    with _LOCK:
-        decoder = _aligner(FILLER_BEAM)
-        usable = prepare_words(decoder, words)
-        rule = optional + "".join(f" {word} {optional}" for word in usable)
-        found = _grammar_words(decoder, FILLER_SEARCH, rule, pcm) or []
-    if [w for w in found if w not in FILLER_WORDS] != [w for w in usable if w not in FILLER_WORDS]:
-        return words
-    return found
+    for beam in ALIGN_BEAMS:  # noisy audio may need a wider beam, as alignment does
+        with _LOCK:
+            decoder = _aligner(beam)
+            usable = prepare_words(decoder, words)
+            rule = optional + "".join(f" {word} {optional}" for word in usable)
+            found = _grammar_words(decoder, FILLER_SEARCH, rule, pcm) or []
+        if _without_fillers(found) == _without_fillers(usable):
+            return found
+    return words
+
+
+def _without_fillers(words: list[str]) -> list[str]:
+    return [word for word in words if word not in FILLER_WORDS]
 
 
 def _grammar_words(decoder, name: str, rule: str, pcm: bytes) -> list[str] | None:
