@@ -94,6 +94,22 @@ def test_fillers_are_found_between_the_words_and_the_words_kept_in_order():
     assert all(s.end_s - s.start_s >= 0.05 for s in found)
 
 
+def test_fillers_are_found_in_noise_that_needs_a_wider_beam():
+    clean = load_audio(dev_file("cold_corpus.wav")).samples
+    noise_rms = np.sqrt(np.mean(clean ** 2) / 10 ** (20 / 10))  # white noise, 20 dB SNR
+    noisy = clean + np.random.default_rng(0).normal(0, noise_rms, clean.shape)
+    plain = [w for w in normalise_words(read_transcript(LAB / "cold_corpus.lab"))
+             if w not in sphinx.FILLER_WORDS]
+    pcm = sphinx._pcm(noisy.astype(np.float32))
+    rule = "".join(f" {word}" for word in plain)
+    with sphinx._LOCK:  # the plain words already lose their path at the narrowest beam
+        narrow = sphinx._grammar_words(sphinx._aligner(sphinx.ALIGN_BEAMS[0]), "plain", rule, pcm)
+    assert narrow is None
+    found = sphinx.with_fillers(plain, pcm)
+    assert [w for w in found if w not in sphinx.FILLER_WORDS] == plain
+    assert sum(w in sphinx.FILLER_WORDS for w in found) >= 3
+
+
 def test_audio_over_half_a_minute_is_aligned_without_the_filler_search(monkeypatch):
     # the search loses its path there and only cost time (see sphinx.FILLER_MAX_S)
     first, second = (load_audio(dev_file(name)).samples
