@@ -94,6 +94,12 @@ def test_fillers_are_found_between_the_words_and_the_words_kept_in_order():
     assert all(s.end_s - s.start_s >= 0.05 for s in found)
 
 
+def test_words_that_cannot_be_pronounced_get_no_fillers_either():
+    speech = load_audio(dev_file("cold_corpus3.wav")).samples  # says "um" and "uh"
+    with pytest.raises(sphinx.AlignmentError, match="no words to align"):
+        sphinx.align(speech, "!!! ???", fillers=True)
+
+
 def test_fillers_are_found_in_noise_that_needs_a_wider_beam():
     clean = load_audio(dev_file("cold_corpus.wav")).samples
     noise_rms = np.sqrt(np.mean(clean ** 2) / 10 ** (20 / 10))  # white noise, 20 dB SNR

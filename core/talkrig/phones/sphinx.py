@@ -243,6 +243,8 @@ def with_fillers(words: list[str], pcm: bytes) -> list[str]:
         with _LOCK:
             decoder = _aligner(beam)
             usable = prepare_words(decoder, words)
+            if not usable:  # nothing to place fillers between (alignment says so)
+                return words
             rule = optional + "".join(f" {word} {optional}" for word in usable)
             found = _grammar_words(decoder, FILLER_SEARCH, rule, pcm) or []
         if _without_fillers(found) == _without_fillers(usable):
