@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -11,7 +13,7 @@ from talkrig.engines import get_engine
 from talkrig.engines.base import EngineRequest, frame_count
 from talkrig.evaluation import aperture
 from talkrig.phones import sphinx, whisper_words
-from talkrig.phones.transcript import normalise_words, read_transcript
+from talkrig.phones.transcript import normalise_words, read_transcript, word_edits
 
 FPS = 60.0
 LAB = dev_file("cold_corpus.wav").parents[1] / "lab"
@@ -24,12 +26,7 @@ def _request(audio: np.ndarray, text: str | None = None) -> EngineRequest:
 
 def _word_errors(said: list[str], heard: list[str]) -> float:
     """Word error rate: edits to turn ``said`` into ``heard`` over the words said."""
-    row = list(range(len(heard) + 1))
-    for i, word in enumerate(said, 1):
-        prev, row[0] = row[0], i
-        for j, other in enumerate(heard, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (word != other))
-    return row[-1] / len(said)
+    return word_edits(said, heard) / len(said)
 
 
 def test_the_asr_extra_is_installed_for_the_suite():
@@ -79,6 +76,30 @@ def test_laughter_heard_as_words_that_do_not_align_is_reported():
     with pytest.warns(RuntimeWarning, match=r"the words heard \('.+'\) did not align: "):
         engine.animate(_request(audio))
     assert engine.last_mode == "recognised"
+
+
+def test_a_transcript_of_another_line_is_reported_when_checked(tmp_path):
+    from conftest import run_cli
+
+    audio_path = dev_file("61-70968-0000.flac")  # LibriSpeech, 17 words
+    other = read_transcript(LAB / "multilingual_ipa_us_4.txt")  # another line, 19 words
+    audio = load_audio(audio_path).samples
+    engine = get_engine("phonetic", check_text=True)
+    with pytest.warns(RuntimeWarning, match=r"the transcript does not match the words heard "
+                      r"\(\d+% of the words differ; heard 'He began a confused.*'\)"):
+        engine.animate(_request(audio, other))
+    assert engine.last_mode == "aligned"  # it aligns (nothing else notices), and is followed
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the right transcript passes the check
+        engine.animate(_request(audio, read_transcript(LAB / "61-70968-0000.lab")))
+    unchecked = get_engine("phonetic")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # without check_text the wrong one goes unnoticed
+        unchecked.animate(_request(audio, other))
+    out = tmp_path / "t.take.json"
+    result = run_cli("generate", audio_path, "--text", other, "--check-text", "-q", "-o", out)
+    assert result.returncode == 0 and out.exists()
+    assert result.stderr.count("does not match the words heard") == 1
 
 
 def test_fillers_are_found_between_the_words_and_the_words_kept_in_order():

@@ -39,6 +39,7 @@ class GenerateOptions:
     text: str | None = None  # transcript; None looks for a sidecar .txt/.lab
     use_sidecar_text: bool = True  # look for AUDIO.txt / AUDIO.lab when text is None
     hear_words: bool = True  # phonetic, no transcript: align words Whisper hears (asr extra)
+    check_text: bool = False  # phonetic, with a transcript: warn if the words heard differ
     motion: MotionOptions = field(default_factory=MotionOptions)  # blinks, gaze, head, seed
     audio: AudioOptions = field(default_factory=AudioOptions)  # duration limit
 
@@ -75,7 +76,8 @@ def _engine(options: GenerateOptions):
     """The engine of ``options``, with its model file when one is named."""
     if options.model is None:
         if options.engine == "phonetic":
-            return get_engine(options.engine, hear_words=options.hear_words)
+            return get_engine(options.engine, hear_words=options.hear_words,
+                              check_text=options.check_text)
         return get_engine(options.engine)
     if options.engine != "neural":
         raise TalkRigError(f"only the neural engine takes a model file, not {options.engine!r}",

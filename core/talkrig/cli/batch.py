@@ -26,6 +26,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--model", metavar="FILE",
                    help="ONNX model for --engine neural (default: $TALKRIG_NEURAL_MODEL, "
                         "else the shipped model)")
+    p.add_argument("--check-text", action="store_true",
+                   help="phonetic engine, with a transcript: also hear the words (asr "
+                        "extra) and warn when they differ from it, e.g. another "
+                        "line's transcript (slower: Whisper hears every line)")
     p.add_argument("--phones-only", action="store_true",
                    help="phonetic engine, lines without a transcript: recognise phones "
                         "instead of aligning the words Whisper hears (faster for many "
@@ -47,7 +51,7 @@ def run(args) -> int:
 
     template = GenerateOptions(emotion=args.emotion, rig=args.rig, fps=args.fps,
                                model=args.model, motion=MotionOptions(seed=args.seed),
-                               hear_words=not args.phones_only)
+                               hear_words=not args.phones_only, check_text=args.check_text)
     if args.engine:
         template = dataclasses.replace(template, engine=args.engine)
     options = BatchOptions(workers=args.workers, take_format=args.take_format,

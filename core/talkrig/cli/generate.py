@@ -24,6 +24,10 @@ def add_parser(subparsers) -> None:
     text.add_argument("--text-file", metavar="F", help="file holding the transcript")
     text.add_argument("--no-text", action="store_true",
                       help="use no transcript, not even AUDIO.txt/.lab (speech recognition)")
+    p.add_argument("--check-text", action="store_true",
+                   help="phonetic engine, with a transcript: also hear the words (asr "
+                        "extra) and warn when they differ from it, e.g. another "
+                        "line's transcript (slower: Whisper hears every line)")
     p.add_argument("--phones-only", action="store_true",
                    help="phonetic engine without a transcript: recognise phones instead of "
                         "aligning the words Whisper hears (2-4x faster, much less "
@@ -70,7 +74,8 @@ def options_from_args(args):
                            emotion_transition_s=args.emotion_transition, fps=args.fps,
                            rig=args.rig, flame_map=args.flame_map, text=read_text(args),
                            use_sidecar_text=not args.no_text,
-                           hear_words=not args.phones_only, motion=motion,
+                           hear_words=not args.phones_only, check_text=args.check_text,
+                           motion=motion,
                            audio=AudioOptions(max_duration_s=args.max_duration))
 
 

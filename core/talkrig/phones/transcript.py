@@ -83,3 +83,19 @@ def _strip_accents(text: str) -> str:
     """Letters without their combining marks (NFKD decomposition)."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def word_edits(said: list[str], heard: list[str]) -> int:
+    """Words to insert, delete or substitute to turn ``said`` into ``heard``."""
+    row = list(range(len(heard) + 1))  # edits from said[:i] to each heard[:j]
+    for i, word in enumerate(said, 1):
+        diagonal, row[0] = row[0], i
+        for j, other in enumerate(heard, 1):
+            diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (word != other))
+    return row[-1]
+
+
+def word_mismatch(said: list[str], heard: list[str]) -> float:
+    """:func:`word_edits` over the longer list's length: 0 (the same words) .. 1 (none
+    shared in order); 0 when both are empty."""
+    return word_edits(said, heard) / max(len(said), len(heard), 1)

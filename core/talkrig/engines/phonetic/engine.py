@@ -46,17 +46,21 @@ class PhoneticEngine:
         Without a transcript, align the words Whisper hears (``asr`` extra installed;
         see :mod:`talkrig.phones.whisper_words`) before falling back to recognising
         phones one by one. False: phones only, as engines before 1.3 did.
+    check_text : bool
+        With a transcript, also hear the words (``asr`` extra) and warn when they
+        differ from it; the transcript is still followed.
     """
 
     name = "phonetic"
     version = ENGINE_VERSION + _HEARING_SUFFIX
 
     def __init__(self, use_loudness: bool = True, acoustic_closures: bool = True,
-                 lipstate_model=None, hear_words: bool = True):
+                 lipstate_model=None, hear_words: bool = True, check_text: bool = False):
         self.use_loudness = use_loudness
         self.acoustic_closures = acoustic_closures
         self.lipstate_model = lipstate_model
         self.hear_words = hear_words
+        self.check_text = check_text
         if not hear_words:
             self.version = ENGINE_VERSION
         self.last_mode: str | None = None  # "aligned" / "heard" / "recognised", for reports
@@ -68,7 +72,7 @@ class PhoneticEngine:
             progress(0.0)
         phone_progress = (lambda f: progress(PHONE_SHARE * f)) if progress else None
         phones, self.last_mode, self.last_heard = phones_for(
-            request.audio, request.text, phone_progress, self.hear_words)
+            request.audio, request.text, phone_progress, self.hear_words, self.check_text)
         phones = silence_where_silent(phones, request.audio)
         if progress:
             progress(PHONE_SHARE)

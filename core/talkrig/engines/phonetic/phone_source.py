@@ -25,6 +25,12 @@ MIN_TRANSCRIPT_COVERAGE = 0.5
 # Modes without a transcript: the words or phones may be wrong, so the acoustic lip
 # evidence (band-dip closures, lip-state gain) is laid over them.
 RECOGNITION_MODES = ("heard", "recognised")
+# With check_text, a transcript of at least MIN_CHECKED_WORDS words is reported when
+# this share of its words and Whisper's differ (word_mismatch). Right transcripts of
+# the 17 English dev clips with four or more words: 0-0.53 (accented speech that
+# Whisper mishears); other clips' transcripts of the same length: 0.81-1.
+MAX_WORD_MISMATCH = 0.7
+MIN_CHECKED_WORDS = 4
 # A transcript with this share of its words missing from the English dictionary is
 # probably in another language: English dev transcripts miss 0-10 % (names), Spanish,
 # French and Swedish ones 41-75 %. Fewer than MIN_UNKNOWN_WORDS is never reported.
@@ -41,14 +47,16 @@ class FoundPhones(NamedTuple):
 
 
 def phones_for(audio: np.ndarray, text: str | None, progress: ProgressFn | None = None,
-               hear_words: bool = True) -> FoundPhones:
+               hear_words: bool = True, check_text: bool = False) -> FoundPhones:
     """Timed phones for ``audio``: aligned to ``text`` when given, else to the words
     Whisper hears, else recognised one by one.
 
     A transcript whose alignment fails or covers too little of the speech is reported
     (``warnings`` and the log) and set aside. Heard words are used only when they are
     English and align over the speech; otherwise (and without the ``asr`` extra, or
-    with ``hear_words=False``) phones are recognised directly.
+    with ``hear_words=False``) phones are recognised directly. With ``check_text``
+    (and the ``asr`` extra) the words of a transcript are compared with those Whisper
+    hears, and a mismatch is reported; the transcript is still followed.
     """
     from talkrig.phones import sphinx
 
@@ -56,7 +64,9 @@ def phones_for(audio: np.ndarray, text: str | None, progress: ProgressFn | None 
     hearing = _can_hear(hear_words)
     if text and text.strip():
         _check_english(text)
-        found = _aligned(audio, text, bar, fillers=False)
+        if check_text and _can_hear(True):
+            _check_heard(audio, text, bar and _before(bar, HEAR_SHARE))
+        found = _aligned(audio, text, bar and bar.rest(), fillers=False)
         if isinstance(found, list):
             return FoundPhones(found, "aligned")
         _fall_back(f"transcript alignment failed: {found}; using "
@@ -81,6 +91,27 @@ def _check_english(text: str) -> None:
         message = (f"{len(unknown)} of the transcript's {len(words)} words are not in the "
                    f"English dictionary ({examples}): another language? The aligner is "
                    "English and guesses their pronunciations")
+        log.warning(message)
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+
+def _check_heard(audio: np.ndarray, text: str, progress: ProgressFn | None) -> None:
+    """Warn when ``text`` and the words Whisper hears in ``audio`` differ (a transcript
+    of another line?); silent when Whisper hears no English words."""
+    from talkrig.phones import whisper_words
+    from talkrig.phones.sphinx import FILLER_WORDS
+    from talkrig.phones.transcript import normalise_words, word_mismatch
+
+    heard = whisper_words.hear(audio, progress)
+    if not heard.usable:
+        return
+    said, got = ([w for w in normalise_words(words) if w not in FILLER_WORDS]
+                 for words in (text, heard.text))
+    mismatch = word_mismatch(said, got)
+    if len(said) >= MIN_CHECKED_WORDS and mismatch >= MAX_WORD_MISMATCH:
+        shown = heard.text if len(heard.text) <= 60 else heard.text[:60].rstrip() + "..."
+        message = (f"the transcript does not match the words heard ({mismatch:.0%} of the "
+                   f"words differ; heard {shown!r}): a transcript of another line?")
         log.warning(message)
         warnings.warn(message, RuntimeWarning, stacklevel=3)
 
