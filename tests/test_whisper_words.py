@@ -102,6 +102,19 @@ def test_a_transcript_of_another_line_is_reported_when_checked(tmp_path):
     assert result.stderr.count("does not match the words heard") == 1
 
 
+def test_a_checked_transcript_that_fails_is_not_heard_twice(monkeypatch):
+    audio = load_audio(dev_file("cold_corpus3.wav")).samples
+    other = read_transcript(LAB / "acoustic_corpus.lab")  # does not align to this audio
+    calls = []
+    real_hear = whisper_words.hear
+    monkeypatch.setattr(whisper_words, "hear", lambda *a: calls.append(1) or real_hear(*a))
+    engine = get_engine("phonetic", check_text=True)
+    with pytest.warns(RuntimeWarning, match="does not match the words heard"):
+        engine.animate(_request(audio, other))
+    assert engine.last_mode == "heard" and "sick corpus" in engine.last_heard.lower()
+    assert len(calls) == 1  # the words heard while checking are the ones aligned
+
+
 def test_fillers_are_found_between_the_words_and_the_words_kept_in_order():
     audio = load_audio(dev_file("cold_corpus.wav")).samples  # says "uh" 5 times, "um" once
     said = normalise_words(read_transcript(LAB / "cold_corpus.lab"))

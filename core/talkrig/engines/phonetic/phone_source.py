@@ -62,17 +62,18 @@ def phones_for(audio: np.ndarray, text: str | None, progress: ProgressFn | None 
 
     bar = _ForwardBar(progress) if progress else None
     hearing = _can_hear(hear_words)
+    checked = None  # words heard while checking the transcript
     if text and text.strip():
         _check_english(text)
         if check_text and _can_hear(True):
-            _check_heard(audio, text, bar and _before(bar, HEAR_SHARE))
+            checked = _check_heard(audio, text, bar and _before(bar, HEAR_SHARE))
         found = _aligned(audio, text, bar and bar.rest(), fillers=False)
         if isinstance(found, list):
             return FoundPhones(found, "aligned")
         _fall_back(f"transcript alignment failed: {found}; using "
                    + ("speech recognition" if hearing else "phone recognition"))
     if hearing:
-        heard = _heard(audio, bar and bar.rest())
+        heard = _heard(audio, bar and bar.rest(), checked)
         if heard is not None:
             return heard
     return FoundPhones(sphinx.recognise(audio, bar and bar.rest()), "recognised")
@@ -95,16 +96,17 @@ def _check_english(text: str) -> None:
         warnings.warn(message, RuntimeWarning, stacklevel=3)
 
 
-def _check_heard(audio: np.ndarray, text: str, progress: ProgressFn | None) -> None:
+def _check_heard(audio: np.ndarray, text: str, progress: ProgressFn | None):
     """Warn when ``text`` and the words Whisper hears in ``audio`` differ (a transcript
-    of another line?); silent when Whisper hears no English words."""
+    of another line?); silent when Whisper hears no English words. Returns what it
+    heard (:class:`~talkrig.phones.whisper_words.HeardWords`), for reuse."""
     from talkrig.phones import whisper_words
     from talkrig.phones.sphinx import FILLER_WORDS
     from talkrig.phones.transcript import normalise_words, word_mismatch
 
     heard = whisper_words.hear(audio, progress)
     if not heard.usable:
-        return
+        return heard
     said, got = ([w for w in normalise_words(words) if w not in FILLER_WORDS]
                  for words in (text, heard.text))
     mismatch = word_mismatch(said, got)
@@ -114,6 +116,7 @@ def _check_heard(audio: np.ndarray, text: str, progress: ProgressFn | None) -> N
                    f"words differ; heard {shown!r}): a transcript of another line?")
         log.warning(message)
         warnings.warn(message, RuntimeWarning, stacklevel=3)
+    return heard
 
 
 class _ForwardBar:
@@ -147,12 +150,14 @@ def _can_hear(hear_words: bool) -> bool:
     return hear_words and whisper_words.available()
 
 
-def _heard(audio: np.ndarray, progress: ProgressFn | None) -> FoundPhones | None:
+def _heard(audio: np.ndarray, progress: ProgressFn | None,
+           heard=None) -> FoundPhones | None:
     """Phones of the words Whisper hears, aligned; None when there are none to use."""
     from talkrig.phones import whisper_words
 
     hear_progress = _before(progress, HEAR_SHARE) if progress else None
-    heard = whisper_words.hear(audio, hear_progress)
+    if heard is None:  # (not already heard while checking a transcript)
+        heard = whisper_words.hear(audio, hear_progress)
     if not heard.usable:
         _fall_back(_not_usable(heard) + "; animating from recognised phones", stacklevel=4)
         return None
