@@ -224,3 +224,22 @@ def test_batch_phones_only_from_the_cli_hears_no_words(tmp_path):
     line = json.loads((out / "batch_report.json").read_text())["lines"][0]
     assert heard.returncode == 0 and line["status"] == "done"
     assert line["heard"].lower().startswith("montreal")
+
+
+def test_batch_check_text_flags_a_shifted_transcript_on_screen_and_in_the_report(tmp_path):
+    lab = dev_file("cold_corpus.wav").parents[1] / "lab"
+    audio = str(dev_file("61-70968-0000.flac"))
+    right = (lab / "61-70968-0000.lab").read_text()
+    shifted = (lab / "multilingual_ipa_us_4.txt").read_text()  # the next line's, say
+    path = tmp_path / "lines.csv"
+    with open(path, "w", newline="") as handle:
+        csv.writer(handle).writerows([["audio", "transcript", "sequence"],
+                                      [audio, shifted, "a"], [audio, right, "b"]])
+    out = tmp_path / "takes"
+    result = run_cli("batch", path, "-o", out, "--workers", "1", "--check-text")
+    assert result.returncode == 0, result.stderr
+    flagged = [line for line in result.stderr.splitlines() if "does not match" in line]
+    assert len(flagged) == 1 and flagged[0].startswith("talkrig: warning: line 2: ")
+    assert "2 done (1 with warnings: see batch_report.csv)" in result.stdout
+    rows = json.loads((out / "batch_report.json").read_text())["lines"]
+    assert ["does not match" in row["warnings"] for row in rows] == [True, False]

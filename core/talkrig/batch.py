@@ -108,7 +108,9 @@ class BatchReport:
         return len({r.worker for r in self.results if r.status == "done"})
 
     def summary(self) -> str:
-        return (f"{len(self.results)} lines: {self.count('done')} done, "
+        warned = sum(bool(r.warnings) for r in self.results if r.status == "done")
+        noted = f" ({warned} with warnings: see {REPORT_CSV})" if warned else ""
+        return (f"{len(self.results)} lines: {self.count('done')} done{noted}, "
                 f"{self.count('skipped')} skipped, {self.count('failed')} failed in "
                 f"{self.seconds:.1f} s ({self.lines_per_second:.2f} lines/s, "
                 f"{self.workers} processes)")

@@ -62,6 +62,9 @@ def run(args) -> int:
             print(f"talkrig: error: line {result.number}: {result.error}", file=sys.stderr)
         elif not args.quiet:
             print(f"[{done}/{total}] {result.status}: {result.take}")
+            if result.warnings:
+                print(f"talkrig: warning: line {result.number}: {result.warnings}",
+                      file=sys.stderr)
 
     report = run_batch(args.source, args.output, options, progress)
     print(report.summary())
