@@ -5,6 +5,7 @@ from __future__ import annotations
 import bpy
 
 from talkrig.errors import TalkRigError
+from talkrig.phones.transcript import excerpt
 
 from .reporting import progress_bar, run_reported
 
@@ -77,7 +78,7 @@ class TALKRIG_OT_generate(bpy.types.Operator):
                         "kept on an NLA track")
         heard = result.take.provenance.heard
         if heard:  # no transcript: say what the engine heard, so a mishearing is seen
-            summary += f"; words heard: {heard if len(heard) <= 60 else heard[:60] + '...'!r}"
+            summary += f"; words heard: {excerpt(heard)!r}"
         for warning in result.warnings:
             self.report({"WARNING"}, warning)
         settings.last_report = summary

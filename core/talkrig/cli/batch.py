@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from talkrig.cli.common import subparser
+from talkrig.cli.common import add_check_text, subparser, warn
 
 
 def add_parser(subparsers) -> None:
@@ -26,10 +26,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--model", metavar="FILE",
                    help="ONNX model for --engine neural (default: $TALKRIG_NEURAL_MODEL, "
                         "else the shipped model)")
-    p.add_argument("--check-text", action="store_true",
-                   help="phonetic engine, with a transcript: also hear the words (asr "
-                        "extra) and warn when they differ from it, e.g. another "
-                        "line's transcript (slower: Whisper hears every line)")
+    add_check_text(p)
     p.add_argument("--phones-only", action="store_true",
                    help="phonetic engine, lines without a transcript: recognise phones "
                         "instead of aligning the words Whisper hears (faster for many "
@@ -63,8 +60,7 @@ def run(args) -> int:
         elif not args.quiet:
             print(f"[{done}/{total}] {result.status}: {result.take}")
             if result.warnings:
-                print(f"talkrig: warning: line {result.number}: {result.warnings}",
-                      file=sys.stderr)
+                warn(f"line {result.number}: {result.warnings}")
 
     report = run_batch(args.source, args.output, options, progress)
     print(report.summary())

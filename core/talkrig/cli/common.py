@@ -19,6 +19,14 @@ def subparser(subparsers, name: str, help_text: str, run) -> argparse.ArgumentPa
     return parser
 
 
+def add_check_text(parser: argparse.ArgumentParser) -> None:
+    """The ``--check-text`` flag of ``generate`` and ``batch``."""
+    parser.add_argument("--check-text", action="store_true",
+                        help="phonetic engine, with a transcript: also hear the words (asr "
+                             "extra) and warn when they differ from it, e.g. another "
+                             "line's transcript (slower: Whisper hears every line)")
+
+
 def warn(message: str) -> None:
     """One warning line on stderr."""
     print(f"talkrig: warning: {message}", file=sys.stderr)

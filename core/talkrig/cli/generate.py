@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from talkrig.cli.common import PROGRESS_MIN_AUDIO_S, progress_bar, subparser, warn
+from talkrig.cli.common import (PROGRESS_MIN_AUDIO_S, add_check_text, progress_bar,
+                                subparser, warn)
 
 
 def add_parser(subparsers) -> None:
@@ -24,10 +25,7 @@ def add_parser(subparsers) -> None:
     text.add_argument("--text-file", metavar="F", help="file holding the transcript")
     text.add_argument("--no-text", action="store_true",
                       help="use no transcript, not even AUDIO.txt/.lab (speech recognition)")
-    p.add_argument("--check-text", action="store_true",
-                   help="phonetic engine, with a transcript: also hear the words (asr "
-                        "extra) and warn when they differ from it, e.g. another "
-                        "line's transcript (slower: Whisper hears every line)")
+    add_check_text(p)
     p.add_argument("--phones-only", action="store_true",
                    help="phonetic engine without a transcript: recognise phones instead of "
                         "aligning the words Whisper hears (2-4x faster, much less "
@@ -85,10 +83,10 @@ def transcript_source(args, provenance) -> str:
     A transcript the engine set aside is named as such, so the summary does not
     contradict its warning; without one, the words the engine heard are quoted.
     """
-    from talkrig.phones.transcript import find_sidecar
+    from talkrig.phones.transcript import excerpt, find_sidecar
 
     if provenance.heard:
-        recognition = f"words heard: {_quote(provenance.heard)}"
+        recognition = f"words heard: {excerpt(provenance.heard)!r}"
     else:
         recognition = "phone recognition"
     if args.text is not None:
@@ -102,10 +100,6 @@ def transcript_source(args, provenance) -> str:
     if provenance.text is not None:
         return f"transcript from {given}"
     return f"transcript from {given} set aside: {recognition}"
-
-
-def _quote(text: str, limit: int = 60) -> str:
-    return repr(text if len(text) <= limit else text[:limit].rstrip() + "...")
 
 
 def read_text(args) -> str | None:

@@ -16,6 +16,8 @@ def add_parser(subparsers) -> None:
 
 def describe(take) -> list[str]:
     """Summary lines for a take."""
+    from talkrig.phones.transcript import excerpt
+
     prov = take.provenance
     lines = [f"rig:        {take.rig} ({len(take.channels)} channels)",
              f"frames:     {take.n_frames} at {take.fps:g} fps ({take.duration_s:.3f} s)",
@@ -30,7 +32,7 @@ def describe(take) -> list[str]:
         lines.append(f"emotion:    {track_from_json(take.emotion, 'take').describe()}")
     for label, words in (("transcript:", prov.text), ("heard:     ", prov.heard)):
         if words:
-            lines.append(f"{label} {words[:70]}{'...' if len(words) > 70 else ''}")
+            lines.append(f"{label} {excerpt(words, 70)}")
     lines.append(f"head pose:  {'yes' if take.head_pose is not None else 'no'}; "
                  f"eye rotation: {'yes' if take.eye_rotation is not None else 'no'}")
     active = (take.values.max(axis=0) - take.values.min(axis=0)) > 1e-3

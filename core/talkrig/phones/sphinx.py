@@ -247,12 +247,13 @@ def with_fillers(words: list[str], pcm: bytes) -> list[str]:
                 return words
             rule = optional + "".join(f" {word} {optional}" for word in usable)
             found = _grammar_words(decoder, FILLER_SEARCH, rule, pcm) or []
-        if _without_fillers(found) == _without_fillers(usable):
+        if without_fillers(found) == without_fillers(usable):
             return found
     return words
 
 
-def _without_fillers(words: list[str]) -> list[str]:
+def without_fillers(words: list[str]) -> list[str]:
+    """``words`` less the hesitations ``FILLER_WORDS``."""
     return [word for word in words if word not in FILLER_WORDS]
 
 

@@ -85,6 +85,11 @@ def _strip_accents(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def excerpt(text: str, limit: int = 60) -> str:
+    """``text`` cut to its first ``limit`` characters, with "..." when cut, for messages."""
+    return text if len(text) <= limit else text[:limit].rstrip() + "..."
+
+
 def word_edits(said: list[str], heard: list[str]) -> int:
     """Words to insert, delete or substitute to turn ``said`` into ``heard``."""
     row = list(range(len(heard) + 1))  # edits from said[:i] to each heard[:j]

@@ -101,19 +101,18 @@ def _check_heard(audio: np.ndarray, text: str, progress: ProgressFn | None):
     of another line?); silent when Whisper hears no English words. Returns what it
     heard (:class:`~talkrig.phones.whisper_words.HeardWords`), for reuse."""
     from talkrig.phones import whisper_words
-    from talkrig.phones.sphinx import FILLER_WORDS
-    from talkrig.phones.transcript import normalise_words, word_mismatch
+    from talkrig.phones.sphinx import without_fillers
+    from talkrig.phones.transcript import excerpt, normalise_words, word_mismatch
 
     heard = whisper_words.hear(audio, progress)
     if not heard.usable:
         return heard
-    said, got = ([w for w in normalise_words(words) if w not in FILLER_WORDS]
-                 for words in (text, heard.text))
+    said, got = (without_fillers(normalise_words(words)) for words in (text, heard.text))
     mismatch = word_mismatch(said, got)
     if len(said) >= MIN_CHECKED_WORDS and mismatch >= MAX_WORD_MISMATCH:
-        shown = heard.text if len(heard.text) <= 60 else heard.text[:60].rstrip() + "..."
         message = (f"the transcript does not match the words heard ({mismatch:.0%} of the "
-                   f"words differ; heard {shown!r}): a transcript of another line?")
+                   f"words differ; heard {excerpt(heard.text)!r}): a transcript of another "
+                   "line?")
         log.warning(message)
         warnings.warn(message, RuntimeWarning, stacklevel=3)
     return heard
@@ -154,6 +153,7 @@ def _heard(audio: np.ndarray, progress: ProgressFn | None,
            heard=None) -> FoundPhones | None:
     """Phones of the words Whisper hears, aligned; None when there are none to use."""
     from talkrig.phones import whisper_words
+    from talkrig.phones.transcript import excerpt
 
     hear_progress = _before(progress, HEAR_SHARE) if progress else None
     if heard is None:  # (not already heard while checking a transcript)
@@ -164,9 +164,8 @@ def _heard(audio: np.ndarray, progress: ProgressFn | None,
     align_progress = _after(progress, HEAR_SHARE) if progress else None
     found = _aligned(audio, heard.text, align_progress, fillers=True)
     if not isinstance(found, list):
-        words = heard.text if len(heard.text) <= 40 else heard.text[:40].rstrip() + "..."
-        _fall_back(f"the words heard ({words!r}) did not align: {found}; animating from "
-                   "recognised phones", stacklevel=4)
+        _fall_back(f"the words heard ({excerpt(heard.text, 40)!r}) did not align: {found}; "
+                   "animating from recognised phones", stacklevel=4)
         return None
     return FoundPhones(found, "heard", heard.text)
 
