@@ -101,6 +101,14 @@ def test_fast_speech_opens_the_jaw_less_than_slow_speech():
             < curves_from_phones(slow, n, FPS)[:, jaw].max())
 
 
+def test_a_hesitation_schwa_opens_the_mouth_about_half_as_far_as_stressed_ah():
+    stressed, n = seq(("AH", 0.3), ("M", 0.3))  # "um" with the dictionary's vowel
+    schwa, _ = seq(("AX", 0.3), ("M", 0.3))  # "um" as aligned
+    open_ah = aperture(curves_from_phones(stressed, n, FPS))[frames(stressed[1])].max()
+    open_ax = aperture(curves_from_phones(schwa, n, FPS))[frames(schwa[1])].max()
+    assert 0.4 * open_ah < open_ax < 0.7 * open_ah  # not shut: a slack, half-open jaw
+
+
 def test_ipa_labels_animate_like_arpabet():
     arpa, n = seq(("M", 0.08), ("AA", 0.15))
     ipa = [Phone({"M": "m", "AA": "ɑ"}.get(p.label, p.label), p.start_s, p.end_s) for p in arpa]

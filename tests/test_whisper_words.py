@@ -126,6 +126,12 @@ def test_fillers_are_found_between_the_words_and_the_words_kept_in_order():
     assert len(found) >= 3
     # each one lies where the hand transcript's neighbours put a hesitation
     assert all(s.end_s - s.start_s >= 0.05 for s in found)
+    # and its vowel is the hesitation's schwa, while the words keep the dictionary's AH
+    def inside(p, spans):
+        return any(s.start_s <= (p.start_s + p.end_s) / 2 < s.end_s for s in spans)
+    schwas = [p for p in phones if p.label == "AX"]
+    assert len(schwas) == len(found) and all(inside(p, found) for p in schwas)
+    assert any(p.label == "AH" and not inside(p, found) for p in phones)  # "a", "bunch"
 
 
 def test_words_that_cannot_be_pronounced_get_no_fillers_either():

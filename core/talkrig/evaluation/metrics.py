@@ -28,7 +28,8 @@ from talkrig.rigs import ARKIT_INDEX
 
 BILABIAL = frozenset({"P", "B", "M"})
 LABIODENTAL = frozenset({"F", "V"})
-OPEN_VOWELS = frozenset({"AA", "AE", "AH", "AO", "AW", "AY"})
+# schwa (AX) is open as AH is: the CMU phones the classes are defined over spell it AH0
+OPEN_VOWELS = frozenset({"AA", "AE", "AH", "AO", "AW", "AY", "AX"})
 SPREAD_VOWELS = frozenset({"IY", "IH", "EH", "EY"})
 ROUNDED_VOWELS = frozenset({"UW", "UH", "OW", "OY", "ER"})
 SILENCE = frozenset({"SIL"})

@@ -2,7 +2,8 @@
 
 Every phone source (PocketSphinx, TextGrid tiers from MFA or Praat, TIMIT ``.phn``)
 spells phones its own way; the rest of TalkRig sees one spelling: the 39 CMU
-ARPAbet phones without stress digits plus ``SIL`` for silence and non-speech.
+ARPAbet phones without stress digits, TIMIT's ``AX`` for schwa, and ``SIL`` for
+silence and non-speech.
 """
 
 from __future__ import annotations
@@ -13,10 +14,15 @@ import unicodedata
 
 SILENCE = "SIL"
 
-# The 39 CMU dictionary phones (what PocketSphinx's en-us model uses).
+# Schwa, the mid-central vowel of hesitations ("uh", "um") and of TIMIT's ``ax``, IPA
+# ``ə`` and SAMPA ``@``. The CMU dictionary has no schwa (it spells reduced vowels AH0),
+# so aligned words never hold it; the aligner gives it to the vowel of a hesitation.
+SCHWA = "AX"
+
+# The 39 CMU dictionary phones (what PocketSphinx's en-us model uses), and schwa.
 ARPABET: frozenset[str] = frozenset("""
 AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH
-UH UW V W Y Z ZH""".split())
+UH UW V W Y Z ZH""".split()) | {SCHWA}
 
 # Silence and non-speech marks of aligners, recognisers and corpora.
 SILENCE_LABELS: frozenset[str] = frozenset({
@@ -28,7 +34,7 @@ SILENCE_LABELS: frozenset[str] = frozenset({
 # silent hold of a stop: the lips/tongue are already in the stop's position).
 TIMIT: dict[str, str] = {
     "pcl": "P", "bcl": "B", "tcl": "T", "dcl": "D", "kcl": "K", "gcl": "G",
-    "ax": "AH", "ax-h": "AH", "ix": "IH", "ux": "UW", "axr": "ER", "dx": "D",
+    "ax": SCHWA, "ax-h": SCHWA, "ix": "IH", "ux": "UW", "axr": "ER", "dx": "D",
     "nx": "N", "hv": "HH", "en": "N", "em": "M", "el": "L", "eng": "NG", "q": SILENCE}
 
 # IPA base symbols (diacritics removed first). Longest match wins.
@@ -41,7 +47,7 @@ IPA: dict[str, str] = {
     "ʋ": "V", "ɱ": "M", "ts": "T", "dz": "D",
     "i": "IY", "ɪ": "IH", "e": "EY", "ɛ": "EH", "æ": "AE", "a": "AA", "ɑ": "AA",
     "ɒ": "AA", "ɔ": "AO", "o": "OW", "ʊ": "UH", "u": "UW", "ʉ": "UW", "ʌ": "AH",
-    "ə": "AH", "ɐ": "AH", "ɚ": "ER", "ɝ": "ER", "ɜ": "ER", "ɨ": "IH", "y": "UW",
+    "ə": SCHWA, "ɐ": "AH", "ɚ": "ER", "ɝ": "ER", "ɜ": "ER", "ɨ": "IH", "y": "UW",
     "ø": "OW", "œ": "EH", "ɯ": "UW", "ɤ": "AH",
     "aɪ": "AY", "aj": "AY", "ɑɪ": "AY", "aʊ": "AW", "aw": "AW", "ɑʊ": "AW",
     "eɪ": "EY", "ej": "EY", "oʊ": "OW", "ow": "OW", "əʊ": "OW", "əw": "OW",
@@ -51,7 +57,7 @@ IPA: dict[str, str] = {
 SAMPA: dict[str, str] = {
     "T": "TH", "D": "DH", "S": "SH", "Z": "ZH", "tS": "CH", "dZ": "JH", "N": "NG",
     "r\\": "R", "4": "D", "I": "IH", "E": "EH", "{": "AE", "A": "AA", "Q": "AA",
-    "O": "AO", "U": "UH", "V": "AH", "@": "AH", "3": "ER", "3`": "ER", "@`": "ER",
+    "O": "AO", "U": "UH", "V": "AH", "@": SCHWA, "3": "ER", "3`": "ER", "@`": "ER",
     "aI": "AY", "aU": "AW", "eI": "EY", "oU": "OW", "@U": "OW", "OI": "OY", "i:": "IY",
     "u:": "UW", "A:": "AA", "O:": "AO", "3:": "ER", "I@": "IH", "e@": "EH", "U@": "UH",
     "?": SILENCE, "h\\": "HH", "j": "Y", "l": "L", "w": "W", "g": "G"}

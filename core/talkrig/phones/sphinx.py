@@ -16,13 +16,13 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from talkrig.errors import TalkRigError
 from talkrig.phones import Phone
-from talkrig.phones.labels import SILENCE, normalise_label
+from talkrig.phones.labels import SCHWA, SILENCE, normalise_label
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,10 @@ PREFIX_SEARCH = "prefix"  # grammar search of words_that_fit
 FILLER_SEARCH = "fillers"  # grammar search of with_fillers
 # Hesitations that word recognisers leave out of their transcripts ("um" closes the lips)
 FILLER_WORDS = ("uh", "um")
+# Hesitations as transcripts spell them. Their vowel is a schwa (SCHWA), articulated
+# near the speech-ready rest posture (Gick et al. 2004), not the stressed /ʌ/ the
+# dictionary gives "uh" and "um": aligned, their AH becomes AX, a half-open jaw.
+HESITATION_WORDS = frozenset({*FILLER_WORDS, "uhm", "umm", "uhh", "erm", "er"})
 # Phone-LM weight of the allphone search. The default (6.5) lets the phone bigram
 # override the acoustics and drops most bilabials; 2.0 scored best on the dev speech
 # (open/bilabial AUC 0.70 -> 0.77; 1.0 and 3.0 were worse).
@@ -284,7 +288,16 @@ def _align_pass(decoder, words: list[str], pcm: bytes) -> tuple[list[Phone], lis
                     (p.start + p.duration) * FRAME_S) for p in alignment.phones()]
     spans = [WordSpan(w.name, w.start * FRAME_S, (w.start + w.duration) * FRAME_S)
              for w in alignment.words() if not _is_noise(w.name)]
-    return phones, spans
+    return schwa_in_hesitations(phones, spans), spans
+
+
+def schwa_in_hesitations(phones: list[Phone], spans: list[WordSpan]) -> list[Phone]:
+    """``phones`` with the AH of each hesitation word (``HESITATION_WORDS``) as schwa."""
+    hesitations = [(s.start_s, s.end_s) for s in spans
+                   if s.word.split("(")[0] in HESITATION_WORDS]  # "uh(2)": a variant
+    return [replace(p, label=SCHWA) if p.label == "AH" and any(
+        start <= (p.start_s + p.end_s) / 2 < end for start, end in hesitations) else p
+        for p in phones]
 
 
 CHUNK_S = 30.0  # long audio is recognised in pieces of about this length ...

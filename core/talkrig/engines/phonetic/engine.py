@@ -12,7 +12,7 @@ from talkrig.engines.phonetic.loudness import loudness_envelope
 from talkrig.engines.phonetic.phone_source import (RECOGNITION_MODES, phones_for,
                                                     silence_where_silent)
 
-ENGINE_VERSION = "1.3.2"
+ENGINE_VERSION = "1.4.0"
 PHONE_SHARE = 0.8  # fraction of the work spent finding phones (for progress bars)
 
 

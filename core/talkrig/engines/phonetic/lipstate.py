@@ -35,8 +35,8 @@ PEAK_REACH = 15  # local peak over +-150 ms
 NOISE_PERCENTILE, LOUD_PERCENTILE = 20, 95
 CLASSES = ("bilabial", "vowel", "consonant", "silence")
 BILABIALS = frozenset({"P", "B", "M"})
-VOWELS = frozenset({"AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY",
-                    "OW", "OY", "UH", "UW"})
+VOWELS = frozenset({"AA", "AE", "AH", "AO", "AW", "AX", "AY", "EH", "ER", "EY", "IH",
+                    "IY", "OW", "OY", "UH", "UW"})
 MODEL_SCHEMA = "talkrig.lipstate/1"
 
 
