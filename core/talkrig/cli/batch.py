@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from talkrig.cli.common import add_check_text, subparser, warn
+from talkrig.cli.common import add_check_text, add_phones_only, subparser, warn
 
 
 def add_parser(subparsers) -> None:
@@ -27,10 +27,7 @@ def add_parser(subparsers) -> None:
                    help="ONNX model for --engine neural (default: $TALKRIG_NEURAL_MODEL, "
                         "else the shipped model)")
     add_check_text(p)
-    p.add_argument("--phones-only", action="store_true",
-                   help="phonetic engine, lines without a transcript: recognise phones "
-                        "instead of aligning the words Whisper hears (faster for many "
-                        "short lines, much less accurate lips)")
+    add_phones_only(p)
     p.add_argument("--rig", default="arkit52", help="target rig: arkit52, metahuman or flame")
     p.add_argument("--fps", type=float, default=60.0, help="output frame rate")
     p.add_argument("--seed", type=int, default=0, help="seed for blinks, gaze, head motion")

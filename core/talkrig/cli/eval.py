@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from talkrig.cli.common import progress_bar, subparser
+from talkrig.cli.common import add_phones_only, progress_bar, subparser
 
 DEFAULT_ENGINE = "phonetic"
 
@@ -21,9 +21,7 @@ def add_parser(subparsers) -> None:
                    help="give the engine each utterance's transcript (forced alignment)")
     p.add_argument("--no-text", dest="with_text", action="store_false",
                    help="give no transcript (words heard, else phone recognition)")
-    p.add_argument("--phones-only", action="store_true",
-                   help="phonetic engine without transcripts: recognise phones instead of "
-                        "aligning the words Whisper hears")
+    add_phones_only(p)
     p.add_argument("--fps", type=float, default=60.0, help="frame rate asked of the engine")
     p.add_argument("--no-baseline", dest="baseline", action="store_false", default=True,
                    help="skip the energy-only baseline")

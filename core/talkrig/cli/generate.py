@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from talkrig.cli.common import (PROGRESS_MIN_AUDIO_S, add_check_text, progress_bar,
-                                subparser, warn)
+from talkrig.cli.common import (PROGRESS_MIN_AUDIO_S, add_check_text, add_phones_only,
+                                progress_bar, subparser, warn)
 
 
 def add_parser(subparsers) -> None:
@@ -26,10 +26,7 @@ def add_parser(subparsers) -> None:
     text.add_argument("--no-text", action="store_true",
                       help="use no transcript, not even AUDIO.txt/.lab (speech recognition)")
     add_check_text(p)
-    p.add_argument("--phones-only", action="store_true",
-                   help="phonetic engine without a transcript: recognise phones instead of "
-                        "aligning the words Whisper hears (2-4x faster, much less "
-                        "accurate lips; always so without the asr extra)")
+    add_phones_only(p)
     p.add_argument("--emotion", default="neutral",
                    help="'happy', 'happy:0.7', a timeline 'neutral@0,happy:0.8@1.5', "
                         "or a JSON track file")
