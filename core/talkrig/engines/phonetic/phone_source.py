@@ -58,8 +58,12 @@ def phones_for(audio: np.ndarray, text: str | None, progress: ProgressFn | None 
     (and the ``asr`` extra) the words of a transcript are compared with those Whisper
     hears, and a mismatch is reported; the transcript is still followed.
     """
+    from talkrig.audio import SAMPLE_RATE, SILENT_PEAK
     from talkrig.phones import sphinx
 
+    if audio.size == 0 or np.max(np.abs(audio)) < SILENT_PEAK:
+        # nothing to hear or align (loading already warned that the audio is silent)
+        return FoundPhones([Phone("SIL", 0.0, audio.size / SAMPLE_RATE)], "recognised")
     bar = _ForwardBar(progress) if progress else None
     hearing = _can_hear(hear_words)
     checked = None  # words heard while checking the transcript
