@@ -62,12 +62,15 @@ def test_speech_in_another_language_is_not_taken_for_english_words():
     assert np.isfinite(curves).all()
 
 
-def test_silence_gives_no_words_and_a_resting_face():
+def test_near_silence_gives_no_words_and_a_resting_face():
+    hiss = np.random.default_rng(0).normal(0, 1e-4, 3 * 16_000).astype(np.float32)  # -80 dB
+    assert not whisper_words.hear(hiss).usable
     engine = get_engine("phonetic")
     with pytest.warns(RuntimeWarning, match="no (English )?words heard"):
-        curves = engine.animate(_request(np.zeros(3 * 16_000, np.float32)))
+        curves = engine.animate(_request(hiss))
     assert engine.last_mode == "recognised"
-    assert np.ptp(aperture(curves)) < 1e-3  # the face holds its rest pose
+    assert aperture(curves).max() < 0.15  # near rest (steady noise: test_phonetic_engine)
+    # digital silence is not even offered to Whisper (tests/test_phonetic_engine.py)
 
 
 def test_laughter_heard_as_words_that_do_not_align_is_reported():
