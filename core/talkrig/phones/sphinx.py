@@ -169,7 +169,7 @@ def align_words(audio: np.ndarray, words: list[str],
     phones : list of Phone
         Phones with times, ``SIL`` for pauses.
     spans : list of WordSpan
-        One per aligned word, in order (pauses and fillers left out).
+        One per aligned word, in order, hesitations included (pauses and noises left out).
 
     Raises
     ------
