@@ -12,8 +12,8 @@ from conftest import DEV_SPEECH
 from talkrig.engines.phonetic import curves_from_phones
 from talkrig.evaluation import aperture, evaluate_folder, rounding
 from talkrig.evaluation.baseline import energy_curves
-from talkrig.evaluation.metrics import (auc, pauses, reference_aperture, summarise,
-                                        utterance_stats)
+from talkrig.evaluation.metrics import (auc, pauses, phone_class, reference_aperture,
+                                        summarise, utterance_stats)
 from talkrig.phones import Phone
 from talkrig.phones.readers import read_phones
 from talkrig.rigs import ARKIT_INDEX as I
@@ -62,6 +62,13 @@ def test_an_always_open_mouth_fails_closure_and_rest():
     c[:, I["jawOpen"]] = 0.5
     st = summarise([utterance_stats(c, REF, FPS)])
     assert st["bilabial_closure_rate"] == 0.0 and st["silence_rest_rate"] == 0.0
+
+
+@pytest.mark.parametrize("label, expected", [
+    ("AH", "open"), ("AX", "open"), ("AA", "open"), ("IY", "spread"), ("UW", "rounded"),
+    ("M", "bilabial"), ("F", "labiodental"), ("T", "consonant"), ("SIL", "silence")])
+def test_phone_classes_count_schwa_as_open_like_the_cmu_ah0(label, expected):
+    assert phone_class(label) == expected
 
 
 def test_pauses_merge_silences_and_gaps():
