@@ -50,6 +50,24 @@ def test_a_short_line_is_heard_alike_each_time_and_without_repeats():
     assert words[0] == "montreal" and 2 <= len(words) <= 4  # not "montreal forced ..." x 10
 
 
+def test_a_decode_that_loops_is_heard_again_without_repeats():
+    audio = load_audio(dev_file("mfa_uhuh.flac")).samples  # "Montreal, uh, uh ... aligner"
+    assert whisper_words.compression_ratio("Montreal, " + "uh, " * 20) > 2.4  # the loop
+    heard = whisper_words.hear(audio)
+    words = normalise_words(heard.text)
+    assert whisper_words.compression_ratio(heard.text) <= whisper_words.MAX_COMPRESSION_RATIO
+    assert words[0] == "montreal" and words[-1] != "uh"  # the words after the "uh"s too
+    assert 3 <= words.count("uh") <= 8
+
+
+def test_a_long_take_whose_window_loops_is_heard_again():
+    line = load_audio(dev_file("mfa_uhuh.flac")).samples
+    take = np.concatenate([line] * 4)  # 27.7 s: faster-whisper's windows
+    assert len(take) > whisper_words.SHORT_AUDIO_S * 16_000
+    words = normalise_words(whisper_words.hear(take).text)
+    assert words.count("montreal") == 4  # the looping window had heard one, then "uh" x 20
+
+
 def test_speech_in_another_language_is_not_taken_for_english_words():
     engine = get_engine("phonetic")
     audio = load_audio(dev_file("common_voice_ja_24511055.mp3")).samples
@@ -73,10 +91,25 @@ def test_near_silence_gives_no_words_and_a_resting_face():
     # digital silence is not even offered to Whisper (tests/test_phonetic_engine.py)
 
 
-def test_laughter_heard_as_words_that_do_not_align_is_reported():
+def test_words_laughed_through_are_heard_between_the_laughs():
     engine = get_engine("phonetic")
-    audio = load_audio(dev_file("mfa_laughter.flac")).samples  # heard as "ha ha ha ..."
-    with pytest.warns(RuntimeWarning, match=r"the words heard \('.+'\) did not align: "):
+    audio = load_audio(dev_file("mfa_laughter.flac")).samples
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        curves = engine.animate(_request(audio))
+    assert engine.last_mode == "heard"
+    assert {"montreal", "forced"} <= set(normalise_words(engine.last_heard))
+    assert aperture(curves).max() > 0.4
+
+
+def test_heard_words_that_do_not_align_are_reported(monkeypatch):
+    # what greedy decoding heard in this clip before looping decodes were heard again:
+    # "ha" over and over, more syllables than the audio holds
+    looped = whisper_words.HeardWords("ha " * 120, "en", 0.99)
+    monkeypatch.setattr(whisper_words, "hear", lambda *args: looped)
+    engine = get_engine("phonetic")
+    audio = load_audio(dev_file("mfa_laughter.flac")).samples
+    with pytest.warns(RuntimeWarning, match=r"the words heard \('ha ha ha.+'\) did not align: "):
         engine.animate(_request(audio))
     assert engine.last_mode == "recognised"
 

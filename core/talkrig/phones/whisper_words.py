@@ -40,6 +40,12 @@ WINDOW_S = 30.0  # Whisper's window; faster-whisper always encodes all of it
 TAIL_S = 8.0
 SHORT_AUDIO_S = WINDOW_S - TAIL_S  # longer audio goes through faster-whisper's windows
 MAX_TOKENS = 224  # Whisper's limit on the tokens of one window
+# Greedy decoding sometimes loops ("uh, uh, uh, ..." to the end of the window, dropping
+# the words after): Whisper's own test for a failed decode is text that gzip shrinks by
+# more than 2.4x. Such audio is decoded again with no 3-token sequence allowed twice
+# (deterministic; a looping dev line then reads "Montreal, uh, uh uh uh, uh uh for ...").
+MAX_COMPRESSION_RATIO = 2.4
+NO_REPEAT_NGRAM = 3
 
 
 @dataclass(frozen=True)
@@ -128,23 +134,45 @@ def _hear_short(audio: np.ndarray) -> HeardWords:
     language = token.strip("<|>")
     tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe",
                           language=language)
-    # with timestamps: the model marks where the speech ends and stops there
+    text = _decode(model, encoded, tokenizer)
+    if compression_ratio(text) > MAX_COMPRESSION_RATIO:
+        text = _decode(model, encoded, tokenizer, no_repeat_ngram_size=NO_REPEAT_NGRAM)
+    return HeardWords(text, language, float(probability))
+
+
+def _decode(model, encoded, tokenizer, no_repeat_ngram_size: int = 0) -> str:
+    """Greedy decoding of one encoded window, with timestamps (the model marks where the
+    speech ends and stops there)."""
     result = model.model.generate(encoded, [list(tokenizer.sot_sequence)], beam_size=BEAM_SIZE,
                                   max_length=MAX_TOKENS, suppress_blank=True,
-                                  suppress_tokens=[-1])
+                                  suppress_tokens=[-1],
+                                  no_repeat_ngram_size=no_repeat_ngram_size)
     text_ids = [t for t in result[0].sequences_ids[0] if t < tokenizer.eot]
-    return HeardWords(tokenizer.decode(text_ids).strip(), language, float(probability))
+    return tokenizer.decode(text_ids).strip()
 
 
-def _hear_windows(audio: np.ndarray, progress) -> HeardWords:
-    """faster-whisper's 30 s windows, greedy (no random temperature fallback)."""
+def compression_ratio(text: str) -> float:
+    """How far gzip shrinks ``text`` (Whisper's loop test: over 2.4 is a failed decode)."""
+    import zlib
+
+    raw = text.encode("utf-8")
+    return len(raw) / len(zlib.compress(raw)) if raw else 0.0
+
+
+def _hear_windows(audio: np.ndarray, progress, no_repeat_ngram_size: int = 0) -> HeardWords:
+    """faster-whisper's 30 s windows, greedy (no random temperature fallback); all of
+    them again without repeated 3-token sequences when one of them looped."""
     duration_s = len(audio) / SAMPLE_RATE
     segments, info = _model().transcribe(audio, beam_size=BEAM_SIZE, temperature=0.0,
-                                         condition_on_previous_text=False)
-    pieces = []
+                                         condition_on_previous_text=False,
+                                         no_repeat_ngram_size=no_repeat_ngram_size)
+    pieces, looped = [], False
     for segment in segments:  # a generator: transcription happens as it is consumed
         pieces.append(segment.text.strip())
+        looped |= segment.compression_ratio > MAX_COMPRESSION_RATIO
         if progress:
             progress(min(segment.end / duration_s, 1.0))
+    if looped and not no_repeat_ngram_size:
+        return _hear_windows(audio, progress, NO_REPEAT_NGRAM)
     return HeardWords(" ".join(p for p in pieces if p), info.language,
                       float(info.language_probability))
