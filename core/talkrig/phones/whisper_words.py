@@ -41,7 +41,7 @@ TAIL_S = 8.0
 SHORT_AUDIO_S = WINDOW_S - TAIL_S  # longer audio goes through faster-whisper's windows
 MAX_TOKENS = 224  # Whisper's limit on the tokens of one window
 # Greedy decoding sometimes loops ("uh, uh, uh, ..." to the end of the window, dropping
-# the words after): Whisper's own test for a failed decode is text that gzip shrinks by
+# the words after): Whisper's own test for a failed decode is text that zlib shrinks by
 # more than 2.4x. Such audio is decoded again with no 3-token sequence allowed twice
 # (deterministic; a looping dev line then reads "Montreal, uh, uh uh uh, uh uh for ...").
 MAX_COMPRESSION_RATIO = 2.4
@@ -152,7 +152,7 @@ def _decode(model, encoded, tokenizer, no_repeat_ngram_size: int = 0) -> str:
 
 
 def compression_ratio(text: str) -> float:
-    """How far gzip shrinks ``text`` (Whisper's loop test: over 2.4 is a failed decode)."""
+    """How far zlib shrinks ``text`` (Whisper's loop test: over 2.4 is a failed decode)."""
     import zlib
 
     raw = text.encode("utf-8")
