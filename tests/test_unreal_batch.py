@@ -13,7 +13,7 @@ import pytest
 from conftest import dev_file, run_cli
 from standins import stage
 from standins import unreal_standin as ue
-from talkrig.batch import BatchOptions, load_lines, run_batch
+from talkrig.batch import BatchLine, BatchOptions, load_lines, mark_spot_checks, run_batch
 from talkrig.errors import TalkRigError
 
 
@@ -243,3 +243,33 @@ def test_batch_check_text_flags_a_shifted_transcript_on_screen_and_in_the_report
     assert "2 done (1 with warnings: see batch_report.csv)" in result.stdout
     rows = json.loads((out / "batch_report.json").read_text())["lines"]
     assert ["does not match" in row["warnings"] for row in rows] == [True, False]
+
+
+def test_spot_checks_take_the_first_line_with_a_transcript_and_every_nth_after():
+    lines = [BatchLine(n, f"/a/{n}.wav", "words" if n != 3 else "", name=f"l{n}")
+             for n in range(2, 9)]  # line 3 has no transcript
+    picked = [line.number for line in mark_spot_checks(lines, 2) if line.spot_check]
+    assert picked == [2, 5, 7]  # transcripts on 2, 4, 5, 6, 7, 8: the 1st, 3rd, 5th
+    assert not any(line.spot_check for line in mark_spot_checks(lines, 0))
+
+
+def test_a_manifest_shifted_by_a_row_is_caught_without_check_text(tmp_path):
+    lab = dev_file("cold_corpus.wav").parents[1] / "lab"
+    audio = str(dev_file("61-70968-0000.flac"))
+    shifted = (lab / "multilingual_ipa_us_4.txt").read_text()  # the next line's, say
+    path = tmp_path / "lines.csv"
+    with open(path, "w", newline="") as handle:
+        csv.writer(handle).writerows([["audio", "transcript", "sequence"],
+                                      [audio, shifted, "a"], [audio, shifted, "b"]])
+    out = tmp_path / "takes"
+    result = run_cli("batch", path, "-o", out, "--workers", "1")  # spot checks: default
+    assert result.returncode == 0, result.stderr
+    flagged = [line for line in result.stderr.splitlines() if "does not match" in line]
+    assert len(flagged) == 1 and flagged[0].startswith("talkrig: warning: line 2: ")
+    assert "1 of the transcripts checked against the words heard" in result.stdout
+    rows = json.loads((out / "batch_report.json").read_text())["lines"]
+    assert [row["checked"] for row in rows] == [True, False]  # the first; every 20th after
+    quiet = run_cli("batch", path, "-o", tmp_path / "plain", "--workers", "1",
+                    "--check-every", "0")
+    assert "does not match" not in quiet.stderr
+    assert "against the words heard" not in quiet.stdout

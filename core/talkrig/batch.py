@@ -56,6 +56,7 @@ class BatchLine:
     character: str = ""  # Unreal actor label
     sequence: str = ""  # Unreal Level Sequence path
     name: str = ""  # take file stem, unique within the batch
+    spot_check: bool = False  # hear it too, warn if its transcript differs (check_every)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,12 @@ class BatchOptions:
     take_format: str = ".take.json"  # output format by extension (see talkrig.formats)
     force: bool = False  # redo finished lines and replace takes this batch did not make
     generate: GenerateOptions = field(default_factory=GenerateOptions)  # per-line template
+    # A manifest's transcripts can slip a row (one missing line shifts all that follow),
+    # and a wrong transcript often aligns without complaint. So the phonetic engine also
+    # hears the first line with a transcript and every Nth after it, and warns when the
+    # words differ (GenerateOptions.check_text on those lines): about 1/N of the cost of
+    # checking every line (--check-text). 0 = no spot checks.
+    check_every: int = 20
 
 
 @dataclass
@@ -83,6 +90,7 @@ class LineResult:
     sequence: str = ""
     worker: int = 0  # process id that ran the line
     warnings: str = ""  # engine warnings for this line (e.g. alignment fell back), "; "-joined
+    checked: bool = False  # its transcript was compared with the words heard
     heard: str = ""  # without a transcript: the words the engine heard (check for mishearings)
 
 
@@ -110,10 +118,12 @@ class BatchReport:
     def summary(self) -> str:
         warned = sum(bool(r.warnings) for r in self.results if r.status == "done")
         noted = f" ({warned} with warnings: see {REPORT_CSV})" if warned else ""
+        checked = sum(r.checked for r in self.results)
+        heard = f"; {checked} of the transcripts checked against the words heard" if checked else ""
         return (f"{len(self.results)} lines: {self.count('done')} done{noted}, "
                 f"{self.count('skipped')} skipped, {self.count('failed')} failed in "
                 f"{self.seconds:.1f} s ({self.lines_per_second:.2f} lines/s, "
-                f"{self.workers} processes)")
+                f"{self.workers} processes){heard}")
 
 
 # ------------------------------------------------------------------ inputs
@@ -172,6 +182,16 @@ def load_lines(source: str | os.PathLike) -> list[BatchLine]:
     if not source.exists():
         raise TalkRigError("no such manifest or folder", source)
     return read_manifest(source)
+
+
+def mark_spot_checks(lines: list[BatchLine], every: int) -> list[BatchLine]:
+    """``lines`` with ``spot_check`` set on the first with a transcript and every
+    ``every``-th after it (none when ``every`` is 0)."""
+    if every <= 0:
+        return lines
+    with_text = [line.name for line in lines if line.transcript.strip()]
+    picked = set(with_text[::every])
+    return [dataclasses.replace(line, spot_check=line.name in picked) for line in lines]
 
 
 def _name_lines(lines: list[BatchLine]) -> list[BatchLine]:
@@ -235,7 +255,8 @@ def run_line(line: BatchLine, outdir: str, options: BatchOptions) -> LineResult:
                                "(use --force to replace it)", take_path)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result.heard = _generate(line, take_path, options, replace=take_path.exists())
+            result.heard, result.checked = _generate(line, take_path, options,
+                                                     replace=take_path.exists())
         result.warnings = "; ".join(dict.fromkeys(str(w.message) for w in caught))
         with atomic_open(state_path, "w", force=True, encoding="utf-8") as handle:
             json.dump({"signature": signature, "take": str(take_path),
@@ -250,19 +271,32 @@ def run_line(line: BatchLine, outdir: str, options: BatchOptions) -> LineResult:
     return result
 
 
-def _generate(line: BatchLine, take_path: Path, options: BatchOptions, replace: bool) -> str:
-    """Write the line's take; returns the words the engine heard ("" if it heard none)."""
+def _generate(line: BatchLine, take_path: Path, options: BatchOptions,
+              replace: bool) -> tuple[str, bool]:
+    """Write the line's take; returns the words the engine heard ("" if it heard none)
+    and whether its transcript was checked against them."""
     from talkrig.formats import write_take
     from talkrig.pipeline import generate
 
     if not Path(line.audio).is_file():
         raise TalkRigError("audio file not found", line.audio)
     template = options.generate
+    check = _checks_transcript(line, template)
     gen = dataclasses.replace(template, emotion=line.emotion or template.emotion,
-                              text=line.transcript or template.text)
+                              text=line.transcript or template.text, check_text=check)
     take = generate(line.audio, gen)
     write_take(take, take_path, force=replace)
-    return take.provenance.heard or ""
+    return take.provenance.heard or "", check
+
+
+def _checks_transcript(line: BatchLine, template: GenerateOptions) -> bool:
+    """Whether the phonetic engine hears ``line`` to check its transcript: every line
+    with --check-text, spot-checked ones unless --phones-only, and only with Whisper."""
+    from talkrig.phones import whisper_words
+
+    wanted = template.check_text or (line.spot_check and template.hear_words)
+    return (wanted and template.engine == "phonetic" and bool(line.transcript or template.text)
+            and whisper_words.available())
 
 
 def _read_state(path: Path) -> dict:
@@ -285,7 +319,7 @@ def run_batch(source: str | os.PathLike, outdir: str | os.PathLike,
     """
     if options.take_format not in TAKE_FORMATS:
         raise TalkRigError(f"take format must be one of {', '.join(TAKE_FORMATS)}", "--format")
-    lines = load_lines(source)
+    lines = mark_spot_checks(load_lines(source), options.check_every)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     (outdir / STATE_DIR).mkdir(exist_ok=True)

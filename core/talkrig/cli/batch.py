@@ -27,6 +27,11 @@ def add_parser(subparsers) -> None:
                    help="ONNX model for --engine neural (default: $TALKRIG_NEURAL_MODEL, "
                         "else the shipped model)")
     add_check_text(p)
+    p.add_argument("--check-every", type=int, default=20, metavar="N",
+                   help="phonetic engine: also hear the first line that has a transcript "
+                        "and every Nth after it, and warn when its words differ (a "
+                        "manifest shifted by a row), at about 1/N of --check-text's "
+                        "cost; 0 = none")
     add_phones_only(p)
     p.add_argument("--rig", default="arkit52", help="target rig: arkit52, metahuman or flame")
     p.add_argument("--fps", type=float, default=60.0, help="output frame rate")
@@ -49,7 +54,8 @@ def run(args) -> int:
     if args.engine:
         template = dataclasses.replace(template, engine=args.engine)
     options = BatchOptions(workers=args.workers, take_format=args.take_format,
-                           force=args.force, generate=template)
+                           force=args.force, generate=template,
+                           check_every=max(0, args.check_every))
 
     def progress(result, done, total) -> None:
         if result.status == "failed":
