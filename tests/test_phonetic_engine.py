@@ -170,6 +170,8 @@ def test_a_transcript_in_another_language_is_aligned_with_a_warning():
                       r"English dictionary \(sorpresa, disgusto, produjo, \.\.\.\): another"):
         engine.animate(spanish)
     assert engine.last_mode == "aligned"  # the user's transcript is still followed
+    with pytest.warns(RuntimeWarning, match="18 of the transcript's 44 words"):
+        engine.animate(spanish)  # again: its words' guessed pronunciations are no cover
     english = read_transcript(lab / "acoustic_corpus.lab")  # one unknown word: "yknow"
     assert len(sphinx.unknown_words(normalise_words(english))) < 3
     with warnings.catch_warnings():

@@ -42,6 +42,7 @@ HESITATION_WORDS = frozenset({*FILLER_WORDS, "uhm", "umm", "uhh", "erm", "er"})
 # (open/bilabial AUC 0.70 -> 0.77; 1.0 and 3.0 were worse).
 ALLPHONE_LANGUAGE_WEIGHT = 2.0
 _LOCK = threading.Lock()  # one decoder, used by one call at a time
+_GUESSED: set[str] = set()  # words added to the decoders with G2P pronunciations
 
 
 class AlignmentError(TalkRigError):
@@ -127,6 +128,7 @@ def prepare_words(decoder, words: list[str]) -> list[str]:
             if not phones:
                 continue
             decoder.add_word(word, " ".join(phones), True)
+            _GUESSED.add(word)
             log.info("G2P pronunciation for %r: %s", word, " ".join(phones))
         usable.append(word)
     return usable
@@ -206,7 +208,9 @@ def unknown_words(words: list[str]) -> list[str]:
     """``words`` missing from the English dictionary (G2P would guess them)."""
     with _LOCK:
         decoder = _aligner(ALIGN_BEAMS[0])
-        return [word for word in words if decoder.lookup_word(word) is None]
+        # (words G2P pronounced for an earlier alignment are in the decoder since)
+        return [word for word in words
+                if word in _GUESSED or decoder.lookup_word(word) is None]
 
 
 def words_that_fit(audio: np.ndarray, words: list[str]) -> int:
