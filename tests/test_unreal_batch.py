@@ -226,19 +226,32 @@ def test_batch_phones_only_from_the_cli_hears_no_words(tmp_path):
     assert line["heard"].lower().startswith("montreal")
 
 
-def test_batch_check_text_flags_a_shifted_transcript_on_screen_and_in_the_report(tmp_path):
-    lab = dev_file("cold_corpus.wav").parents[1] / "lab"
+LAB = dev_file("cold_corpus.wav").parents[1] / "lab"
+RIGHT = (LAB / "61-70968-0000.lab").read_text()  # what 61-70968-0000.flac says
+SHIFTED = (LAB / "multilingual_ipa_us_4.txt").read_text()  # the next line's, say
+
+
+def _lines_of_one_audio(tmp_path, *transcripts):
+    """A manifest whose lines all play 61-70968-0000.flac, with these transcripts."""
     audio = str(dev_file("61-70968-0000.flac"))
-    right = (lab / "61-70968-0000.lab").read_text()
-    shifted = (lab / "multilingual_ipa_us_4.txt").read_text()  # the next line's, say
     path = tmp_path / "lines.csv"
     with open(path, "w", newline="") as handle:
-        csv.writer(handle).writerows([["audio", "transcript", "sequence"],
-                                      [audio, shifted, "a"], [audio, right, "b"]])
+        csv.writer(handle).writerows([["audio", "transcript", "sequence"]] + [
+            [audio, text, f"line{i}"] for i, text in enumerate(transcripts)])
+    return path
+
+
+def _flagged_lines(stderr: str) -> list[str]:
+    """Terminal warnings of lines whose transcript did not match the words heard."""
+    return [line for line in stderr.splitlines() if "does not match" in line]
+
+
+def test_batch_check_text_flags_a_shifted_transcript_on_screen_and_in_the_report(tmp_path):
+    path = _lines_of_one_audio(tmp_path, SHIFTED, RIGHT)
     out = tmp_path / "takes"
     result = run_cli("batch", path, "-o", out, "--workers", "1", "--check-text")
     assert result.returncode == 0, result.stderr
-    flagged = [line for line in result.stderr.splitlines() if "does not match" in line]
+    flagged = _flagged_lines(result.stderr)
     assert len(flagged) == 1 and flagged[0].startswith("talkrig: warning: line 2: ")
     assert "2 done (1 with warnings: see batch_report.csv)" in result.stdout
     rows = json.loads((out / "batch_report.json").read_text())["lines"]
@@ -254,22 +267,16 @@ def test_spot_checks_take_the_first_line_with_a_transcript_and_every_nth_after()
 
 
 def test_a_manifest_shifted_by_a_row_is_caught_without_check_text(tmp_path):
-    lab = dev_file("cold_corpus.wav").parents[1] / "lab"
-    audio = str(dev_file("61-70968-0000.flac"))
-    shifted = (lab / "multilingual_ipa_us_4.txt").read_text()  # the next line's, say
-    path = tmp_path / "lines.csv"
-    with open(path, "w", newline="") as handle:
-        csv.writer(handle).writerows([["audio", "transcript", "sequence"],
-                                      [audio, shifted, "a"], [audio, shifted, "b"]])
+    path = _lines_of_one_audio(tmp_path, SHIFTED, SHIFTED)
     out = tmp_path / "takes"
     result = run_cli("batch", path, "-o", out, "--workers", "1")  # spot checks: default
     assert result.returncode == 0, result.stderr
-    flagged = [line for line in result.stderr.splitlines() if "does not match" in line]
+    flagged = _flagged_lines(result.stderr)
     assert len(flagged) == 1 and flagged[0].startswith("talkrig: warning: line 2: ")
     assert "1 of the transcripts checked against the words heard" in result.stdout
     rows = json.loads((out / "batch_report.json").read_text())["lines"]
     assert [row["checked"] for row in rows] == [True, False]  # the first; every 20th after
     quiet = run_cli("batch", path, "-o", tmp_path / "plain", "--workers", "1",
                     "--check-every", "0")
-    assert "does not match" not in quiet.stderr
+    assert not _flagged_lines(quiet.stderr)
     assert "against the words heard" not in quiet.stdout
