@@ -119,7 +119,8 @@ class BatchReport:
         warned = sum(bool(r.warnings) for r in self.results if r.status == "done")
         noted = f" ({warned} with warnings: see {REPORT_CSV})" if warned else ""
         checked = sum(r.checked for r in self.results)
-        heard = f"; {checked} of the transcripts checked against the words heard" if checked else ""
+        heard = f"; {checked} of the transcripts checked against the words heard" \
+            if checked else ""
         return (f"{len(self.results)} lines: {self.count('done')} done{noted}, "
                 f"{self.count('skipped')} skipped, {self.count('failed')} failed in "
                 f"{self.seconds:.1f} s ({self.lines_per_second:.2f} lines/s, "
