@@ -83,6 +83,11 @@ class AudioOptions:
     allow_clipping: bool = True  # clipped audio is used, with a warning
 
 
+def is_silent(samples: np.ndarray) -> bool:
+    """True for digital silence: no samples, or none reaching ``SILENT_PEAK`` (-80 dBFS)."""
+    return samples.size == 0 or float(np.max(np.abs(samples))) < SILENT_PEAK
+
+
 def raise_quiet(audio: np.ndarray) -> np.ndarray:
     """``audio`` scaled to peak at RAISED_PEAK when it peaks under QUIET_PEAK, else as is.
 
@@ -175,7 +180,7 @@ def _load_readable(path: Path, readable: Path, info, options: AudioOptions) -> L
     mono -= np.float32(offset)
     if abs(offset) > DC_NOTE_LEVEL:
         warnings.append(f"DC offset of {offset:+.3f} removed")
-    if np.max(np.abs(mono)) < SILENT_PEAK:
+    if is_silent(mono):
         warnings.append("audio is silent; the face will rest")
     samples = resample(mono, info.samplerate, SAMPLE_RATE)
     del mono

@@ -58,10 +58,10 @@ def phones_for(audio: np.ndarray, text: str | None, progress: ProgressFn | None 
     (and the ``asr`` extra) the words of a transcript are compared with those Whisper
     hears, and a mismatch is reported; the transcript is still followed.
     """
-    from talkrig.audio import SAMPLE_RATE, SILENT_PEAK
+    from talkrig.audio import SAMPLE_RATE, is_silent
     from talkrig.phones import sphinx
 
-    if audio.size == 0 or np.max(np.abs(audio)) < SILENT_PEAK:
+    if is_silent(audio):
         # nothing to hear or align (loading already warned that the audio is silent)
         return FoundPhones([Phone("SIL", 0.0, audio.size / SAMPLE_RATE)], "recognised")
     bar = _ForwardBar(progress) if progress else None
@@ -215,13 +215,12 @@ def silence_where_silent(phones: list[Phone], audio: np.ndarray) -> list[Phone]:
     phones : list of Phone
     audio : np.ndarray, shape (N,), 16 kHz
     """
-    from talkrig.audio import SAMPLE_RATE, SILENT_PEAK
+    from talkrig.audio import SAMPLE_RATE, is_silent
 
     out = []
     for ph in phones:
         lo, hi = int(ph.start_s * SAMPLE_RATE), int(np.ceil(ph.end_s * SAMPLE_RATE))
-        piece = audio[lo:max(hi, lo + 1)]
-        if ph.label != "SIL" and (piece.size == 0 or np.max(np.abs(piece)) < SILENT_PEAK):
+        if ph.label != "SIL" and is_silent(audio[lo:max(hi, lo + 1)]):
             ph = Phone("SIL", ph.start_s, ph.end_s)
         out.append(ph)
     return out
