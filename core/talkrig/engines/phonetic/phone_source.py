@@ -74,7 +74,7 @@ def phones_for(audio: np.ndarray, text: str | None, progress: ProgressFn | None 
         found = _aligned(audio, text, bar and bar.rest(), fillers=False)
         if isinstance(found, list):
             return FoundPhones(found, "aligned")
-        _fall_back(f"transcript alignment failed: {found}; using "
+        _report(f"transcript alignment failed: {found}; using "
                    + ("speech recognition" if hearing else "phone recognition"))
     if hearing:
         heard = _heard(audio, bar and bar.rest(), checked)
@@ -96,8 +96,7 @@ def _check_english(text: str) -> None:
         message = (f"{len(unknown)} of the transcript's {len(words)} words are not in the "
                    f"English dictionary ({examples}): another language? The aligner is "
                    "English and guesses their pronunciations")
-        log.warning(message)
-        warnings.warn(message, RuntimeWarning, stacklevel=3)
+        _report(message, stacklevel=4)
 
 
 def _check_heard(audio: np.ndarray, text: str, progress: ProgressFn | None):
@@ -117,8 +116,7 @@ def _check_heard(audio: np.ndarray, text: str, progress: ProgressFn | None):
         message = (f"the transcript does not match the words heard ({mismatch:.0%} of the "
                    f"words differ; heard {excerpt(heard.text)!r}): a transcript of another "
                    "line?")
-        log.warning(message)
-        warnings.warn(message, RuntimeWarning, stacklevel=3)
+        _report(message, stacklevel=4)
     return heard
 
 
@@ -163,12 +161,12 @@ def _heard(audio: np.ndarray, progress: ProgressFn | None,
     if heard is None:  # (not already heard while checking a transcript)
         heard = whisper_words.hear(audio, hear_progress)
     if not heard.usable:
-        _fall_back(_not_usable(heard) + "; animating from recognised phones", stacklevel=4)
+        _report(_not_usable(heard) + "; animating from recognised phones", stacklevel=4)
         return None
     align_progress = _after(progress, HEAR_SHARE) if progress else None
     found = _aligned(audio, heard.text, align_progress, fillers=True)
     if not isinstance(found, list):
-        _fall_back(f"the words heard ({excerpt(heard.text, 40)!r}) did not align: {found}; "
+        _report(f"the words heard ({excerpt(heard.text, 40)!r}) did not align: {found}; "
                    "animating from recognised phones", stacklevel=4)
         return None
     return FoundPhones(found, "heard", heard.text)
@@ -235,7 +233,8 @@ def _not_usable(heard) -> str:
             f"p={heard.language_probability:.2f})")
 
 
-def _fall_back(message: str, stacklevel: int = 3) -> None:
-    """Report (log + warning) that a transcript or the words heard are not used."""
+def _report(message: str, stacklevel: int = 3) -> None:
+    """Log and warn ``message``: a transcript or the words heard set aside, or doubtful.
+    ``stacklevel`` 3 from :func:`phones_for` points the warning at its caller."""
     log.warning(message)
     warnings.warn(message, RuntimeWarning, stacklevel=stacklevel)
