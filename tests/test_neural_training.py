@@ -55,6 +55,20 @@ def test_flite_phones_are_arpabet_and_cover_the_audio():
 
 
 @needs_flite
+def test_command_line_overrides_replace_only_what_was_given():
+    from training.config import load_config
+    from training.train import with_overrides
+
+    _, cfg = load_config(REPO / "training" / "configs" / "tiny.toml")
+    assert with_overrides(cfg) == cfg
+    assert with_overrides(cfg, corpus=[], speech_encoder_dir="") == cfg
+    changed = with_overrides(cfg, steps=0, corpus=[REPO / "a", REPO / "b"],
+                             speech_encoder_dir=REPO / "enc")
+    assert changed.steps == 0 and changed.corpus == (str(REPO / "a"), str(REPO / "b"))
+    assert changed.speech_encoder_dir == str(REPO / "enc")
+    assert changed.lr == cfg.lr and changed.max_minutes == cfg.max_minutes
+
+
 def test_tiny_corpus_trains_resumes_and_exports(tmp_path):
     pytest.importorskip("torch")
     pytest.importorskip("onnxscript")

@@ -84,24 +84,116 @@ def build_net(dims, cfg: TrainConfig, resuming: bool):
     return net
 
 
+def with_overrides(cfg: TrainConfig, steps: int | None = None,
+                   max_minutes: float | None = None, corpus: list[Path] | None = None,
+                   speech_encoder_dir: str | None = None) -> TrainConfig:
+    """``cfg`` with the command line's overrides (None or empty: the file's value)."""
+    given = {"steps": steps, "max_minutes": max_minutes}
+    given = {key: value for key, value in given.items() if value is not None}
+    if corpus:
+        given["corpus"] = tuple(str(c) for c in corpus)
+    if speech_encoder_dir:
+        given["speech_encoder_dir"] = str(speech_encoder_dir)
+    return dataclasses.replace(cfg, **given)
+
+
+class _Run:
+    """One training run's state: network, optimisers, step, best validation L1, and the
+    checkpoints and log in ``out``."""
+
+    def __init__(self, dims, cfg: TrainConfig, out: Path, device: str, n_clips: int):
+        import torch
+
+        from training import losses
+
+        self.cfg, self.out, self.device, self.n_clips = cfg, out, device, n_clips
+        self.net = build_net(dims, cfg, resuming=(out / "last.pt").exists()).to(device)
+        self.opt = torch.optim.AdamW(self.net.parameters(), lr=cfg.lr,
+                                     weight_decay=cfg.weight_decay)
+        self.disc = losses.Discriminator().to(device) if cfg.gan_weight > 0 else None
+        self.opt_d = (torch.optim.AdamW(self.disc.parameters(), lr=cfg.lr * 0.5)
+                      if self.disc else None)
+        self.weights = losses.channel_weights(cfg.mouth_weight, device)
+        self.step, self.best, self.metrics = 0, float("inf"), {}
+
+    def resume(self) -> None:
+        """Continue from ``last.pt`` when the folder has one."""
+        from talkrig.model.checkpoint import load_checkpoint
+
+        if not (self.out / "last.pt").exists():
+            return
+        _, doc = load_checkpoint(self.out / "last.pt")
+        self.net.load_state_dict(doc["state_dict"])
+        self.opt.load_state_dict(doc["optimizer"])
+        self.step, self.best = doc["step"], doc["extra"].get("best", self.best)
+        if self.disc is not None and "disc" in doc["extra"]:
+            self.disc.load_state_dict(doc["extra"]["disc"])
+        print(f"resumed at step {self.step}", file=sys.stderr)
+
+    def train_step(self, batch: dict) -> dict:
+        """One optimiser step on ``batch``; the loss terms, as floats."""
+        import torch
+
+        from training import losses
+
+        cfg = self.cfg
+        for group in self.opt.param_groups:
+            group["lr"] = _lr(self.step, cfg)
+        b = _tensors(batch, self.device)
+        pred = _forward(self.net, b)
+        l1, vel = losses.reconstruction(pred, b["target"], self.weights, cfg.vel_weight)
+        emo = cfg.emo_weight * losses.emotion_consistency(pred, b["target"])
+        shut = cfg.closure_weight * losses.closure(pred, b["target"])
+        loss = l1 + vel + emo + shut
+        gan = torch.zeros(())
+        if self.disc is not None and self.step >= cfg.gan_start:
+            self.opt_d.zero_grad()
+            losses.lsgan_d(self.disc, b["target"], pred, b["emotion"]).backward()
+            self.opt_d.step()
+            gan = cfg.gan_weight * losses.lsgan_g(self.disc, pred, b["emotion"])
+            loss = loss + gan
+        self.opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.net.parameters(), 1.0)
+        self.opt.step()
+        self.step += 1
+        return {"loss": loss.item(), "l1": l1.item(), "vel": vel.item(), "emo": emo.item(),
+                "closure": shut.item(), "gan": gan.item()}
+
+    def evaluate(self, val_batches: list[dict], log) -> None:
+        """Validate, log, and checkpoint ``last.pt`` (and ``best.pt`` when L1 improved)."""
+        self.metrics = validate(self.net, val_batches, self.device) | {"step": self.step}
+        print(json.dumps(self.metrics), file=sys.stderr)
+        log.write(json.dumps(self.metrics) + "\n")
+        log.flush()
+        if self.metrics["val_l1"] < self.best:
+            self.best = self.metrics["val_l1"]
+            self.checkpoint("best.pt")
+        self.checkpoint("last.pt")
+
+    def checkpoint(self, name: str) -> None:
+        from talkrig.model.checkpoint import save_checkpoint
+
+        extra = {"config": dataclasses.asdict(self.cfg), "best": self.best,
+                 "metrics": self.metrics, "corpus_clips": self.n_clips}
+        if self.disc is not None:
+            extra["disc"] = self.disc.state_dict()
+        save_checkpoint(self.out / name, self.net, step=self.step, optimizer=self.opt,
+                        extra=extra)
+
+
+LOG_EVERY = 25  # steps between loss rows in log.jsonl
+
+
 def train(config_path: Path, out: Path, device: str = "cpu", steps: int | None = None,
           corpus: list[Path] | None = None, max_minutes: float | None = None,
           keep_every: int = 0, speech_encoder_dir: str | None = None) -> dict:
     """Run (or resume) training; returns the last validation metrics."""
     import torch
 
-    from talkrig.model.checkpoint import load_checkpoint, save_checkpoint
-    from training import losses
-
     dims, cfg = load_config(config_path)
-    if steps is not None:
-        cfg = dataclasses.replace(cfg, steps=steps)
-    if max_minutes is not None:
-        cfg = dataclasses.replace(cfg, max_minutes=max_minutes)
-    if corpus:
-        cfg = dataclasses.replace(cfg, corpus=tuple(str(c) for c in corpus))
-    if speech_encoder_dir:
-        cfg = dataclasses.replace(cfg, speech_encoder_dir=str(speech_encoder_dir))
+    cfg = with_overrides(cfg, steps=steps, max_minutes=max_minutes, corpus=corpus,
+                         speech_encoder_dir=speech_encoder_dir)
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -114,79 +206,28 @@ def train(config_path: Path, out: Path, device: str = "cpu", steps: int | None =
                          cfg.use_loudness, gain_db=0.0)
     val_batches = [val_source.next() for _ in range(VAL_BATCHES)]
 
-    net = build_net(dims, cfg, resuming=(out / "last.pt").exists()).to(device)
-    opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    disc = losses.Discriminator().to(device) if cfg.gan_weight > 0 else None
-    opt_d = torch.optim.AdamW(disc.parameters(), lr=cfg.lr * 0.5) if disc else None
-    step, best = 0, float("inf")
-    if (out / "last.pt").exists():
-        _, doc = load_checkpoint(out / "last.pt")
-        net.load_state_dict(doc["state_dict"])
-        opt.load_state_dict(doc["optimizer"])
-        step, best = doc["step"], doc["extra"].get("best", best)
-        if disc is not None and "disc" in doc["extra"]:
-            disc.load_state_dict(doc["extra"]["disc"])
-        print(f"resumed at step {step}", file=sys.stderr)
-    source = Batches(clips, train_idx, cfg.batch_size, cfg.crop_blocks, cfg.seed + 100 + step,
-                     cfg.use_loudness, folder_weights=cfg.corpus_weights,
-                     noise_prob=cfg.noise_prob)
-    weights = losses.channel_weights(cfg.mouth_weight, device)
-    started, metrics = time.time(), {}
-    log = (out / "log.jsonl").open("a")
-
-    def checkpoint(name: str) -> None:
-        extra = {"config": dataclasses.asdict(cfg), "best": best, "metrics": metrics,
-                 "corpus_clips": len(clips)}
-        if disc is not None:
-            extra["disc"] = disc.state_dict()
-        save_checkpoint(out / name, net, step=step, optimizer=opt, extra=extra)
-
-    net.train()
-    while step < cfg.steps and (time.time() - started) < cfg.max_minutes * 60:
-        for group in opt.param_groups:
-            group["lr"] = _lr(step, cfg)
-        b = _tensors(source.next(), device)
-        pred = _forward(net, b)
-        l1, vel = losses.reconstruction(pred, b["target"], weights, cfg.vel_weight)
-        emo = cfg.emo_weight * losses.emotion_consistency(pred, b["target"])
-        shut = cfg.closure_weight * losses.closure(pred, b["target"])
-        loss = l1 + vel + emo + shut
-        gan = torch.zeros(())
-        if disc is not None and step >= cfg.gan_start:
-            opt_d.zero_grad()
-            losses.lsgan_d(disc, b["target"], pred, b["emotion"]).backward()
-            opt_d.step()
-            gan = cfg.gan_weight * losses.lsgan_g(disc, pred, b["emotion"])
-            loss = loss + gan
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-        opt.step()
-        step += 1
-        if step % 25 == 0:
-            row = {"step": step, "loss": loss.item(), "l1": l1.item(), "vel": vel.item(),
-                   "emo": emo.item(), "closure": shut.item(), "gan": gan.item(), "lr": _lr(step, cfg),
-                   "minutes": round((time.time() - started) / 60, 2)}
-            log.write(json.dumps(row) + "\n")
-            log.flush()
-        if step % cfg.val_every == 0 or step == cfg.steps:
-            metrics = validate(net, val_batches, device) | {"step": step}
-            print(json.dumps(metrics), file=sys.stderr)
-            log.write(json.dumps(metrics) + "\n")
-            if metrics["val_l1"] < best:
-                best = metrics["val_l1"]
-                checkpoint("best.pt")
-            checkpoint("last.pt")
-            if keep_every and step % keep_every == 0:
-                checkpoint(f"step_{step:06d}.pt")  # candidates for select_checkpoint
-    metrics = validate(net, val_batches, device) | {"step": step}
-    log.write(json.dumps(metrics) + "\n")
-    checkpoint("last.pt")
-    if metrics["val_l1"] < best:
-        best = metrics["val_l1"]
-        checkpoint("best.pt")
-    log.close()
-    return metrics
+    run = _Run(dims, cfg, out, device, len(clips))
+    run.resume()
+    source = Batches(clips, train_idx, cfg.batch_size, cfg.crop_blocks,
+                     cfg.seed + 100 + run.step, cfg.use_loudness,
+                     folder_weights=cfg.corpus_weights, noise_prob=cfg.noise_prob)
+    started = time.time()
+    run.net.train()
+    with (out / "log.jsonl").open("a") as log:
+        while run.step < cfg.steps and (time.time() - started) < cfg.max_minutes * 60:
+            terms = run.train_step(source.next())
+            if run.step % LOG_EVERY == 0:
+                row = {"step": run.step, **terms, "lr": _lr(run.step, cfg),
+                       "minutes": round((time.time() - started) / 60, 2)}
+                log.write(json.dumps(row) + "\n")
+                log.flush()
+            if run.step % cfg.val_every == 0 or run.step == cfg.steps:
+                run.evaluate(val_batches, log)
+                if keep_every and run.step % keep_every == 0:
+                    run.checkpoint(f"step_{run.step:06d}.pt")  # for select_checkpoint
+        if run.metrics.get("step") != run.step:  # stopped between validations
+            run.evaluate(val_batches, log)
+    return run.metrics
 
 
 def main(argv: list[str] | None = None) -> int:
