@@ -81,32 +81,41 @@ def align_long(audio: np.ndarray, words: list[str], progress=None) -> list[Phone
             phones.append(Phone("SIL", start / sr, resume / sr))
             start = resume
         end = min(total, start + int(WINDOW_S * sr))
-        last = end == total
-        piece, rest = audio[start:end], words[first:]
-        if last:
-            found, spans = sphinx.align_words(piece, rest)
-        else:
-            found, spans = _align_window(piece, rest, rate * _speech_seconds(loud, start, end))
-        keep = len(spans) if last else _words_to_keep(spans, (end - start) / sr)
-        if keep == 0 and last:
+        expected = rate * _speech_seconds(loud, start, end)
+        found, kept, until = _window(audio[start:end], words[first:], expected, end == total)
+        if kept == 0 and end == total:
             raise sphinx.AlignmentError(f"no transcript word fits the audio after "
                                         f"{start / sr:.0f} s (a partial or wrong transcript?)")
-        if keep == 0:  # no word here (music, noise, other talk): a pause, move on
-            until = (end - start) / sr - COMMIT_MARGIN_S
-            phones.append(Phone("SIL", start / sr, start / sr + until))
-            start += int(round(until * sr))
-            continue
-        until = spans[keep - 1].end_s if not last else (end - start) / sr
-        offset = start / sr
-        phones += [Phone(p.label, p.start_s + offset, min(p.end_s, until) + offset)
-                   for p in found if p.start_s < until - 1e-9]
-        first += keep
+        phones += [Phone(p.label, p.start_s + start / sr, p.end_s + start / sr) for p in found]
+        first += kept
         start += int(round(until * sr))
-        if progress:
+        if progress and kept:
             progress(start / total)
     if phones and phones[-1].end_s < total / sr - 1e-9:  # after the last word: a pause
         phones.append(Phone("SIL", phones[-1].end_s, total / sr))
     return phones
+
+
+def _window(piece: np.ndarray, words: list[str], expected: float, last: bool):
+    """Align one window: (phones in window time, words kept, seconds to advance).
+
+    The last window aligns all the words left, to its end (0 kept: none fit). Another keeps the words that
+    end before its last ``COMMIT_MARGIN_S`` and advances to the end of the last of them;
+    one that holds no word is a pause, and advances to ``COMMIT_MARGIN_S`` before its end.
+    """
+    from talkrig.phones import sphinx
+
+    window_s = len(piece) / sphinx.SAMPLE_RATE
+    if last:
+        found, spans = sphinx.align_words(piece, words)
+        return found, len(spans), window_s
+    found, spans = _align_window(piece, words, expected)
+    keep = _words_to_keep(spans, window_s)
+    if keep == 0:  # no word here (music, noise, other talk): a pause, move on
+        return [Phone("SIL", 0.0, window_s - COMMIT_MARGIN_S)], 0, window_s - COMMIT_MARGIN_S
+    until = spans[keep - 1].end_s
+    return ([Phone(p.label, p.start_s, min(p.end_s, until)) for p in found
+             if p.start_s < until - 1e-9], keep, until)
 
 
 def _next_speech(audible: np.ndarray | None, start: int, total: int) -> int | None:
