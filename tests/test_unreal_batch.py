@@ -108,6 +108,20 @@ def test_manifest_mistakes_are_one_line_errors(tmp_path):
         load_lines(tmp_path / "nope.csv")
 
 
+def test_a_transcript_cell_may_name_a_text_file_beside_the_manifest(tmp_path):
+    (tmp_path / "lines").mkdir()
+    (tmp_path / "lines" / "001.lab").write_text("hello\n  there  \n")
+    path = tmp_path / "dialogue.csv"
+    path.write_text("audio,transcript\na.wav,lines/001.lab\nb.wav,plain words\n")
+    assert [line.transcript for line in load_lines(path)] == ["hello there", "plain words"]
+    path.write_text("audio,transcript\na.wav,lines/002.txt\n")
+    with pytest.raises(TalkRigError, match="line 2: transcript file not found: lines/002.txt"):
+        load_lines(path)
+    path.write_text("audio,transcript\na.wav,lines/001.TextGrid\n")
+    with pytest.raises(TalkRigError, match="is not a .txt/.lab file"):
+        load_lines(path)
+
+
 def test_the_cli_batch_exits_1_when_a_line_fails_and_prints_the_summary(manifest, tmp_path):
     done = run_cli("batch", manifest, "-o", tmp_path / "cli", "-q")
     assert done.returncode == 1

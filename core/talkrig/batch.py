@@ -1,11 +1,11 @@
 """Batch generation: a CSV manifest or a folder of audio -> one take per line, on every core.
 
 Manifest columns (header row, any order, names case-insensitive; only ``audio`` is
-required): ``audio`` (path, relative to the manifest's folder), ``transcript``,
-``emotion`` (a spec such as ``happy:0.7``), ``character`` (the Unreal actor label to
-animate) and ``sequence`` (the Level Sequence to create, e.g. ``/Game/Dialogue/LS_line_001``).
-A folder is read as one line per audio file (wav, flac, ogg, mp3, opus, m4a, aac), in
-name order.
+required): ``audio`` (path, relative to the manifest's folder), ``transcript`` (the
+words, or a ``.txt``/``.lab`` file holding them), ``emotion`` (a spec such as
+``happy:0.7``), ``character`` (the Unreal actor label to animate) and ``sequence``
+(the Level Sequence to create, e.g. ``/Game/Dialogue/LS_line_001``). A folder is read
+as one line per audio file (wav, flac, ogg, mp3, opus, m4a, aac), in name order.
 
 Resumable: each finished line leaves a small state file in ``OUTDIR/.talkrig_batch/``
 recording what it was made from; re-running skips lines whose take exists and whose
@@ -157,12 +157,30 @@ def read_manifest(path: str | os.PathLike) -> list[BatchLine]:
         audio = Path(cells.get("audio", ""))
         if not audio.is_absolute():
             audio = path.parent / audio
-        lines.append(BatchLine(number, str(audio.resolve()), cells.get("transcript", ""),
+        lines.append(BatchLine(number, str(audio.resolve()),
+                               _transcript_cell(cells.get("transcript", ""), path, number),
                                cells.get("emotion", ""), cells.get("character", ""),
                                cells.get("sequence", "")))
     if not lines:
         raise TalkRigError("manifest has a header but no lines", path)
     return _name_lines(lines)
+
+
+def _transcript_cell(cell: str, manifest: Path, number: int) -> str:
+    """A manifest's transcript: the cell's words, or the text of the file it names
+    (relative to the manifest's folder)."""
+    from talkrig.phones.transcript import (SIDECAR_EXTENSIONS, looks_like_file_name,
+                                           read_transcript)
+
+    if not looks_like_file_name(cell):
+        return cell
+    file = Path(cell) if Path(cell).is_absolute() else manifest.parent / cell
+    if file.suffix.lower() not in SIDECAR_EXTENSIONS:
+        raise TalkRigError(f"line {number}: transcript file {cell} is not a "
+                           f"{'/'.join(SIDECAR_EXTENSIONS)} file", manifest)
+    if not file.is_file():
+        raise TalkRigError(f"line {number}: transcript file not found: {cell}", manifest)
+    return read_transcript(file)
 
 
 def lines_from_folder(folder: str | os.PathLike) -> list[BatchLine]:

@@ -101,8 +101,12 @@ def transcript_source(args, provenance) -> str:
 
 def read_text(args) -> str | None:
     from talkrig.errors import TalkRigError
+    from talkrig.phones.transcript import looks_like_file_name
 
     if args.text_file is None:
+        if args.text is not None and looks_like_file_name(args.text):
+            raise TalkRigError(f"'{args.text.strip()}' looks like a file name: give the "
+                               f"words to --text, or the file to --text-file", "--text")
         return args.text
     try:
         return Path(args.text_file).read_text("utf-8").strip()

@@ -38,6 +38,21 @@ def read_transcript(path: str | os.PathLike) -> str:
     return text
 
 
+# A transcript given as one token ending like this is a file name passed for the words
+TRANSCRIPT_FILE_SUFFIXES = (*SIDECAR_EXTENSIONS, ".textgrid", ".srt", ".vtt", ".csv")
+
+
+def looks_like_file_name(text: str) -> bool:
+    """True when ``text``, given as a transcript, is one token that names a file: a name
+    ending in ``TRANSCRIPT_FILE_SUFFIXES`` ("lines/001.txt"), or a path to a file."""
+    token = text.strip()
+    if not token or len(token.split()) != 1:
+        return False
+    if token.lower().endswith(TRANSCRIPT_FILE_SUFFIXES):
+        return True
+    return any(sep in token for sep in "/\\") and Path(token).is_file()
+
+
 def find_sidecar(audio_path: str | os.PathLike) -> Path | None:
     """A ``.txt``/``.lab`` transcript with the audio's stem, beside it or in a
     ``lab``/``txt``/``transcripts`` folder next to it; None when there is none."""
