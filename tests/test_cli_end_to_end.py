@@ -119,6 +119,7 @@ def test_the_summary_says_which_transcript_was_used_and_no_text_ignores_the_side
     assert with_sidecar.returncode == 0, with_sidecar.stderr
     assert "engine phonetic (transcript from line.txt)" in with_sidecar.stdout
     assert read_take(out).provenance.text == "Montreal forced aligner"
+    assert read_take(out).provenance.phones == "aligned"
     assert "warning" not in with_sidecar.stderr  # the right transcript is aligned
     ignored = run_cli("generate", audio, "-o", out, "--force", "--no-text")
     assert "engine phonetic (no transcript, words heard: 'Montreal" in ignored.stdout
@@ -139,12 +140,31 @@ def test_a_transcript_set_aside_is_named_so_and_not_recorded_as_used(tmp_path):
         "confused complaint" in result.stdout
     assert read_take(out).provenance.text is None
     assert read_take(out).provenance.heard.startswith("He began a confused complaint")
+    assert read_take(out).provenance.phones == "heard"
     phones = run_cli("generate", audio, "-o", out, "--force", "--phones-only")
     assert "set aside: phone recognition)" in phones.stdout
     assert read_take(out).provenance.heard is None
+    assert read_take(out).provenance.phones == "recognised"
     neural = run_cli("generate", audio, "-o", out, "--force", "--engine", "neural")
     assert neural.returncode == 0, neural.stderr
     assert read_take(out).provenance.text is None  # the neural engine reads no transcript
+    assert read_take(out).provenance.phones is None
+
+
+def test_silent_audio_with_a_transcript_says_the_mouth_rests(tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    audio = tmp_path / "silent.wav"
+    sf.write(audio, np.zeros(2 * 16_000, np.float32), 16_000)
+    out = tmp_path / "o.take.json"
+    result = run_cli("generate", audio, "-o", out, "--text", "hello there")
+    assert result.returncode == 0, result.stderr
+    assert "audio is silent" in result.stderr
+    assert "(transcript from --text set aside: the audio is silent, the mouth rests)" \
+        in result.stdout
+    assert read_take(out).provenance.phones == "silent"
+    assert "phones:     none: the audio is silent" in run_cli("info", out).stdout
 
 
 def test_emotion_keys_after_the_audio_ends_are_reported(tmp_path):

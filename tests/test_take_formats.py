@@ -25,7 +25,7 @@ def make_take(fps=60.0, frames=150, seed=0, pose=True) -> Take:
                 emotion={"schema": "talkrig.emotion/1", "transition_s": 0.4,
                          "keys": [{"time": 0.0, "emotion": "happy", "intensity": 0.7}]},
                 audio=AudioSource("/x/a.wav", "ab" * 32, frames / fps),
-                provenance=Provenance("phonetic", "p-1", 7, "0.1.0", "hello"),
+                provenance=Provenance("phonetic", "p-1", 7, "0.1.0", "hello", phones="aligned"),
                 start_time_s=12 * 3600 + 0.25)
 
 

@@ -142,7 +142,8 @@ def generate(audio_path: str | os.PathLike, options: GenerateOptions = GenerateO
     channels, values = apply_retarget(moved.curves, mapping)
     provenance = Provenance(engine=engine.name, model_version=engine.version,
                             seed=options.motion.seed, text=_transcript_followed(engine, text),
-                            heard=getattr(engine, "last_heard", None))
+                            heard=getattr(engine, "last_heard", None),
+                            phones=getattr(engine, "last_mode", None))
     return Take(fps=fps, channels=channels, values=values, rig=options.rig,
                 head_pose=moved.head_pose, eye_rotation=moved.eye_rotation,
                 emotion=track.to_json(), audio=loaded.source, provenance=provenance)

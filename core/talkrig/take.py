@@ -42,6 +42,10 @@ class Provenance:
     talkrig_version: str = __version__
     text: str | None = None  # transcript the engine animated from (None: none, or set aside)
     heard: str | None = None  # words the engine heard itself and animated from, without one
+    # How the phonetic engine found its phones: "aligned" (the transcript), "heard" (words
+    # Whisper heard), "recognised" (phone by phone) or "silent" (nothing to find); None
+    # for other engines
+    phones: str | None = None
 
 
 

@@ -82,7 +82,9 @@ def transcript_source(args, provenance) -> str:
     """
     from talkrig.phones.transcript import excerpt, find_sidecar
 
-    if provenance.heard:
+    if provenance.phones == "silent":
+        recognition = "the audio is silent, the mouth rests"
+    elif provenance.heard:
         recognition = f"words heard: {excerpt(provenance.heard)!r}"
     else:
         recognition = "phone recognition"

@@ -14,6 +14,10 @@ def add_parser(subparsers) -> None:
                    help="list every channel with its min/mean/max")
 
 
+PHONE_SOURCES = {"aligned": "aligned to the transcript", "heard": "words heard, aligned",
+                 "recognised": "recognised one by one", "silent": "none: the audio is silent"}
+
+
 def describe(take) -> list[str]:
     """Summary lines for a take."""
     from talkrig.phones.transcript import excerpt
@@ -33,6 +37,8 @@ def describe(take) -> list[str]:
     for label, words in (("transcript:", prov.text), ("heard:     ", prov.heard)):
         if words:
             lines.append(f"{label} {excerpt(words, 70)}")
+    if prov.phones:
+        lines.append(f"phones:     {PHONE_SOURCES.get(prov.phones, prov.phones)}")
     lines.append(f"head pose:  {'yes' if take.head_pose is not None else 'no'}; "
                  f"eye rotation: {'yes' if take.eye_rotation is not None else 'no'}")
     active = (take.values.max(axis=0) - take.values.min(axis=0)) > 1e-3

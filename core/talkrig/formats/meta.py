@@ -24,7 +24,8 @@ def meta_to_dict(take) -> dict:
             "path": audio.path, "sha256": audio.sha256, "duration_s": audio.duration_s},
         "provenance": {"engine": prov.engine, "model_version": prov.model_version,
                        "seed": prov.seed, "talkrig_version": prov.talkrig_version,
-                       "text": prov.text, "heard": prov.heard},
+                       "text": prov.text, "heard": prov.heard,
+                       "phones": prov.phones},
     }
 
 
@@ -55,7 +56,7 @@ def meta_from_dict(doc: dict, source) -> dict:
         provenance = Provenance(str(prov.get("engine", "unknown")),
                                 str(prov.get("model_version", "")), int(prov.get("seed", 0)),
                                 str(prov.get("talkrig_version", "")), prov.get("text"),
-                                prov.get("heard"))
+                                prov.get("heard"), prov.get("phones"))
     except (KeyError, TypeError, ValueError) as exc:
         raise TalkRigError(f"malformed 'audio' or 'provenance' field ({exc})", source) from None
     return {"fps": fps, "channels": tuple(channels), "rig": str(doc.get("rig", "custom")),

@@ -11,7 +11,8 @@ Schema ``talkrig.take/1``::
       "eye_rotation": [[lY, lP, lR, rY, rP, rR] x T] | null,  # radians
       "emotion": {emotion track JSON} | null,
       "audio": {"path", "sha256", "duration_s"} | null,
-      "provenance": {"engine", "model_version", "seed", "talkrig_version", "text", "heard"}
+      "provenance": {"engine", "model_version", "seed", "talkrig_version", "text", "heard",
+                     "phones"}  # phones: aligned | heard | recognised | silent | null
     }
 
 Floats are written with 6 decimals (1e-6 resolution, far below anything visible).

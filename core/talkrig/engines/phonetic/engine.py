@@ -63,7 +63,7 @@ class PhoneticEngine:
         self.check_text = check_text
         if not hear_words:
             self.version = ENGINE_VERSION
-        self.last_mode: str | None = None  # "aligned" / "heard" / "recognised", for reports
+        self.last_mode: str | None = None  # FoundPhones.mode, for reports and provenance
         self.last_heard: str | None = None  # the words heard in "heard" mode
 
     def animate(self, request: EngineRequest, progress: ProgressFn | None = None) -> np.ndarray:

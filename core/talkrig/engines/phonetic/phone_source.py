@@ -42,7 +42,8 @@ class FoundPhones(NamedTuple):
     """Timed phones and how they were found."""
 
     phones: list[Phone]
-    mode: str  # "aligned" (the transcript), "heard" (words Whisper heard) or "recognised"
+    mode: str  # "aligned" (the transcript), "heard" (words Whisper heard), "recognised"
+    # (phone by phone) or "silent" (digitally silent audio: nothing to align or hear)
     heard_text: str | None = None  # the words aligned in "heard" mode
 
 
@@ -63,7 +64,7 @@ def phones_for(audio: np.ndarray, text: str | None, progress: ProgressFn | None 
 
     if is_silent(audio):
         # nothing to hear or align (loading already warned that the audio is silent)
-        return FoundPhones([Phone("SIL", 0.0, audio.size / SAMPLE_RATE)], "recognised")
+        return FoundPhones([Phone("SIL", 0.0, audio.size / SAMPLE_RATE)], "silent")
     bar = _ForwardBar(progress) if progress else None
     hearing = _can_hear(hear_words)
     checked = None  # words heard while checking the transcript
