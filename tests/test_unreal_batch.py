@@ -48,6 +48,8 @@ def test_a_manifest_batch_makes_a_take_per_line_and_reports_failures(manifest, t
     assert doc["lines"][0]["sequence"] == "/Game/Dialogue/LS_intro"
     assert doc["lines"][0]["heard"] == ""  # its transcript (lab/acoustic_corpus.lab) aligned
     assert "acoustic corpus" in doc["lines"][1]["heard"].lower()  # no transcript: words heard
+    assert [line["phones"] for line in doc["lines"]] == ["aligned", "heard", "", ""]
+    assert report.summary().endswith("; phones: 1 aligned, 1 heard")
     assert report.workers == 2
 
 
