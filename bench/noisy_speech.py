@@ -102,7 +102,7 @@ def main() -> None:
     args = parser.parse_args()
     warnings.simplefilter("ignore")  # fallbacks are expected in heavy noise
     rows = []
-    print(f"{'engine':16} {'condition':10} closure  AUC o/b  AUC r/s  lag ms  r(0)   rest")
+    print(f"{'engine':16} {'condition':10} closure  AUC o/b  AUC r/s  lag ms  r(0)   rest   fast")
     for engine_name in args.engines.split(","):
         for condition in args.conditions.split(","):
             m = evaluate(engine_name, condition)
@@ -110,7 +110,7 @@ def main() -> None:
             print(f"{engine_name:16} {condition:10} {m['bilabial_closure_rate']:.3f}    "
                   f"{m['open_vs_bilabial_auc']:.3f}    {m['rounded_vs_spread_auc']:.3f}    "
                   f"{m['lag_ms']:+5.0f}   {m['corr_at_zero_lag']:.3f}  "
-                  f"{m['silence_rest_rate']:.3f}", flush=True)
+                  f"{m['silence_rest_rate']:.3f}  {m['fast_aperture_rate']:.3f}", flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))
 

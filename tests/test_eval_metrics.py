@@ -64,6 +64,18 @@ def test_an_always_open_mouth_fails_closure_and_rest():
     assert st["bilabial_closure_rate"] == 0.0 and st["silence_rest_rate"] == 0.0
 
 
+def test_a_mouth_that_snaps_open_and_shut_counts_as_fast():
+    smooth = summarise([utterance_stats(curves_from_phones(REF, N, FPS), REF, FPS)])
+    assert smooth["fast_aperture_rate"] < 0.05
+    popping = np.zeros((N, 52), np.float32)
+    popping[::2, I["jawOpen"]] = 0.5  # 0.5 per frame at 60 fps: 30 per second
+    st = summarise([utterance_stats(popping, REF, FPS)])
+    assert st["fast_aperture_rate"] == 1.0
+    slow = np.zeros((N, 52), np.float32)
+    slow[:, I["jawOpen"]] = 0.5 + 0.1 * np.sin(np.arange(N) / FPS * 2 * np.pi)  # 0.63 / s
+    assert summarise([utterance_stats(slow, REF, FPS)])["fast_aperture_rate"] == 0.0
+
+
 @pytest.mark.parametrize("label, expected", [
     ("AH", "open"), ("AX", "open"), ("AA", "open"), ("IY", "spread"), ("UW", "rounded"),
     ("M", "bilabial"), ("F", "labiodental"), ("T", "consonant"), ("SIL", "silence")])

@@ -19,7 +19,9 @@ from talkrig.evaluation.report import COLUMNS
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEV = SHARED / "speech-dev" / "mfa"
 MULTILINGUAL = SHARED / "speech-multilingual"
-METRICS = tuple(key for key, _, _ in COLUMNS)  # the metrics of talkrig eval's table
+# The issue's metrics, which the neural engine must match (talkrig eval's table, less
+# the smoothness column the issue does not ask for)
+METRICS = tuple(key for key, _, _ in COLUMNS if key != "fast_aperture_rate")
 HIGHER_IS_BETTER = {"bilabial_closure_rate", "open_vs_bilabial_auc", "rounded_vs_spread_auc",
                     "corr_at_zero_lag", "silence_rest_rate"}
 

@@ -25,7 +25,8 @@ COLUMNS = (("bilabial_closure_rate", "closure", "{:.3f}"),
            ("rounded_vs_spread_auc", "AUC rnd/spr", "{:.3f}"),
            ("lag_ms", "lag ms", "{:+.0f}"),
            ("corr_at_zero_lag", "r(0)", "{:.3f}"),
-           ("silence_rest_rate", "rest", "{:.3f}"))
+           ("silence_rest_rate", "rest", "{:.3f}"),
+           ("fast_aperture_rate", "fast", "{:.3f}"))
 
 
 def _request(audio: np.ndarray, fps: float, text: str | None):
