@@ -133,3 +133,26 @@ def test_frame_rate_changes_sampling_not_timing(fps):
     a = aperture(curves_from_phones(phones, n, fps))
     assert a[int(round(phones[2].centre_s * fps))] < 0.05
     assert a[int(round(phones[1].centre_s * fps))] > 0.4
+
+
+def test_the_speed_limit_lowers_a_snapping_mouth_but_keeps_its_closures():
+    from talkrig.engines.phonetic.acoustic import MAX_APERTURE_SPEED, limit_aperture_speed
+
+    jaw = np.array([0.5, 0.0, 0.0, 0.7, 0.7, 0.0, 0.5, 0.5, 0.5])  # a 2-frame pop
+    curves = np.zeros((len(jaw), 52), np.float32)
+    curves[:, ARKIT_INDEX["jawOpen"]] = jaw
+    before = aperture(curves)
+    limit_aperture_speed(curves, FPS)
+    after = aperture(curves)
+    step = MAX_APERTURE_SPEED / FPS
+    assert np.all(np.abs(np.diff(after)) <= step + 1e-6)
+    assert np.all(after <= before + 1e-6)  # only ever lowered
+    assert after[1] == after[2] == after[5] == 0.0  # the closures stay shut
+    assert after[3] == pytest.approx(step) and after[0] == pytest.approx(step)
+    assert after[7] == pytest.approx(2 * step) and after[8] == pytest.approx(0.5)
+    slow = np.zeros((60, 52), np.float32)
+    slow[:, ARKIT_INDEX["jawOpen"]] = 0.3 + 0.2 * np.sin(np.arange(60) / FPS * 2 * np.pi)
+    unchanged = slow.copy()
+    limit_aperture_speed(slow, FPS)  # 1.3 per second at most: far under the limit
+    np.testing.assert_allclose(slow, unchanged, atol=1e-6)
+

@@ -270,3 +270,16 @@ def test_the_same_audio_gives_the_same_phones_whatever_was_decoded_before():
     sphinx.recognise(request("61-70968-0000.flac").audio)
     assert sphinx.align_words(audio, words, fillers=True)[0] == first
     assert sphinx.recognise(audio) == first_recognised
+
+
+def test_without_a_transcript_the_mouth_does_not_snap_open_and_shut():
+    from talkrig.evaluation.metrics import FAST_APERTURE_PER_S
+
+    req = request("cold_corpus3.wav")  # words heard; the band-dip gate and lip-state gain
+    engine = get_engine("phonetic")
+    a = aperture(engine.animate(req))
+    assert engine.last_mode in RECOGNITION_MODES
+    fast = np.abs(np.diff(a)) > FAST_APERTURE_PER_S / FPS + 1e-6
+    assert fast.mean() < 0.02, fast.mean()  # 0.069 before the speed limit; aligned 0.008
+    assert a.max() > 0.5 and np.percentile(a, 10) < 0.05  # still opens wide and shuts
+

@@ -177,7 +177,8 @@ def utterance_stats(curves: np.ndarray, phones: Sequence[Phone], fps: float) -> 
             core = _frames_in(t, start + PAUSE_EDGE_S, end - PAUSE_EDGE_S)
             st.rest.extend((a[core] <= closed_level).tolist())
     st.lags_ms, st.xcorr = lag_sums(a, fps, phones)
-    st.fast = (np.abs(np.diff(a)) * fps > FAST_APERTURE_PER_S).tolist()
+    # (a step of exactly the limit is not over it: 1e-6 absorbs float32 rounding)
+    st.fast = (np.abs(np.diff(a)) > FAST_APERTURE_PER_S / fps + 1e-6).tolist()
     return st
 
 

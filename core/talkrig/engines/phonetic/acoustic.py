@@ -100,6 +100,53 @@ def gate_closures(curves: np.ndarray, evidence: np.ndarray, vowel_frames: np.nda
         curves[:, ARKIT_INDEX[name]] *= keep
 
 
+# The gates above scale the mouth frame by frame, so a 30 ms vowel between two gated
+# consonants snapped from shut to 0.7 open and back (in words-heard mode 6 % of the dev
+# frame steps moved the aperture faster than 12 per second; curves from aligned phones
+# 0.8 %). Lips do not move that fast: lip aperture peaks at about 100-300 mm/s in
+# speech, and a fully open mouth (aperture 1) is some 40 mm, so 12 per second is
+# already ~480 mm/s. The gated aperture is held under that speed by lowering it, never
+# raising it: every closure and rest the gates made stays.
+MAX_APERTURE_SPEED = 12.0  # aperture units per second
+
+
+def limit_aperture_speed(curves: np.ndarray, fps: float,
+                         max_speed: float = MAX_APERTURE_SPEED) -> None:
+    """Hold the lip aperture under ``max_speed`` per second by lowering it near its
+    dips: the aperture becomes ``min_s (A(s) + max_speed |t - s|)``, the highest curve
+    under it that moves no faster. Modifies ``curves`` (T, 52) in place."""
+    from talkrig.evaluation.metrics import aperture
+    from talkrig.rigs import ARKIT_INDEX
+
+    if len(curves) < 2:
+        return
+    a = aperture(curves)  # (T,)
+    ramp = max_speed / fps * np.arange(len(a))
+    before = ramp + np.minimum.accumulate(a - ramp)  # min over s <= t
+    after = -ramp + np.minimum.accumulate((a + ramp)[::-1])[::-1]  # min over s >= t
+    limited = np.minimum(before, after)
+    keep = _opening_scale(curves, a, limited)
+    for name in APERTURE_CHANNELS:
+        curves[:, ARKIT_INDEX[name]] *= keep
+
+
+def _opening_scale(curves: np.ndarray, a: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Scale k (T,) of the opening channels that takes the aperture ``a`` to ``target``
+    (<= ``a``), solving ``max(k jaw - close, 0) + k lips = target``, where ``lips`` is the
+    lip-parting term of the aperture (mouthClose is not scaled, so k is not target / a)."""
+    from talkrig.rigs import ARKIT_INDEX
+
+    jaw = curves[:, ARKIT_INDEX["jawOpen"]].astype(np.float64)
+    close = curves[:, ARKIT_INDEX["mouthClose"]].astype(np.float64)
+    lips = a - np.clip(jaw - close, 0.0, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jaw_open = (target + close) / (jaw + lips)  # while k jaw >= close
+        lips_only = target / lips  # once the jaw term is shut
+    k = np.where(jaw_open * jaw >= close, jaw_open, lips_only)
+    k = np.where(target >= a - 1e-9, 1.0, k)
+    return np.clip(np.nan_to_num(k, nan=0.0, posinf=0.0), 0.0, 1.0)
+
+
 FILLER_VOWEL = "AH"  # what a loud stretch labelled silence most often is: "uh", "um"
 LOUD_FRACTION = 0.5  # "loud" = band level above the middle of its dynamic range
 # Shorter loud runs inside a silence are clicks. 20 ms (was 50 ms) also keeps short weak

@@ -267,7 +267,8 @@ def curves_from_phones(phones: Sequence[Phone], n_frames: int, fps: float,
                        loudness: np.ndarray | None = None,
                        closure: np.ndarray | None = None,
                        aperture_gain: np.ndarray | None = None,
-                       aperture_floor: np.ndarray | None = None) -> np.ndarray:
+                       aperture_floor: np.ndarray | None = None,
+                       max_aperture_speed: float | None = None) -> np.ndarray:
     """Speech + emotion curves from timed phones; pure, fast and deterministic.
 
     Parameters
@@ -296,6 +297,11 @@ def curves_from_phones(phones: Sequence[Phone], n_frames: int, fps: float,
         (:func:`talkrig.engines.phonetic.lipstate.lip_state_controls`), for recognised
         phones. Applied after the closure and rest rules, except inside recognised
         bilabials. None = no floor.
+    max_aperture_speed : float, optional
+        Hold the lip aperture under this speed (units per second) by lowering it near
+        its dips (:func:`talkrig.engines.phonetic.acoustic.limit_aperture_speed`), last
+        of the mouth rules, for curves the acoustic gates above have scaled frame by
+        frame. None = no limit.
 
     Returns
     -------
@@ -324,6 +330,10 @@ def curves_from_phones(phones: Sequence[Phone], n_frames: int, fps: float,
     if aperture_floor is not None:
         floor_aperture(curves, _frame_values(np.ravel(aperture_floor), n_frames, 1)[:, 0],
                        starts, ends, ids, fps, table)
+    if max_aperture_speed is not None:
+        from talkrig.engines.phonetic.acoustic import limit_aperture_speed
+
+        limit_aperture_speed(curves, fps, max_aperture_speed)
     if emotion is not None and np.any(emotion):
         from talkrig.expression import apply_emotion
 

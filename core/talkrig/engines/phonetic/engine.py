@@ -6,13 +6,14 @@ import numpy as np
 
 from talkrig.engines.base import EngineRequest, ProgressFn
 from talkrig.engines.phonetic.coarticulation import curves_from_phones
-from talkrig.engines.phonetic.acoustic import closure_evidence, fill_loud_silences
+from talkrig.engines.phonetic.acoustic import (MAX_APERTURE_SPEED, closure_evidence,
+                                               fill_loud_silences)
 from talkrig.engines.phonetic.lipstate import lip_state_controls
 from talkrig.engines.phonetic.loudness import loudness_envelope
 from talkrig.engines.phonetic.phone_source import (RECOGNITION_MODES, phones_for,
                                                     silence_where_silent)
 
-ENGINE_VERSION = "1.4.0"
+ENGINE_VERSION = "1.5.0"
 PHONE_SHARE = 0.8  # fraction of the work spent finding phones (for progress bars)
 
 
@@ -78,7 +79,7 @@ class PhoneticEngine:
             progress(PHONE_SHARE)
         n = request.n_frames
         loud = loudness_envelope(request.audio, n, request.fps) if self.use_loudness else None
-        closure = gain = floor = None
+        closure = gain = floor = speed = None
         if self.last_mode in RECOGNITION_MODES and self.acoustic_closures:
             gain, floor = lip_state_controls(request.audio, phones, n, request.fps,
                                              self.lipstate_model)
@@ -88,8 +89,10 @@ class PhoneticEngine:
                 # 0.979 on dev, 0.576 -> 0.636 held out, nothing else moved)
                 phones = fill_loud_silences(phones, request.audio)
             closure = closure_evidence(request.audio, n, request.fps)
+            speed = MAX_APERTURE_SPEED  # the gates scale frame by frame: no snapping
         curves = curves_from_phones(phones, n, request.fps, request.emotion, loud, closure,
-                                    aperture_gain=gain, aperture_floor=floor)
+                                    aperture_gain=gain, aperture_floor=floor,
+                                    max_aperture_speed=speed)
         if progress:
             progress(1.0)
         return curves
