@@ -32,7 +32,8 @@ def dip_trust(opening, peak):
 
 
 def seal_at_acoustic_closures(curves: np.ndarray, audio: np.ndarray, fps: float) -> np.ndarray:
-    """Scale the mouth-opening channels down where the audio shows a closure.
+    """Scale the mouth-opening channels down where the audio shows a closure, then hold
+    the aperture under :data:`talkrig.engines.phonetic.acoustic.MAX_APERTURE_SPEED`.
 
     Parameters
     ----------
@@ -45,7 +46,8 @@ def seal_at_acoustic_closures(curves: np.ndarray, audio: np.ndarray, fps: float)
     np.ndarray, shape (T, 52), float32: a new array; channels other than jaw opening
     and lip parting are unchanged.
     """
-    from talkrig.engines.phonetic.acoustic import APERTURE_CHANNELS, closure_evidence, local_max
+    from talkrig.engines.phonetic.acoustic import (APERTURE_CHANNELS, closure_evidence,
+                                                   limit_aperture_speed, local_max)
     from talkrig.evaluation.metrics import aperture
     from talkrig.rigs import ARKIT_INDEX
 
@@ -58,4 +60,5 @@ def seal_at_acoustic_closures(curves: np.ndarray, audio: np.ndarray, fps: float)
     keep = 1.0 - evidence * dip_trust(opening, peak)
     for name in APERTURE_CHANNELS:
         out[:, ARKIT_INDEX[name]] *= keep
+    limit_aperture_speed(out, fps)  # the seal scales frame by frame: no snapping
     return out

@@ -20,7 +20,8 @@ from talkrig.take import resample_frames
 
 
 # closure gate -> what the take's engine version says of it
-CLOSURE_GATES = {"clip": "+closures", "causal": "+causal-closures", "off": ""}
+# ("+closures-2": since the sealed aperture is held under acoustic.MAX_APERTURE_SPEED)
+CLOSURE_GATES = {"clip": "+closures-2", "causal": "+causal-closures", "off": ""}
 
 
 class NeuralEngine:
@@ -43,7 +44,7 @@ class NeuralEngine:
     name = "neural"
     # Replaced per instance by the model's version and digest; the class value names
     # this code's revision (batch signatures read it without loading a model).
-    version = "neural+closures-1"
+    version = "neural+closures-2"
 
     def __init__(self, model_path: str | os.PathLike | None = None, device: str = "auto",
                  closure_gate: str = "clip"):

@@ -139,10 +139,10 @@ def _opening_scale(curves: np.ndarray, a: np.ndarray, target: np.ndarray) -> np.
     jaw = curves[:, ARKIT_INDEX["jawOpen"]].astype(np.float64)
     close = curves[:, ARKIT_INDEX["mouthClose"]].astype(np.float64)
     lips = a - np.clip(jaw - close, 0.0, 1.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0 where nothing is open
         jaw_open = (target + close) / (jaw + lips)  # while k jaw >= close
         lips_only = target / lips  # once the jaw term is shut
-    k = np.where(jaw_open * jaw >= close, jaw_open, lips_only)
+        k = np.where(jaw_open * jaw >= close, jaw_open, lips_only)
     k = np.where(target >= a - 1e-9, 1.0, k)
     return np.clip(np.nan_to_num(k, nan=0.0, posinf=0.0), 0.0, 1.0)
 
