@@ -99,9 +99,10 @@ def align_long(audio: np.ndarray, words: list[str], progress=None) -> list[Phone
 def _window(piece: np.ndarray, words: list[str], expected: float, last: bool):
     """Align one window: (phones in window time, words kept, seconds to advance).
 
-    The last window aligns all the words left, to its end (0 kept: none fit). Another keeps the words that
-    end before its last ``COMMIT_MARGIN_S`` and advances to the end of the last of them;
-    one that holds no word is a pause, and advances to ``COMMIT_MARGIN_S`` before its end.
+    The last window aligns all the words left, to its end (0 kept: none fit). Another
+    keeps the words that end before its last ``COMMIT_MARGIN_S`` and advances to the end
+    of the last of them; one that holds no word is a pause, and advances to
+    ``COMMIT_MARGIN_S`` before its end.
     """
     from talkrig.phones import sphinx
 
