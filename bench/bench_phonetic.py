@@ -8,7 +8,8 @@ Prints, over the annotated dev utterances (~78 s of speech):
   heard (a line is encoded with 8 s of silence after it, so short lines pay more per
   second of speech);
 - phones -> curves (coarticulation + constraints + emotion + loudness): ms per minute
-  of audio (target <= 20), at 60 fps, from the reference phones;
+  of audio (target <= 20), at 60 fps, from the reference phones, also with the aperture
+  speed limit of the no-transcript modes;
 - with ``--long``: the three long utterances repeated to about 5 minutes and aligned with
   their transcripts window by window (x real time, and peak memory of that process).
 
@@ -46,7 +47,7 @@ def engine_rate(items, audios, with_text: bool, hear_words: bool = True) -> floa
     return total_audio / total_s
 
 
-def curves_ms_per_minute(items, audios, repeats: int) -> float:
+def curves_ms_per_minute(items, audios, repeats: int, max_speed: float | None = None) -> float:
     from talkrig.engines.base import frame_count
     from talkrig.engines.phonetic import curves_from_phones
     from talkrig.engines.phonetic.loudness import loudness_envelope
@@ -60,7 +61,7 @@ def curves_ms_per_minute(items, audios, repeats: int) -> float:
         times = []
         for _ in range(repeats):
             start = time.perf_counter()
-            curves_from_phones(item.phones, n, FPS, emotion, loud)
+            curves_from_phones(item.phones, n, FPS, emotion, loud, max_aperture_speed=max_speed)
             times.append(time.perf_counter() - start)
         best.append((min(times), len(audio) / 16_000))
     return 1e3 * sum(t for t, _ in best) / (sum(d for _, d in best) / 60.0)
@@ -109,6 +110,10 @@ def main() -> None:
     print(f"without transcript (phones only):   {recognised:6.1f} x real time  (target >= 5)")
     ms = curves_ms_per_minute(items, audios, args.repeats)
     print(f"phones -> curves:                   {ms:6.1f} ms per minute of audio  (target <= 20)")
+    from talkrig.engines.phonetic.acoustic import MAX_APERTURE_SPEED
+
+    ms = curves_ms_per_minute(items, audios, args.repeats, MAX_APERTURE_SPEED)
+    print(f"  with the speed limit (no transcript): {ms:6.1f} ms per minute of audio")
     if args.long:
         long_alignment(items, audios)
 
