@@ -183,3 +183,11 @@ def test_outputs_get_ordinary_permissions_and_a_forced_overwrite_keeps_the_old_o
         assert shared.stat().st_mode & 0o777 == 0o664 and shared.read_text() == "[]"
     finally:
         os.umask(old_mask)
+
+
+def test_provenance_says_what_a_take_was_animated_from_without_a_transcript():
+    heard = Provenance("phonetic", heard="Montreal forced aligner.", phones="heard")
+    assert heard.animated_from() == "words heard: 'Montreal forced aligner.'"
+    assert Provenance("phonetic", phones="recognised").animated_from() == "phone recognition"
+    silent = Provenance("phonetic", phones="silent")
+    assert silent.animated_from() == "the audio is silent, the mouth rests"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import bpy
 
 from talkrig.errors import TalkRigError
-from talkrig.phones.transcript import excerpt
 
 from .reporting import progress_bar, run_reported
 
@@ -76,9 +75,10 @@ class TALKRIG_OT_generate(bpy.types.Operator):
         if applied.kept_head_action:
             summary += (f"; the object's previous action {applied.kept_head_action!r} "
                         "kept on an NLA track")
-        heard = result.take.provenance.heard
-        if heard:  # no transcript: say what the engine heard, so a mishearing is seen
-            summary += f"; words heard: {excerpt(heard)!r}"
+        provenance = result.take.provenance
+        if provenance.phones in ("heard", "recognised", "silent"):
+            # no transcript followed: say what it animated from, so a mishearing is seen
+            summary += f"; {provenance.animated_from()}"
         for warning in result.warnings:
             self.report({"WARNING"}, warning)
         settings.last_report = summary

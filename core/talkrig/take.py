@@ -47,6 +47,17 @@ class Provenance:
     # for other engines
     phones: str | None = None
 
+    def animated_from(self) -> str:
+        """What a transcript engine animated from when it followed no transcript, for
+        summaries: the words it heard, phone recognition, or silence."""
+        from talkrig.phones.transcript import excerpt
+
+        if self.phones == "silent":
+            return "the audio is silent, the mouth rests"
+        if self.heard:
+            return f"words heard: {excerpt(self.heard)!r}"
+        return "phone recognition"
+
 
 
 def resample_frames(values: np.ndarray, src_fps: float, dst_fps: float,

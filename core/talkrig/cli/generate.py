@@ -80,14 +80,9 @@ def transcript_source(args, provenance) -> str:
     A transcript the engine set aside is named as such, so the summary does not
     contradict its warning; without one, the words the engine heard are quoted.
     """
-    from talkrig.phones.transcript import excerpt, find_sidecar
+    from talkrig.phones.transcript import find_sidecar
 
-    if provenance.phones == "silent":
-        recognition = "the audio is silent, the mouth rests"
-    elif provenance.heard:
-        recognition = f"words heard: {excerpt(provenance.heard)!r}"
-    else:
-        recognition = "phone recognition"
+    recognition = provenance.animated_from()
     if args.text is not None:
         given = "--text"
     else:
