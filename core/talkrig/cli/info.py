@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from talkrig.cli.common import subparser
 
+# Provenance.phones -> how talkrig info says it
+PHONE_SOURCES = {"aligned": "aligned to the transcript", "heard": "words heard, aligned",
+                 "recognised": "recognised one by one", "silent": "none: the audio is silent"}
 
 def add_parser(subparsers) -> None:
     p = subparser(subparsers, "info", "Describe a take file: rate, length, channels, "
@@ -12,10 +15,6 @@ def add_parser(subparsers) -> None:
                    ".controls.csv)")
     p.add_argument("--channels", action="store_true",
                    help="list every channel with its min/mean/max")
-
-
-PHONE_SOURCES = {"aligned": "aligned to the transcript", "heard": "words heard, aligned",
-                 "recognised": "recognised one by one", "silent": "none: the audio is silent"}
 
 
 def describe(take) -> list[str]:
