@@ -8,6 +8,7 @@ from talkrig.cli.common import subparser
 PHONE_SOURCES = {"aligned": "aligned to the transcript", "heard": "words heard, aligned",
                  "recognised": "recognised one by one", "silent": "none: the audio is silent"}
 
+
 def add_parser(subparsers) -> None:
     p = subparser(subparsers, "info", "Describe a take file: rate, length, channels, "
                   "provenance and per-channel ranges.", run)
