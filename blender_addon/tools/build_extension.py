@@ -142,9 +142,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="do not bundle the core and its dependencies")
     parser.add_argument("--asr", action=argparse.BooleanOptionalAction, default=True,
                         help="bundle Whisper base (faster-whisper + model: a 324 MB zip "
-                             "instead of 101 MB for linux-x64) so Generate from Audio hears the words of a line "
-                             "without a transcript; --no-asr recognises phones instead, "
-                             "with much less accurate lips")
+                             "instead of 101 MB for linux-x64) so Generate from Audio hears "
+                             "the words of a line without a transcript; --no-asr recognises "
+                             "phones instead, with much less accurate lips")
     args = parser.parse_args(argv)
     platforms = list(PLATFORM_TAGS) if args.platform == "all" else [args.platform]
     args.output_dir.mkdir(parents=True, exist_ok=True)

@@ -9,10 +9,10 @@ from talkrig.cli.common import add_check_text, add_phones_only, subparser, warn
 
 def add_parser(subparsers) -> None:
     p = subparser(subparsers, "batch", "Generate one take per dialogue line of a CSV manifest "
-                  "(columns: audio, transcript (words or a .txt/.lab file), emotion, character, "
-                  "sequence) or per audio file "
-                  "of a folder, using every CPU core. Re-running skips finished lines; a failing "
-                  "line is reported and never stops the others.", run)
+                  "(columns: audio, transcript (words or a .txt/.lab file), emotion, "
+                  "character, sequence) or per audio file of a folder, using every CPU core. "
+                  "Re-running skips finished lines; a failing line is reported and never "
+                  "stops the others.", run)
     p.add_argument("source", metavar="MANIFEST_OR_FOLDER", help="manifest .csv or audio folder")
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR",
                    help="folder for the takes and batch_report.csv/.json (created if missing)")

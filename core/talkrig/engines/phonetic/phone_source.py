@@ -76,7 +76,7 @@ def phones_for(audio: np.ndarray, text: str | None, progress: ProgressFn | None 
         if isinstance(found, list):
             return FoundPhones(found, "aligned")
         _report(f"transcript alignment failed: {found}; using "
-                   + ("speech recognition" if hearing else "phone recognition"))
+                + ("speech recognition" if hearing else "phone recognition"))
     if hearing:
         heard = _heard(audio, bar and bar.rest(), checked)
         if heard is not None:
@@ -168,7 +168,7 @@ def _heard(audio: np.ndarray, progress: ProgressFn | None,
     found = _aligned(audio, heard.text, align_progress, fillers=True)
     if not isinstance(found, list):
         _report(f"the words heard ({excerpt(heard.text, 40)!r}) did not align: {found}; "
-                   "animating from recognised phones", stacklevel=4)
+                "animating from recognised phones", stacklevel=4)
         return None
     return FoundPhones(found, "heard", heard.text)
 
