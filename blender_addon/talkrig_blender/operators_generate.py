@@ -76,8 +76,8 @@ class TALKRIG_OT_generate(bpy.types.Operator):
             summary += (f"; the object's previous action {applied.kept_head_action!r} "
                         "kept on an NLA track")
         provenance = result.take.provenance
-        if provenance.phones in ("heard", "recognised", "silent"):
-            # no transcript followed: say what it animated from, so a mishearing is seen
+        if provenance.phones and provenance.text is None:
+            # phonetic, no transcript followed: say what it animated from (a mishearing)
             summary += f"; {provenance.animated_from()}"
         for warning in result.warnings:
             self.report({"WARNING"}, warning)

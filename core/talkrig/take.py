@@ -32,6 +32,11 @@ class AudioSource:
     duration_s: float  # seconds
 
 
+# Provenance.phones: "aligned" (the transcript), "heard" (words Whisper heard, aligned),
+# "recognised" (phone by phone) or "silent" (digital silence: nothing to find)
+PHONE_SOURCES = ("aligned", "heard", "recognised", "silent")
+
+
 @dataclass(frozen=True)
 class Provenance:
     """How a take was made: enough to reproduce it."""
@@ -42,9 +47,8 @@ class Provenance:
     talkrig_version: str = __version__
     text: str | None = None  # transcript the engine animated from (None: none, or set aside)
     heard: str | None = None  # words the engine heard itself and animated from, without one
-    # How the phonetic engine found its phones: "aligned" (the transcript), "heard" (words
-    # Whisper heard), "recognised" (phone by phone) or "silent" (nothing to find); None
-    # for other engines
+    # How the phonetic engine found its phones (one of PHONE_SOURCES); None for other
+    # engines
     phones: str | None = None
 
     def animated_from(self) -> str:

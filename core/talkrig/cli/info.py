@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from talkrig.cli.common import subparser
 
-# Provenance.phones -> how talkrig info says it
-PHONE_SOURCES = {"aligned": "aligned to the transcript", "heard": "words heard, aligned",
-                 "recognised": "recognised one by one", "silent": "none: the audio is silent"}
+# Provenance.phones (talkrig.take.PHONE_SOURCES) -> how talkrig info says it
+PHONE_SOURCE_TEXT = {"aligned": "aligned to the transcript", "heard": "words heard, aligned",
+                     "recognised": "recognised one by one", "silent": "none: the audio is silent"}
 
 
 def add_parser(subparsers) -> None:
@@ -38,7 +38,7 @@ def describe(take) -> list[str]:
         if words:
             lines.append(f"{label} {excerpt(words, 70)}")
     if prov.phones:
-        lines.append(f"phones:     {PHONE_SOURCES.get(prov.phones, prov.phones)}")
+        lines.append(f"phones:     {PHONE_SOURCE_TEXT.get(prov.phones, prov.phones)}")
     lines.append(f"head pose:  {'yes' if take.head_pose is not None else 'no'}; "
                  f"eye rotation: {'yes' if take.eye_rotation is not None else 'no'}")
     active = (take.values.max(axis=0) - take.values.min(axis=0)) > 1e-3

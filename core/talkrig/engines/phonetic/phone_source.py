@@ -42,8 +42,7 @@ class FoundPhones(NamedTuple):
     """Timed phones and how they were found."""
 
     phones: list[Phone]
-    mode: str  # "aligned" (the transcript), "heard" (words Whisper heard), "recognised"
-    # (phone by phone) or "silent" (digitally silent audio: nothing to align or hear)
+    mode: str  # how: one of talkrig.take.PHONE_SOURCES ("aligned", "heard", ...)
     heard_text: str | None = None  # the words aligned in "heard" mode
 
 
