@@ -35,8 +35,10 @@ FILLER_SEARCH = "fillers"  # grammar search of with_fillers
 FILLER_WORDS = ("uh", "um")
 # Hesitations as transcripts spell them. Their vowel is a schwa (SCHWA), articulated
 # near the speech-ready rest posture (Gick et al. 2004), not the stressed /ʌ/ the
-# dictionary gives "uh" and "um": aligned, their AH becomes AX, a half-open jaw.
-HESITATION_WORDS = frozenset({*FILLER_WORDS, "uhm", "umm", "uhh", "erm", "er"})
+# dictionary gives "uh" and "um": aligned, their AH becomes AX, a half-open jaw. A hum
+# ("hmm": HH M) has no vowel and closes the lips.
+HESITATION_WORDS = frozenset({*FILLER_WORDS, "uhm", "umm", "uhh", "erm", "er", "hmm", "hmmm",
+                              "mm"})
 # Phone-LM weight of the allphone search. The default (6.5) lets the phone bigram
 # override the acoustics and drops most bilabials; 2.0 scored best on the dev speech
 # (open/bilabial AUC 0.70 -> 0.77; 1.0 and 3.0 were worse).
@@ -253,11 +255,27 @@ def with_fillers(words: list[str], pcm: bytes) -> list[str]:
             usable = prepare_words(decoder, words)
             if not usable:  # nothing to place fillers between (alignment says so)
                 return words
-            rule = optional + "".join(f" {word} {optional}" for word in usable)
+            rule = _filler_rule(usable, optional)
             found = _grammar_words(decoder, FILLER_SEARCH, rule, pcm) or []
         if without_fillers(found) == without_fillers(usable):
             return found
     return words
+
+
+def _filler_rule(words: list[str], optional: str) -> str:
+    """The JSGF rule of ``words`` in order with the ``optional`` filler slot between
+    them and at both ends, except next to a hesitation the words already hold (Whisper
+    writes them when asked, :mod:`talkrig.phones.hesitations`): one there would split
+    it into "uh um"."""
+    def hesitant(i: int) -> bool:
+        return 0 <= i < len(words) and words[i].split("(")[0] in HESITATION_WORDS
+
+    parts = []
+    for i in range(len(words) + 1):
+        if not (hesitant(i - 1) or hesitant(i)):
+            parts.append(optional)
+        parts += words[i:i + 1]
+    return " ".join(parts)
 
 
 def without_fillers(words: list[str]) -> list[str]:
@@ -306,7 +324,6 @@ def schwa_in_hesitations(phones: list[Phone], spans: list[WordSpan]) -> list[Pho
 
 CHUNK_S = 30.0  # long audio is recognised in pieces of about this length ...
 CHUNK_SEARCH_S = 5.0  # ... cut at the quietest 100 ms within this distance of each mark
-QUIET_WINDOW_S = 0.1
 
 
 def chunk_bounds(audio: np.ndarray) -> list[tuple[int, int]]:
@@ -315,22 +332,9 @@ def chunk_bounds(audio: np.ndarray) -> list[tuple[int, int]]:
     Audio up to 1.5 x CHUNK_S is one range. Recognising pieces keeps PocketSphinx's
     memory bounded (one utterance of an hour would not fit) and gives progress.
     """
-    n = len(audio)
-    rate = SAMPLE_RATE
-    if n <= 1.5 * CHUNK_S * rate:
-        return [(0, n)]
-    window = int(QUIET_WINDOW_S * rate)
-    energy = np.convolve(audio.astype(np.float32) ** 2, np.ones(window, np.float32),
-                         mode="same")
-    cuts, start = [], 0
-    while n - start > 1.5 * CHUNK_S * rate:
-        mark = start + int(CHUNK_S * rate)
-        lo, hi = mark - int(CHUNK_SEARCH_S * rate), mark + int(CHUNK_SEARCH_S * rate)
-        cut = lo + int(np.argmin(energy[lo:hi]))
-        cuts.append((start, cut))
-        start = cut
-    cuts.append((start, n))
-    return cuts
+    from talkrig.phones.pieces import quiet_cuts
+
+    return quiet_cuts(audio, CHUNK_S, CHUNK_SEARCH_S, 1.5 * CHUNK_S)
 
 
 def recognise(audio: np.ndarray, progress=None) -> list[Phone]:
