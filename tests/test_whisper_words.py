@@ -60,12 +60,12 @@ def test_a_decode_that_loops_is_heard_again_without_repeats():
     assert 3 <= words.count("uh") <= 8
 
 
-def test_a_long_take_whose_window_loops_is_heard_again():
+def test_a_long_take_whose_piece_loops_is_heard_again():
     line = load_audio(dev_file("mfa_uhuh.flac")).samples
-    take = np.concatenate([line] * 4)  # 27.7 s: faster-whisper's windows
+    take = np.concatenate([line] * 4)  # 27.7 s: read in two pieces
     assert len(take) > whisper_words.SHORT_AUDIO_S * 16_000
     words = normalise_words(whisper_words.hear(take).text)
-    assert words.count("montreal") == 4  # the looping window had heard one, then "uh" x 20
+    assert words.count("montreal") == 4  # a looping piece had heard one, then "uh" x 20
 
 
 def test_speech_in_another_language_is_not_taken_for_english_words():
@@ -143,7 +143,8 @@ def test_a_checked_transcript_that_fails_is_not_heard_twice(monkeypatch):
     other = read_transcript(LAB / "acoustic_corpus.lab")  # does not align to this audio
     calls = []
     real_hear = whisper_words.hear
-    monkeypatch.setattr(whisper_words, "hear", lambda *a: calls.append(1) or real_hear(*a))
+    monkeypatch.setattr(whisper_words, "hear",
+                        lambda *a, **k: calls.append(1) or real_hear(*a, **k))
     engine = get_engine("phonetic", check_text=True)
     with pytest.warns(RuntimeWarning, match="does not match the words heard"):
         engine.animate(_request(audio, other))

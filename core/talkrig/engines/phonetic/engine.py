@@ -13,7 +13,7 @@ from talkrig.engines.phonetic.loudness import loudness_envelope
 from talkrig.engines.phonetic.phone_source import (RECOGNITION_MODES, phones_for,
                                                     silence_where_silent)
 
-ENGINE_VERSION = "1.5.0"
+ENGINE_VERSION = "1.6.0"
 PHONE_SHARE = 0.8  # fraction of the work spent finding phones (for progress bars)
 
 

@@ -107,7 +107,7 @@ def _check_heard(audio: np.ndarray, text: str, progress: ProgressFn | None):
     from talkrig.phones.sphinx import without_fillers
     from talkrig.phones.transcript import excerpt, normalise_words, word_mismatch
 
-    heard = whisper_words.hear(audio, progress)
+    heard = whisper_words.hear(audio, progress, hesitations=False)  # (compared without)
     if not heard.usable:
         return heard
     said, got = (without_fillers(normalise_words(words)) for words in (text, heard.text))

@@ -1,0 +1,94 @@
+"""Hesitations ("uh", "um") from a second reading of the same speech.
+
+Whisper leaves hesitations out of what it writes, so the words it hears say nothing of
+them, and the aligner's filler grammar (:func:`talkrig.phones.sphinx.with_fillers`)
+has to guess which one a speaker said. It guesses badly between "uh" and "um": on the
+dev speech it took all four "um" for "uh", and the /m/ of an "um" (a closed mouth for
+200-550 ms) then showed a half-open one. Given text before the speech that has
+hesitations (:data:`HESITATION_PROMPT`), Whisper writes them too and tells the two
+apart: on the three long dev lines it wrote 13 of the 14 that the hand transcripts
+have, each the right one, and one more.
+
+That reading is worse at the other words (it changed 112 words of the 67 dev clips, and
+read a one-word line twice), so it only lends its hesitations: :func:`insert_hesitations`
+puts them among the plain reading's words, where the two readings agree around them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from talkrig.phones.sphinx import HESITATION_WORDS
+
+# Text "before" the speech, for Whisper to continue in kind: a sentence as people say
+# it. A list of hesitations ("Um, uh, I mean, uh, so, um, hmm.") found as many, but
+# Whisper copied it at a cough ("Um, uh, so, um, uh, so, ...") and cut a line short.
+HESITATION_PROMPT = "So, um, I was, uh, thinking, um, that we could, uh, go."
+HESITATIONS = HESITATION_WORDS  # as the aligner spells them
+
+
+def word_key(token: str) -> str:
+    """A written token as a comparable word: lower case, no punctuation ("Um," -> "um")."""
+    return re.sub(r"[^\w']", "", token.lower())
+
+
+def insert_hesitations(plain: str, prompted: str) -> str:
+    """``plain`` with the hesitations of ``prompted`` put in among its words.
+
+    The two readings' other words are matched in order (:class:`difflib.SequenceMatcher`);
+    a hesitation goes before the plain word matched to the word that follows it in
+    ``prompted`` (or at the end). Where the readings differ around it, it goes before
+    the plain words of the differing stretch. Between two words where ``prompted`` has
+    none, the hesitations ``plain`` wrote itself stay.
+
+    Parameters
+    ----------
+    plain, prompted : str
+        Whisper's text for the same audio, without and with :data:`HESITATION_PROMPT`.
+
+    Returns
+    -------
+    str
+        The words of ``plain`` (tokens unchanged) with hesitation tokens between them,
+        joined by spaces; ``plain`` itself when ``prompted`` holds no hesitation.
+    """
+    if not any(word_key(t) in HESITATIONS for t in prompted.split()):
+        return plain
+    ours, own = _words_and_gaps(plain)
+    words, theirs = _words_and_gaps(prompted)
+    to_ours = _index_map([word_key(t) for t in ours], [word_key(t) for t in words])
+    inserts: list[list[str]] = [[] for _ in range(len(ours) + 1)]
+    for j, tokens in enumerate(theirs):
+        inserts[to_ours[j]] += tokens
+    out: list[str] = []
+    for i in range(len(ours) + 1):
+        out += inserts[i] or own[i]
+        out += ours[i:i + 1]
+    return " ".join(out)
+
+
+def _words_and_gaps(text: str) -> tuple[list[str], list[list[str]]]:
+    """The tokens of ``text`` that are not hesitations, shape (W,), and the hesitation
+    tokens before each of them and at the end, shape (W + 1,)."""
+    words: list[str] = []
+    gaps: list[list[str]] = [[]]
+    for token in text.split():
+        if word_key(token) in HESITATIONS:
+            gaps[-1].append(token)
+        else:
+            words.append(token)
+            gaps.append([])
+    return words, gaps
+
+
+def _index_map(ours: list[str], theirs: list[str]) -> list[int]:
+    """For each index j of ``theirs`` (and j = len(theirs)), the index of ``ours`` that
+    a hesitation standing before ``theirs[j]`` goes before."""
+    to_ours = [0] * (len(theirs) + 1)
+    matcher = difflib.SequenceMatcher(a=ours, b=theirs, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for j in range(j1, j2):
+            to_ours[j] = i1 + (j - j1) if tag == "equal" else i1
+    to_ours[len(theirs)] = len(ours)
+    return to_ours

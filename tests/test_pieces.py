@@ -1,0 +1,47 @@
+"""Cutting long audio at pauses for Whisper (talkrig.phones.pieces, whisper_words pieces)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from talkrig.phones import whisper_words
+from talkrig.phones.pieces import SAMPLE_RATE, quiet_cuts
+
+
+def _speech_with_pauses(rng, parts):
+    """Noise 'speech' of the given lengths with 0.6 s pauses after each; the pauses (s)."""
+    pieces, pauses, t = [], [], 0.0
+    for seconds in parts:
+        pieces += [rng.normal(0, 0.2, int(seconds * SAMPLE_RATE)).astype(np.float32),
+                   np.zeros(int(0.6 * SAMPLE_RATE), np.float32)]
+        t += seconds
+        pauses.append((t, t + 0.6))
+        t += 0.6
+    return np.concatenate(pieces), pauses
+
+
+def test_whispers_pieces_are_cut_inside_pauses_and_never_too_long():
+    audio, pauses = _speech_with_pauses(np.random.default_rng(0), (8, 7, 9, 6, 10, 8, 5))
+    bounds = quiet_cuts(audio, whisper_words.PIECE_S, whisper_words.PIECE_SEARCH_S,
+                        whisper_words.SHORT_AUDIO_S, whisper_words.PIECE_QUIET_S)
+    assert bounds[0][0] == 0 and bounds[-1][1] == len(audio) and len(bounds) >= 3
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))  # contiguous
+    assert all(hi - lo <= whisper_words.SHORT_AUDIO_S * SAMPLE_RATE for lo, hi in bounds)
+    for _, cut in bounds[:-1]:
+        # inside a pause, at least 0.2 s from the speech either side (the 400 ms window
+        # finds the pause's middle, not the quiet instant right before a word)
+        t = cut / SAMPLE_RATE
+        assert any(lo + 0.15 <= t <= hi - 0.15 for lo, hi in pauses), t
+
+
+def test_audio_that_fits_one_encoding_is_one_piece():
+    n = int(whisper_words.SHORT_AUDIO_S * SAMPLE_RATE)
+    assert quiet_cuts(np.zeros(n), 17.0, 5.0, whisper_words.SHORT_AUDIO_S) == [(0, n)]
+    assert quiet_cuts(np.zeros(0), 17.0, 5.0, 22.0) == [(0, 0)]
+
+
+def test_a_run_of_hesitations_counts_as_a_loop():
+    assert whisper_words.hesitation_run("Montreal, uh, uh uh uh, uh uh for Steleiner.") == 6
+    assert not whisper_words.looped("So, um, I was, uh, thinking.")
+    assert whisper_words.looped("words. Um, uh, um, uh, um, I think")
+    assert whisper_words.looped("Montreal, " + "uh, " * 20)  # and zlib's test still holds
