@@ -57,7 +57,8 @@ def run(manifest: Path, workers: int, audio_s: float, generate: GenerateOptions)
     with tempfile.TemporaryDirectory() as out:
         report = run_batch(manifest, out, BatchOptions(workers=workers, generate=generate))
     failed = report.count("failed")
-    print(f"  {report.summary()}; {report.processes_used} processes did work; "
+    used = report.processes_used
+    print(f"  {report.summary()}; {used} process{'es' if used != 1 else ''} did work; "
           f"{audio_s / report.seconds:.1f} s of audio per second"
           + (f"; {failed} FAILED" if failed else ""))
     return report.lines_per_second
