@@ -156,3 +156,23 @@ def test_the_speed_limit_lowers_a_snapping_mouth_but_keeps_its_closures():
     limit_aperture_speed(slow, FPS)  # 1.3 per second at most: far under the limit
     np.testing.assert_allclose(slow, unchanged, atol=1e-6)
 
+
+
+def test_the_closure_gate_spares_frames_beside_an_aligned_vowel_only_when_asked():
+    from talkrig.engines.phonetic.coarticulation import VOWEL_MARGIN_S
+
+    # "ta" aligned with the vowel starting at 0.30 s; the audio dips (closure evidence 1)
+    # until 0.32 s, as when the aligner put the vowel's start 20 ms early
+    phones = [Phone("SIL", 0.0, 0.2), Phone("T", 0.2, 0.3), Phone("AA", 0.3, 0.6)]
+    n = int(0.7 * FPS)
+    t = np.arange(n) / FPS
+    evidence = (t < 0.3 + VOWEL_MARGIN_S).astype(np.float32)
+    strict = aperture(curves_from_phones(phones, n, FPS, closure=evidence))
+    spared = aperture(curves_from_phones(phones, n, FPS, closure=evidence,
+                                         vowel_margin_s=VOWEL_MARGIN_S))
+    before = (t >= 0.3 - VOWEL_MARGIN_S + 1e-6) & (t < 0.3)  # the frame before the vowel
+    assert before.any()
+    assert np.all(strict[before] <= 1e-6)  # gated shut
+    assert np.all(spared[before] > 0.05)  # left as the coarticulation made it
+    inside = (t >= 0.2) & (t < 0.3 - 2 * VOWEL_MARGIN_S)  # the rest of the /t/: gated
+    assert np.all(spared[inside] <= 1e-6) and np.all(strict[inside] <= 1e-6)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from talkrig.engines.base import EngineRequest, ProgressFn
-from talkrig.engines.phonetic.coarticulation import curves_from_phones
+from talkrig.engines.phonetic.coarticulation import VOWEL_MARGIN_S, curves_from_phones
 from talkrig.engines.phonetic.acoustic import (MAX_APERTURE_SPEED, closure_evidence,
                                                fill_loud_silences)
 from talkrig.engines.phonetic.lipstate import lip_state_controls
 from talkrig.engines.phonetic.loudness import loudness_envelope
 from talkrig.engines.phonetic.phone_source import (RECOGNITION_MODES, phones_for,
                                                     silence_where_silent)
+from talkrig.phones import Phone
 
 ENGINE_VERSION = "1.6.0"
 PHONE_SHARE = 0.8  # fraction of the work spent finding phones (for progress bars)
@@ -79,20 +80,32 @@ class PhoneticEngine:
             progress(PHONE_SHARE)
         n = request.n_frames
         loud = loudness_envelope(request.audio, n, request.fps) if self.use_loudness else None
-        closure = gain = floor = speed = None
-        if self.last_mode in RECOGNITION_MODES and self.acoustic_closures:
-            gain, floor = lip_state_controls(request.audio, phones, n, request.fps,
-                                             self.lipstate_model)
-            if self.last_mode == "recognised":
-                # the phone loop calls speech silence; aligned words account for the
-                # speech, so their loud pauses are breaths and noise (rest 0.954 ->
-                # 0.979 on dev, 0.576 -> 0.636 held out, nothing else moved)
-                phones = fill_loud_silences(phones, request.audio)
-            closure = closure_evidence(request.audio, n, request.fps)
-            speed = MAX_APERTURE_SPEED  # the gates scale frame by frame: no snapping
-        curves = curves_from_phones(phones, n, request.fps, request.emotion, loud, closure,
-                                    aperture_gain=gain, aperture_floor=floor,
-                                    max_aperture_speed=speed)
+        phones, controls = self._acoustic_controls(request, phones)
+        curves = curves_from_phones(phones, n, request.fps, request.emotion, loud, **controls)
         if progress:
             progress(1.0)
         return curves
+
+    def _acoustic_controls(self, request: EngineRequest,
+                           phones: list[Phone]) -> tuple[list[Phone], dict]:
+        """Without a transcript, what the audio itself says about the mouth: the phones
+        (loud pauses of recognised phones filled) and the keyword arguments of
+        ``curves_from_phones`` (closure evidence, lip-state gain and floor, the speed
+        limit, the margin the gate leaves around aligned vowels). With one: none."""
+        if self.last_mode not in RECOGNITION_MODES or not self.acoustic_closures:
+            return phones, {}
+        audio, n, fps = request.audio, request.n_frames, request.fps
+        gain, floor = lip_state_controls(audio, phones, n, fps, self.lipstate_model)
+        if self.last_mode == "recognised":
+            # the phone loop calls speech silence; aligned words account for the
+            # speech, so their loud pauses are breaths and noise (rest 0.954 ->
+            # 0.979 on dev, 0.576 -> 0.636 held out, nothing else moved)
+            phones = fill_loud_silences(phones, audio)
+        return phones, {
+            "closure": closure_evidence(audio, n, fps),
+            "aperture_gain": gain, "aperture_floor": floor,
+            "max_aperture_speed": MAX_APERTURE_SPEED,  # the gates scale frame by frame
+            # aligned words' vowels are off by some 20 ms at most; recognised ones may
+            # not be there at all
+            "vowel_margin_s": VOWEL_MARGIN_S if self.last_mode == "heard" else 0.0,
+        }
