@@ -25,7 +25,6 @@ from talkrig.phones.sphinx import HESITATION_WORDS
 # it. A list of hesitations ("Um, uh, I mean, uh, so, um, hmm.") found as many, but
 # Whisper copied it at a cough ("Um, uh, so, um, uh, so, ...") and cut a line short.
 HESITATION_PROMPT = "So, um, I was, uh, thinking, um, that we could, uh, go."
-HESITATIONS = HESITATION_WORDS  # as the aligner spells them
 
 
 def word_key(token: str) -> str:
@@ -53,7 +52,7 @@ def insert_hesitations(plain: str, prompted: str) -> str:
         The words of ``plain`` (tokens unchanged) with hesitation tokens between them,
         joined by spaces; ``plain`` itself when ``prompted`` holds no hesitation.
     """
-    if not any(word_key(t) in HESITATIONS for t in prompted.split()):
+    if not any(word_key(t) in HESITATION_WORDS for t in prompted.split()):
         return plain
     ours, own = _words_and_gaps(plain)
     words, theirs = _words_and_gaps(prompted)
@@ -74,7 +73,7 @@ def _words_and_gaps(text: str) -> tuple[list[str], list[list[str]]]:
     words: list[str] = []
     gaps: list[list[str]] = [[]]
     for token in text.split():
-        if word_key(token) in HESITATIONS:
+        if word_key(token) in HESITATION_WORDS:  # as the aligner spells them
             gaps[-1].append(token)
         else:
             words.append(token)

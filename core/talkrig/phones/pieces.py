@@ -13,8 +13,8 @@ def quiet_cuts(audio: np.ndarray, piece_s: float, search_s: float, longest_s: fl
                quiet_s: float = QUIET_WINDOW_S) -> list[tuple[int, int]]:
     """Sample ranges covering ``audio`` that cut it at its quietest moments.
 
-    Audio up to ``longest_s`` is one range. Longer audio is cut at the quietest
-    ``QUIET_WINDOW_S`` within ``search_s`` of ``piece_s`` after the last cut, until
+    Audio up to ``longest_s`` is one range. Longer audio is cut in the middle of the
+    quietest ``quiet_s`` within ``search_s`` of ``piece_s`` after the last cut, until
     what is left is no longer than ``longest_s``.
 
     Parameters

