@@ -49,8 +49,9 @@ def insert_hesitations(plain: str, prompted: str) -> str:
     Returns
     -------
     str
-        The words of ``plain`` (tokens unchanged) with hesitation tokens between them,
-        joined by spaces; ``plain`` itself when ``prompted`` holds no hesitation.
+        The words of ``plain`` (tokens unchanged) with hesitation tokens between them
+        (capitalised only where a sentence starts), joined by spaces; ``plain`` itself
+        when ``prompted`` holds no hesitation.
     """
     if not any(word_key(t) in HESITATION_WORDS for t in prompted.split()):
         return plain
@@ -62,9 +63,18 @@ def insert_hesitations(plain: str, prompted: str) -> str:
         inserts[to_ours[j]] += tokens
     out: list[str] = []
     for i in range(len(ours) + 1):
-        out += inserts[i] or own[i]
+        out += [_cased(token, not out or out[-1].endswith(SENTENCE_ENDS))
+                for token in inserts[i]] or own[i]
         out += ours[i:i + 1]
     return " ".join(out)
+
+
+SENTENCE_ENDS = (".", "!", "?")
+
+
+def _cased(token: str, sentence_start: bool) -> str:
+    """A hesitation token capitalised where a sentence starts, else in lower case."""
+    return token[:1].upper() + token[1:] if sentence_start else token.lower()
 
 
 def _words_and_gaps(text: str) -> tuple[list[str], list[list[str]]]:
