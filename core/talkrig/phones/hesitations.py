@@ -10,8 +10,9 @@ apart: on the three long dev lines it wrote 13 of the 14 that the hand transcrip
 have, each the right one, and one more.
 
 That reading is worse at the other words (it changed 112 words of the 67 dev clips, and
-read a one-word line twice), so it only lends its hesitations: :func:`insert_hesitations`
-puts them among the plain reading's words, where the two readings agree around them.
+read a three-word line twice over), so it only lends its hesitations:
+:func:`insert_hesitations` puts them among the plain reading's words, where the two
+readings agree around them.
 """
 
 from __future__ import annotations
