@@ -1,4 +1,4 @@
-"""Hesitations ("uh", "um") heard by a second, prompted Whisper reading (real model, real speech)."""
+"""Hesitations ("uh", "um") heard by a second, prompted Whisper reading (real model and speech)."""
 
 from __future__ import annotations
 
