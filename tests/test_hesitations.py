@@ -91,3 +91,12 @@ def test_a_hesitation_both_readings_wrote_is_kept_once():
         "Montreal forced um, a liner.")
     # one the prompted reading missed stays too
     assert insert_hesitations("uh so um yes", "So, um, yes") == "uh so um, yes"
+
+
+def test_a_hesitation_only_the_prompted_reading_repeats_goes_in_once():
+    assert insert_hesitations("different words. I think", "different words. Um, Um, I think") == (
+        "different words. Um, I think")
+    # a run both readings wrote stays a run, and different ones stay apart
+    assert insert_hesitations("forced, um, um, um, aligner", "forced, um, um, um, aligner") == (
+        "forced, um, um, um, aligner")
+    assert insert_hesitations("so I think", "so, uh, um, I think") == "so uh, um, I think"

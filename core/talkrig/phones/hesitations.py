@@ -40,7 +40,8 @@ def insert_hesitations(plain: str, prompted: str) -> str:
     a hesitation goes before the plain word matched to the word that follows it in
     ``prompted`` (or at the end). Where the readings differ around it, it goes before
     the plain words of the differing stretch. Between two words where ``prompted`` has
-    none, the hesitations ``plain`` wrote itself stay.
+    none, the hesitations ``plain`` wrote itself stay; the same one twice in a row is
+    put in once unless ``plain`` has a run there too.
 
     Parameters
     ----------
@@ -64,10 +65,18 @@ def insert_hesitations(plain: str, prompted: str) -> str:
         inserts[to_ours[j]] += tokens
     out: list[str] = []
     for i in range(len(ours) + 1):
+        tokens = inserts[i] if len(own[i]) > 1 else _once(inserts[i])
         out += [_cased(token, not out or out[-1].endswith(SENTENCE_ENDS))
-                for token in inserts[i]] or own[i]
+                for token in tokens] or own[i]
         out += ours[i:i + 1]
     return " ".join(out)
+
+
+def _once(tokens: list[str]) -> list[str]:
+    """``tokens`` less immediate repeats of a hesitation ("Um, Um," -> "Um,"). The
+    prompted reading wrote the last "um" of a piece twice where the plain reading had
+    none; where the plain reading repeats one too, both readings keep the repeat."""
+    return [t for k, t in enumerate(tokens) if k == 0 or word_key(t) != word_key(tokens[k - 1])]
 
 
 SENTENCE_ENDS = (".", "!", "?")
