@@ -45,3 +45,21 @@ def test_a_run_of_hesitations_counts_as_a_loop():
     assert not whisper_words.looped("So, um, I was, uh, thinking.")
     assert whisper_words.looped("words. Um, uh, um, uh, um, I think")
     assert whisper_words.looped("Montreal, " + "uh, " * 20)  # and zlib's test still holds
+
+
+def test_progress_follows_the_pieces_read_not_only_encoded(monkeypatch):
+    from conftest import dev_file
+    from talkrig.audio import load_audio
+
+    take = np.concatenate([load_audio(dev_file(f"{name}.wav")).samples
+                           for name in ("acoustic_corpus", "cold_corpus")])  # 52 s, 3 pieces
+    decoded, seen = [], []
+    real_decode = whisper_words._decode
+    monkeypatch.setattr(whisper_words, "_decode",
+                        lambda *a, **k: decoded.append(1) or real_decode(*a, **k))
+    whisper_words.hear(take, lambda f: seen.append((f, len(decoded))))
+    # the language waits for a minute of audio, so every piece is encoded first; the
+    # bar moves only as pieces are read (two readings each), not all at once at the end
+    assert seen[0][1] >= 2 and 0 < seen[0][0] < 1
+    assert [f for f, _ in seen] == sorted(f for f, _ in seen) and seen[-1][0] == 1.0
+    assert len({f for f, _ in seen}) >= 3

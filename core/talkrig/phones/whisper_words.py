@@ -149,13 +149,11 @@ def hear(audio: np.ndarray, progress=None, hesitations: bool = True) -> HeardWor
     from talkrig.phones.pieces import quiet_cuts
 
     audio = np.asarray(audio, np.float32)
-    reader = _Reader(hesitations)
+    done = (lambda hi: progress(hi / max(len(audio), 1))) if progress else None
+    reader = _Reader(hesitations, done)
     texts: list[str] = []
     for lo, hi in quiet_cuts(audio, PIECE_S, PIECE_SEARCH_S, SHORT_AUDIO_S, PIECE_QUIET_S):
-        texts += reader.read(_encode(audio[lo:hi]), (hi - lo) / SAMPLE_RATE,
-                             last=hi == len(audio))
-        if progress:
-            progress(hi / max(len(audio), 1))
+        texts += reader.read(_encode(audio[lo:hi]), lo, hi, last=hi == len(audio))
     if progress:
         progress(1.0)
     return HeardWords(" ".join(t for t in texts if t), reader.language, reader.probability)
@@ -168,10 +166,12 @@ LANGUAGE_S = 60.0
 
 class _Reader:
     """Decodes encoded pieces in order, once their language is known: the first pieces
-    wait (their encodings kept) until ``LANGUAGE_S`` of audio has been guessed at."""
+    wait (their encodings kept) until ``LANGUAGE_S`` of audio has been guessed at.
+    ``done`` is called with each decoded piece's end (a sample index)."""
 
-    def __init__(self, hesitations: bool):
+    def __init__(self, hesitations: bool, done=None):
         self.hesitations = hesitations
+        self.done = done
         self.model = _model()
         self.tokenizer = None
         self.language, self.probability = ENGLISH, 0.0
@@ -179,18 +179,23 @@ class _Reader:
         self.guesses: dict[str, float] = {}  # language token -> probability x seconds
         self.seconds = 0.0
 
-    def read(self, encoded, seconds: float, last: bool) -> list[str]:
-        """The texts of the pieces decoded now (none while the language is undecided)."""
-        if self.tokenizer is not None:
-            return [self._text(encoded)]
-        self.waiting.append(encoded)
-        self.seconds += seconds
-        for token, p in self.model.model.detect_language(encoded)[0]:  # ("<|en|>", 0.98)
-            self.guesses[token] = self.guesses.get(token, 0.0) + p * seconds
-        if self.seconds < LANGUAGE_S and not last:
-            return []
-        self._decide()
-        texts = [self._text(e) for e in self.waiting]
+    def read(self, encoded, lo: int, hi: int, last: bool) -> list[str]:
+        """The texts of the pieces decoded now (none while the language is undecided);
+        ``lo``, ``hi``: the piece's samples."""
+        self.waiting.append((encoded, hi))
+        if self.tokenizer is None:
+            seconds = (hi - lo) / SAMPLE_RATE
+            self.seconds += seconds
+            for token, p in self.model.model.detect_language(encoded)[0]:  # ("<|en|>", 0.98)
+                self.guesses[token] = self.guesses.get(token, 0.0) + p * seconds
+            if self.seconds < LANGUAGE_S and not last:
+                return []
+            self._decide()
+        texts = []
+        for piece, end in self.waiting:
+            texts.append(self._text(piece))
+            if self.done:
+                self.done(end)
         self.waiting = []
         return texts
 
