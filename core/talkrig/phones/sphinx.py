@@ -268,7 +268,7 @@ def _filler_rule(words: list[str], optional: str) -> str:
     writes them when asked, :mod:`talkrig.phones.hesitations`): one there would split
     it into "uh um"."""
     def hesitant(i: int) -> bool:
-        return 0 <= i < len(words) and words[i].split("(")[0] in HESITATION_WORDS
+        return 0 <= i < len(words) and is_hesitation(words[i])
 
     parts = []
     for i in range(len(words) + 1):
@@ -276,6 +276,11 @@ def _filler_rule(words: list[str], optional: str) -> str:
             parts.append(optional)
         parts += words[i:i + 1]
     return " ".join(parts)
+
+
+def is_hesitation(word: str) -> bool:
+    """Whether a dictionary word is one of ``HESITATION_WORDS`` ("uh(2)": a variant)."""
+    return word.split("(")[0] in HESITATION_WORDS
 
 
 def without_fillers(words: list[str]) -> list[str]:
@@ -315,8 +320,7 @@ def _align_pass(decoder, words: list[str], pcm: bytes) -> tuple[list[Phone], lis
 
 def schwa_in_hesitations(phones: list[Phone], spans: list[WordSpan]) -> list[Phone]:
     """``phones`` with the AH of each hesitation word (``HESITATION_WORDS``) as schwa."""
-    hesitations = [(s.start_s, s.end_s) for s in spans
-                   if s.word.split("(")[0] in HESITATION_WORDS]  # "uh(2)": a variant
+    hesitations = [(s.start_s, s.end_s) for s in spans if is_hesitation(s.word)]
     return [replace(p, label=SCHWA) if p.label == "AH" and any(
         start <= (p.start_s + p.end_s) / 2 < end for start, end in hesitations) else p
         for p in phones]

@@ -143,8 +143,8 @@ def hear(audio: np.ndarray, progress=None, hesitations: bool = True) -> HeardWor
     Returns
     -------
     HeardWords
-        One language for the whole audio: the one Whisper finds most likely over it
-        (each piece's guess weighted by its length).
+        One language for the whole audio: the one Whisper finds most likely over its
+        first ``LANGUAGE_S`` (each piece's guess weighted by its length).
     """
     from talkrig.phones.pieces import quiet_cuts
 

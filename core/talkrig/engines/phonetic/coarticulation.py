@@ -188,10 +188,7 @@ def enforce_closures(curves: np.ndarray, starts, ends, ids, fps: float,
     last = np.floor(ends[bilabial] * fps + 1e-9).astype(int)
     nearest = np.round(0.5 * (starts[bilabial] + ends[bilabial]) * fps).astype(int)
     first, last = np.minimum(first, nearest), np.maximum(last, nearest)
-    mask = np.zeros(n + 1, np.int32)
-    np.add.at(mask, np.clip(first, 0, n), 1)
-    np.add.at(mask, np.clip(last + 1, 0, n), -1)
-    frames = np.cumsum(mask[:n]) > 0
+    frames = _frames_in_spans(first, last + 1, n)
     # the frame either side moves halfway, so a closure takes two frames, not one
     weight = frames.astype(np.float32)
     edge = np.zeros(n, bool)
@@ -199,6 +196,15 @@ def enforce_closures(curves: np.ndarray, starts, ends, ids, fps: float,
     edge[:-1] |= frames[1:]
     weight[edge & ~frames] = CLOSURE_EDGE_WEIGHT
     _blend_closure(curves, weight[:, None], cl)
+
+
+def _frames_in_spans(first: np.ndarray, stop: np.ndarray, n: int) -> np.ndarray:
+    """Frames inside any span ``[first[k], stop[k])`` (frame indices, clipped to the
+    ``n`` frames), shape (n,), bool."""
+    edges = np.zeros(n + 1, np.int64)
+    np.add.at(edges, np.clip(first, 0, n), 1)
+    np.add.at(edges, np.clip(stop, 0, n), -1)
+    return np.cumsum(edges[:n]) > 0
 
 
 def _blend_closure(curves: np.ndarray, w: np.ndarray, cl: dict) -> None:
@@ -253,12 +259,8 @@ def near_vowels(starts, ends, ids, fps: float, n_frames: int, table: VisemeTable
     """Frames within ``margin_s`` of a vowel (or inside one), shape (n_frames,), bool."""
     vowel = np.isin(table.classes_array[ids], ("vowel", "rounded"))
     t = np.arange(n_frames) / fps
-    lo = np.searchsorted(t, starts[vowel] - margin_s)
-    hi = np.searchsorted(t, ends[vowel] + margin_s)
-    edges = np.zeros(n_frames + 1, np.int64)
-    np.add.at(edges, lo, 1)
-    np.add.at(edges, hi, -1)
-    return np.cumsum(edges)[:n_frames] > 0
+    return _frames_in_spans(np.searchsorted(t, starts[vowel] - margin_s),
+                            np.searchsorted(t, ends[vowel] + margin_s), n_frames)
 
 
 def relax_pauses(curves: np.ndarray, starts, ends, ids, fps: float,
