@@ -27,7 +27,11 @@ def test_the_prompted_readings_hesitations_go_between_the_plain_readings_words()
     plain = "So this is the sick corpus. I have a cold."
     prompted = "Uh, so this is the sick corpus, uh, I have a cold. Um."
     assert insert_hesitations(plain, prompted) == (
-        "Uh, So this is the sick corpus. Uh, I have a cold. Um.")
+        "Uh, so this is the sick corpus. Uh, I have a cold. Um.")
+    # a word the hesitation now comes before keeps a capital only where the prompted
+    # reading wrote one ("I", names)
+    assert insert_hesitations("Michael said so.", "Um, Michael said so.") == (
+        "Um, Michael said so.")
     # capitalised where a sentence starts, lower case inside one
     assert insert_hesitations("I have a cold.", "I, Um, have a cold.") == "I um, have a cold."
 

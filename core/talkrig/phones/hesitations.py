@@ -41,7 +41,8 @@ def insert_hesitations(plain: str, prompted: str) -> str:
     ``prompted`` (or at the end). Where the readings differ around it, it goes before
     the plain words of the differing stretch. Between two words where ``prompted`` has
     none, the hesitations ``plain`` wrote itself stay; the same one twice in a row is
-    put in once unless ``plain`` has a run there too.
+    put in once unless ``plain`` has a run there too. A plain word that a hesitation now
+    comes before takes the prompted reading's lower case ("Um, So" -> "Um, so").
 
     Parameters
     ----------
@@ -63,13 +64,25 @@ def insert_hesitations(plain: str, prompted: str) -> str:
     inserts: list[list[str]] = [[] for _ in range(len(ours) + 1)]
     for j, tokens in enumerate(theirs):
         inserts[to_ours[j]] += tokens
+    partner = {to_ours[j]: token for j, token in enumerate(words)
+               if to_ours[j] < len(ours) and word_key(token) == word_key(ours[to_ours[j]])}
     out: list[str] = []
     for i in range(len(ours) + 1):
         tokens = inserts[i] if len(own[i]) > 1 else _once(inserts[i])
         out += [_cased(token, not out or out[-1].endswith(SENTENCE_ENDS))
                 for token in tokens] or own[i]
-        out += ours[i:i + 1]
+        if i < len(ours):
+            out.append(_lowered(ours[i], partner.get(i)) if inserts[i] else ours[i])
     return " ".join(out)
+
+
+def _lowered(token: str, theirs: str | None) -> str:
+    """``token`` in lower case where the prompted reading wrote its word so after a
+    hesitation it put first ("Um, So this" -> "Um, so this"); otherwise unchanged
+    (never raised: "I" and names keep their capital)."""
+    if theirs and token[:1].isupper() and theirs[:1].islower():
+        return token[:1].lower() + token[1:]
+    return token
 
 
 def _once(tokens: list[str]) -> list[str]:
