@@ -10,7 +10,7 @@ from talkrig.engines import get_engine
 from talkrig.engines.base import EngineRequest, frame_count
 from talkrig.evaluation import aperture
 from talkrig.phones import sphinx, whisper_words
-from talkrig.phones.hesitations import insert_hesitations, word_key
+from talkrig.phones.hesitations import choose_words, insert_hesitations, word_key
 from talkrig.phones.readers import read_phones
 from talkrig.phones.transcript import normalise_words, read_transcript
 
@@ -42,6 +42,23 @@ def test_the_plain_readings_words_win_where_the_readings_differ():
     merged = insert_hesitations(plain, prompted)
     assert [word_key(t) for t in merged.split()] == [
         "i", "have", "a", "cold", "so", "i", "um", "apply", "some", "quite", "different"]
+
+
+def test_where_the_readings_differ_the_more_probable_stretch_is_taken():
+    plain = [("So", -1.1), ("I", -0.1), ("apply", -1.4), ("some", -0.6), ("quite", -0.1),
+             ("Um,", -0.3), ("here", -0.2), ("are", -0.9), ("words.", -0.1)]
+    prompted = [("so", -0.1), ("I", -0.1), ("um,", -0.2), ("probably", -0.5), ("sound", -0.4),
+                ("quite", -0.1), ("here's", -0.6), ("words", -0.1), ("again.", -0.2)]
+    # "probably sound" (mean -0.45) beats "apply some" (-1.0); "here are" (-0.55) beats
+    # "here's" (-0.6); "again", which only the prompted reading has, is not taken;
+    # the plain reading's own "Um," stays; hesitations are insert_hesitations' business
+    assert choose_words(plain, prompted) == "So I probably sound quite Um, here are words."
+    assert choose_words(plain, []) == " ".join(t for t, _ in plain)
+    # a confident repeat of the line is not a reading of the same sounds
+    assert choose_words([("Montreal", -0.04), ("Alainer", -0.72)],
+                        [("Montreal", -0.05), ("Aligner.", -0.66), ("Montreal", -0.6),
+                         ("Aligner.", -0.14)]) == "Montreal Alainer"
+    assert choose_words([], prompted) == ""
 
 
 def test_a_reading_without_hesitations_leaves_the_words_alone():

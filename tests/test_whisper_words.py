@@ -68,6 +68,19 @@ def test_a_long_take_whose_piece_loops_is_heard_again():
     assert words.count("montreal") == 4  # a looping piece had heard one, then "uh" x 20
 
 
+def test_each_word_heard_comes_with_its_tokens_mean_log_probability():
+    from faster_whisper.tokenizer import Tokenizer
+
+    model = whisper_words._model()
+    tokenizer = Tokenizer(model.hf_tokenizer, True, task="transcribe", language="en")
+    encoded = whisper_words._encode(load_audio(dev_file("mfa_laughter.flac")).samples)
+    decoded = whisper_words._decode(model, encoded, tokenizer, confidence=True)
+    assert [word for word, _ in decoded.words] == decoded.text.split()
+    assert all(-20.0 < log_p <= 0.0 for _, log_p in decoded.words)
+    assert len({round(log_p, 3) for _, log_p in decoded.words}) > 3  # not one constant
+    assert whisper_words._decode(model, encoded, tokenizer).words == ()
+
+
 def test_words_are_not_heard_again_in_a_long_pause():
     # Whisper wrote this line seven times over with 20 s of digital silence between two
     # takes of it, and once with a 4 s pause; the pause's inside is not heard now

@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from typing import Sequence
+
+import numpy as np
 
 from talkrig.phones.sphinx import HESITATION_WORDS
 
@@ -83,6 +86,54 @@ def _lowered(token: str, theirs: str | None) -> str:
     if theirs and token[:1].isupper() and theirs[:1].islower():
         return token[:1].lower() + token[1:]
     return token
+
+
+# A stretch of the prompted reading may stand for the plain reading's with one word more
+# ("here are" for "here's"), not with a line read again: it repeated a 1.4 s line once
+# more after a pause ("Aligner. Montreal Forest Aligner." for "Alainer"), and a repeat,
+# once under way, is read confidently.
+MAX_EXTRA_WORDS = 1
+
+
+def choose_words(plain: Sequence[tuple[str, float]], prompted: Sequence[tuple[str, float]]) -> str:
+    """The ``plain`` reading's words, each stretch where the two readings differ taken
+    from the one whose tokens Whisper found the more probable there.
+
+    The readings' words other than hesitations are matched in order
+    (:class:`difflib.SequenceMatcher`); where a stretch of one stands against a
+    stretch of the other, the stretch with the higher mean token log-probability wins,
+    unless the prompted one has more than ``MAX_EXTRA_WORDS`` words more. Words only
+    one reading has stay as ``plain`` has them (hesitations come after, from
+    :func:`insert_hesitations`).
+
+    Parameters
+    ----------
+    plain, prompted : sequence of (str, float)
+        Each reading's words (as written) and their mean token log-probabilities
+        (:func:`talkrig.phones.whisper_words.word_confidences`).
+
+    Returns
+    -------
+    str
+        The chosen words joined by spaces (``plain``'s own hesitations kept).
+    """
+    ours = [k for k, (token, _) in enumerate(plain) if word_key(token) not in HESITATION_WORDS]
+    theirs = [(t, c) for t, c in prompted if word_key(t) not in HESITATION_WORDS]
+    matcher = difflib.SequenceMatcher(a=[word_key(plain[k][0]) for k in ours],
+                                      b=[word_key(t) for t, _ in theirs], autojunk=False)
+    swaps: dict[int, tuple[int, list[str]]] = {}  # first plain index -> (last, words)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if (tag == "replace" and j2 - j1 <= i2 - i1 + MAX_EXTRA_WORDS
+                and (np.mean([c for _, c in theirs[j1:j2]])
+                     > np.mean([plain[k][1] for k in ours[i1:i2]]))):
+            swaps[ours[i1]] = (ours[i2 - 1], [t for t, _ in theirs[j1:j2]])
+    out: list[str] = []
+    k = 0
+    while k < len(plain):
+        last, words = swaps.get(k, (k, [plain[k][0]]))
+        out += words
+        k = last + 1
+    return " ".join(out)
 
 
 def _once(tokens: list[str]) -> list[str]:

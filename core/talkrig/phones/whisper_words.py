@@ -27,7 +27,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from talkrig.phones.hesitations import HESITATION_PROMPT, insert_hesitations, word_key
+from talkrig.phones.hesitations import (HESITATION_PROMPT, choose_words, insert_hesitations,
+                                        word_key)
 from talkrig.phones.sphinx import HESITATION_WORDS
 
 MODEL_NAME = "whisper-base"
@@ -89,12 +90,14 @@ class HeardWords:
 
 
 class Decoded(NamedTuple):
-    """One decoding: its text, how many tokens (timestamps too) it took, and whether it
-    ended by itself (on a timestamp) rather than at the length limit."""
+    """One decoding: its text, how many tokens (timestamps too) it took, whether it
+    ended by itself (on a timestamp) rather than at the length limit, and (when asked
+    for) each word of the text with the mean log-probability of its tokens."""
 
     text: str
     n_tokens: int
     finished: bool
+    words: tuple[tuple[str, float], ...] = ()
 
 
 def available() -> bool:
@@ -220,14 +223,19 @@ class _Reader:
                                    task="transcribe", language=self.language)
 
     def _text(self, encoded) -> str:
-        """One piece's words, with its hesitations when it is English. Each piece is
+        """One piece's words; when it is English, read twice (plainly and prompted,
+        :mod:`talkrig.phones.hesitations`): each stretch where the readings differ from
+        the more confident one, and the prompted reading's hesitations. Each piece is
         read on its own: read after the words of the piece before (as faster-whisper
         can), the dev lines in babble lost 0.025 AUC to mishearings carried forward."""
-        plain = _decode_checked(self.model, encoded, self.tokenizer)
-        if not (self.hesitations and is_english(self.language, self.probability)):
+        twice = self.hesitations and is_english(self.language, self.probability)
+        plain = _decode_checked(self.model, encoded, self.tokenizer, confidence=twice)
+        if not twice:
             return plain.text
-        return insert_hesitations(plain.text, _prompted(self.model, encoded, self.tokenizer,
-                                                        plain.n_tokens))
+        prompted = _prompted(self.model, encoded, self.tokenizer, plain.n_tokens)
+        if prompted is None:
+            return plain.text
+        return insert_hesitations(choose_words(plain.words, prompted.words), prompted.text)
 
 
 def _encode(piece: np.ndarray):
@@ -244,22 +252,23 @@ def _encode(piece: np.ndarray):
         np.ascontiguousarray(mel[None])))
 
 
-def _decode_checked(model, encoded, tokenizer) -> Decoded:
+def _decode_checked(model, encoded, tokenizer, confidence: bool = False) -> Decoded:
     """:func:`_decode`, again without repeated 3-token sequences when it looped."""
-    decoded = _decode(model, encoded, tokenizer)
+    decoded = _decode(model, encoded, tokenizer, confidence=confidence)
     if looped(decoded.text):
-        decoded = _decode(model, encoded, tokenizer, NO_REPEAT_NGRAM)
+        decoded = _decode(model, encoded, tokenizer, NO_REPEAT_NGRAM, confidence=confidence)
     return decoded
 
 
-def _prompted(model, encoded, tokenizer, plain_tokens: int) -> str:
-    """The reading after ``HESITATION_PROMPT``, or "" when it loops: it may take only
-    ``HESITATION_TOKENS`` more tokens than twice the plain reading's ``plain_tokens``
-    (a 1.4 s dev line, three words plainly, it read over and over for 0.8 s; with 1.5
-    times, a long dev piece's prompted reading was cut off before its last "um")."""
+def _prompted(model, encoded, tokenizer, plain_tokens: int) -> Decoded | None:
+    """The reading after ``HESITATION_PROMPT`` (with word confidences), or None when it
+    loops: it may take only ``HESITATION_TOKENS`` more tokens than twice the plain
+    reading's ``plain_tokens`` (a 1.4 s dev line, three words plainly, it read over and
+    over for 0.8 s; with 1.5 times, a long dev piece's prompted reading was cut off
+    before its last "um")."""
     decoded = _decode(model, encoded, tokenizer, prompt=HESITATION_PROMPT,
-                      budget=2 * plain_tokens + HESITATION_TOKENS)
-    return decoded.text if decoded.finished and not looped(decoded.text) else ""
+                      budget=2 * plain_tokens + HESITATION_TOKENS, confidence=True)
+    return decoded if decoded.finished and not looped(decoded.text) else None
 
 
 def looped(text: str) -> bool:
@@ -279,19 +288,45 @@ def hesitation_run(text: str) -> int:
 
 
 def _decode(model, encoded, tokenizer, no_repeat_ngram_size: int = 0, prompt: str = "",
-            budget: int = MAX_TOKENS) -> Decoded:
+            budget: int = MAX_TOKENS, confidence: bool = False) -> Decoded:
     """Greedy decoding of one encoded piece, with timestamps (the model marks where the
     speech ends and stops there), after ``prompt`` as the text before the piece, and
-    stopped after about ``budget`` tokens."""
+    stopped after about ``budget`` tokens; with ``confidence``, its words' mean token
+    log-probabilities too."""
     before = [tokenizer.sot_prev, *tokenizer.encode(" " + prompt.strip())] if prompt else []
     start = before + list(tokenizer.sot_sequence)
     result = model.model.generate(encoded, [start], beam_size=BEAM_SIZE,
                                   max_length=min(len(start) + budget, MAX_TOKENS),
                                   suppress_blank=True, suppress_tokens=[-1],
-                                  no_repeat_ngram_size=no_repeat_ngram_size)
+                                  no_repeat_ngram_size=no_repeat_ngram_size,
+                                  return_logits_vocab=confidence)
     ids = result[0].sequences_ids[0]
     text = tokenizer.decode([t for t in ids if t < tokenizer.eot]).strip()
-    return Decoded(text, len(ids), bool(ids) and ids[-1] >= tokenizer.eot)
+    words = word_confidences(ids, result[0].logits[0], tokenizer) if confidence else ()
+    return Decoded(text, len(ids), bool(ids) and ids[-1] >= tokenizer.eot, words)
+
+
+def word_confidences(ids: list[int], logits, tokenizer) -> tuple[tuple[str, float], ...]:
+    """Each word of the text tokens ``ids`` (timestamps and the end token left out) with
+    the mean log-probability of its tokens, from the ``logits`` of each step (one
+    vocabulary-sized array per token). A word starts at a token that begins with a space
+    or follows a timestamp."""
+    groups: list[tuple[list[int], list[float]]] = []
+    new_word = True
+    for token, step in zip(ids, logits):
+        if token >= tokenizer.eot:  # a timestamp or the end
+            new_word = True
+            continue
+        scores = np.asarray(step, np.float64).ravel()
+        top = scores.max()
+        log_p = scores[token] - top - np.log(np.exp(scores - top).sum())
+        if new_word or tokenizer.decode([token]).startswith(" "):
+            groups.append(([], []))
+        groups[-1][0].append(token)
+        groups[-1][1].append(float(log_p))
+        new_word = False
+    return tuple((word, float(np.mean(log_ps))) for tokens, log_ps in groups
+                 for word in tokenizer.decode(tokens).split())
 
 
 def compression_ratio(text: str) -> float:
