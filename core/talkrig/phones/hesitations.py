@@ -9,10 +9,12 @@ hesitations (:data:`HESITATION_PROMPT`), Whisper writes them too and tells the t
 apart: on the three long dev lines it wrote 13 of the 14 that the hand transcripts
 have, each the right one, and one more.
 
-That reading is worse at the other words (it changed 112 words of the 67 dev clips, and
-read a three-word line twice over), so it only lends its hesitations:
-:func:`insert_hesitations` puts them among the plain reading's words, where the two
-readings agree around them.
+That reading is better at the other words on some clips and worse on others (it changed
+112 words of the 67 dev clips, and read a three-word line twice over). So the plain
+reading's words stay, except where the two readings differ and Whisper was surer of the
+prompted one (:func:`choose_words`, by the mean log-probability of each stretch's
+tokens), and :func:`insert_hesitations` then puts the prompted reading's hesitations
+among them, where the two readings agree around them.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ read from those packages into memory: nothing is downloaded or written.
 Audio is heard in pieces of at most 22 s cut at pauses (the inside of pauses of 2 s
 or more left out: Whisper writes words into them), each encoded once and read
 twice on that encoding: plainly for the words, and after a prompt full of "um"s and
-"uh"s for the hesitations Whisper otherwise leaves out (:mod:`talkrig.phones.hesitations`).
+"uh"s for the hesitations Whisper otherwise leaves out (:mod:`talkrig.phones.hesitations`;
+where the readings' words differ, the one Whisper was surer of wins).
 
 Without the extra (and in a Blender extension zip built with ``--no-asr``)
 :func:`available` is False and the phonetic engine recognises phones instead.
