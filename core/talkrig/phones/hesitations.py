@@ -82,9 +82,9 @@ def insert_hesitations(plain: str, prompted: str) -> str:
 
 
 def _lowered(token: str, theirs: str | None) -> str:
-    """``token`` in lower case where the prompted reading wrote its word so after a
-    hesitation it put first ("Um, So this" -> "Um, so this"); otherwise unchanged
-    (never raised: "I" and names keep their capital)."""
+    """``token`` with a lower-case first letter where the prompted reading, which put a
+    hesitation before it, wrote its word so (``theirs``: "Um, So this" -> "Um, so
+    this"); otherwise unchanged (never raised: "I" and names keep their capital)."""
     if theirs and token[:1].isupper() and theirs[:1].islower():
         return token[:1].lower() + token[1:]
     return token
