@@ -62,6 +62,14 @@ def fft_freqs() -> np.ndarray:
     return np.fft.rfftfreq(STFT_N_FFT, 1.0 / SAMPLE_RATE)
 
 
+def one_band_power(audio: np.ndarray, hop: int, band_hz: tuple[float, float]) -> np.ndarray:
+    """Power of the bins from ``band_hz[0]`` to ``band_hz[1]`` Hz (:func:`band_power`),
+    shape (1 + N // hop,)."""
+    freqs = fft_freqs()
+    mask = ((freqs >= band_hz[0]) & (freqs <= band_hz[1]))[:, None]
+    return band_power(audio, hop, mask)[:, 0]
+
+
 def band_power(audio: np.ndarray, hop: int, band_masks: np.ndarray) -> np.ndarray:
     """Power in frequency bands of a Hann-windowed 25 ms STFT, computed in blocks.
 

@@ -76,11 +76,9 @@ MIN_LEVEL_RANGE_DB = 8.0  # floor to 99th percentile: flatter (steady noise, mus
 def band_levels_db(audio: np.ndarray) -> np.ndarray:
     """Level of the ``LEVEL_BAND_HZ`` band every ``LEVEL_FRAME_S``, averaged over
     ``LEVEL_SMOOTH_S``, in dB, shape (1 + N // 320,)."""
-    from talkrig.features import band_power, fft_freqs
+    from talkrig.features import one_band_power
 
-    freqs = fft_freqs()
-    band = ((freqs >= LEVEL_BAND_HZ[0]) & (freqs <= LEVEL_BAND_HZ[1]))[:, None]
-    power = band_power(audio, int(LEVEL_FRAME_S * SAMPLE_RATE), band)[:, 0]
+    power = one_band_power(audio, int(LEVEL_FRAME_S * SAMPLE_RATE), LEVEL_BAND_HZ)
     width = int(round(LEVEL_SMOOTH_S / LEVEL_FRAME_S))
     return 10.0 * np.log10(np.convolve(power, np.ones(width) / width, mode="same") + 1e-12)
 

@@ -40,12 +40,9 @@ def local_max(values: np.ndarray, reach: int) -> np.ndarray:
 
 def band_level_db(audio: np.ndarray) -> np.ndarray:
     """Level of the 1-3.5 kHz band every 5 ms, dB, shape (M,)."""
-    from talkrig.features import band_power, fft_freqs
+    from talkrig.features import one_band_power
 
-    freqs = fft_freqs()
-    band = ((freqs >= BAND_HZ[0]) & (freqs <= BAND_HZ[1]))[:, None]
-    power = band_power(audio, int(HOP_S * SAMPLE_RATE), band)[:, 0]
-    return 10.0 * np.log10(power + 1e-10)
+    return 10.0 * np.log10(one_band_power(audio, int(HOP_S * SAMPLE_RATE), BAND_HZ) + 1e-10)
 
 
 def dip_evidence(level, peak, noise: float, span: float):
