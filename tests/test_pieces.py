@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from talkrig.phones import whisper_words
-from talkrig.phones.pieces import PAUSE_KEEP_S, SAMPLE_RATE, quiet_cuts, speech_spans
+from talkrig.phones.pieces import (PAUSE_KEEP_S, SAMPLE_RATE, moving_sum, quiet_cuts,
+                                   speech_spans)
 
 
 def _speech_with_pauses(rng, parts):
@@ -32,6 +33,15 @@ def test_whispers_pieces_are_cut_inside_pauses_and_never_too_long():
         # finds the pause's middle, not the quiet instant right before a word)
         t = cut / SAMPLE_RATE
         assert any(lo + 0.15 <= t <= hi - 0.15 for lo, hi in pauses), t
+
+
+def test_moving_sum_equals_convolution_with_a_box():
+    values = np.random.default_rng(1).random(5000) ** 2
+    for window in (1, 7, 8, 400, 4999):  # odd, even, nearly the whole input
+        box = np.convolve(values, np.ones(window), mode="same")
+        got = moving_sum(values, window)
+        assert got.shape == box.shape
+        np.testing.assert_allclose(got, box, rtol=1e-9, atol=1e-9)
 
 
 def test_audio_that_fits_one_encoding_is_one_piece():
