@@ -8,8 +8,7 @@ them from the audio alone. Without phones there is no "recognised vowel" to prot
 so the network's own curve stands in: a dip is trusted where the network's aperture
 is itself low against its neighbourhood, and ignored at its local peaks (vowels).
 
-Measured on the 11 held-out clips first (held out from the phonetic engine's fitting;
-the network was trained on them), then once on dev (docs/neural.md):
+Measured on the 11 held-out clips first, then once on dev (docs/neural.md):
 closure 0.391 -> 0.957 (held-out) and 0.649 -> 1.000 (dev), open/bilabial AUC
 0.819 -> 0.889 and 0.706 -> 0.798; r(0) 0.586 -> 0.594 and 0.739 -> 0.655.
 """
