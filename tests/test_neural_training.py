@@ -54,6 +54,42 @@ def test_flite_phones_are_arpabet_and_cover_the_audio():
     assert abs(phones[-1][2] - len(audio) / 16000) < 0.15
 
 
+def test_every_training_config_loads():
+    from training.config import load_config
+
+    configs = sorted((REPO / "training" / "configs").glob("*.toml"))
+    assert len(configs) >= 2
+    for path in configs:
+        dims, train = load_config(path)  # unknown keys raise
+        assert dims.channels > 0 and train.steps > 0 and train.corpus
+
+
+def test_piper_voice_speaks_the_text_and_its_phones_are_aligned():
+    from training import piper_tts
+
+    if not piper_tts.available() or shutil.which("espeak-ng") is None:
+        pytest.skip("the Piper voice package (train extra) or espeak-ng is not installed")
+    from talkrig.phones import whisper_words
+
+    text = "Maybe the blue boat will move."
+    piper_tts._voice.cache_clear()  # a fresh session: its seeded noise starts over
+    first, _ = piper_tts.synthesize(text, piper_tts.PiperVoicing(1.0, 0.667, 0.8))
+    piper_tts._voice.cache_clear()
+    again, _ = piper_tts.synthesize(text, piper_tts.PiperVoicing(1.0, 0.667, 0.8))
+    np.testing.assert_array_equal(first, again)  # reproducible
+    slow, phones = piper_tts.synthesize(text, piper_tts.PiperVoicing(1.3, 0.667, 0.8))
+    fast, _ = piper_tts.synthesize(text, piper_tts.PiperVoicing(0.8, 0.667, 0.8))
+    assert slow.dtype == np.float32 and abs(np.abs(slow).max() - 0.9) < 1e-3
+    assert len(fast) < 0.8 * len(slow)  # length_scale sets the rate
+    labels = [p[0] for p in phones]
+    assert {"B", "M", "UW", "V"} <= set(labels)
+    assert all(a[2] <= b[1] + 1e-6 for a, b in zip(phones, phones[1:]))
+    assert abs(phones[-1][2] - len(slow) / 16000) < 0.05
+    if whisper_words.available():  # a person can tell what it says
+        heard = whisper_words.hear(slow, hesitations=False).text.lower()
+        assert "blue boat" in heard and "move" in heard
+
+
 @needs_flite
 def test_command_line_overrides_replace_only_what_was_given():
     from training.config import load_config

@@ -69,6 +69,32 @@ def synthetic_clips(count: int, seed: int, aug: bool):
         yield audio, record
 
 
+def piper_clips(count: int, seed: int, aug: bool):
+    """Yield (audio float32, record dict) for ``count`` utterances of the Piper voice
+    (:mod:`training.piper_tts`), phones from forced alignment of the text."""
+    from training import piper_tts
+
+    rng = np.random.default_rng(seed + 3)
+    for i, text in enumerate(texts.sentences(count, seed + 3)):
+        voicing = piper_tts.PiperVoicing.random(rng)
+        try:
+            audio, phones = piper_tts.synthesize(text, voicing)
+        except Exception as exc:  # noqa: BLE001 - a sentence that does not align is skipped
+            print(f"skip piper {i}: {exc}", file=sys.stderr)
+            continue
+        applied, scale = [], 1.0
+        if aug:
+            audio, scale, applied = augment.random_chain(audio, rng)
+        audio = audio[: int(MAX_CLIP_S * tts.SAMPLE_RATE)]
+        record = {"source": f"piper/{piper_tts.VOICE_NAME}", "text": text,
+                  "voicing": {"length_scale": round(voicing.length_scale, 3),
+                              "noise_scale": round(voicing.noise_scale, 3),
+                              "noise_w": round(voicing.noise_w, 3)},
+                  "augment": applied, "phones": _trim(audio, phones, scale),
+                  "emotion": emotions.random_spec(len(audio) / tts.SAMPLE_RATE, rng)}
+        yield audio, record
+
+
 def real_clips(folder: Path, copies: int, seed: int):
     """Yield (audio, record) for dev clips with a transcript and no phone tier.
 
@@ -148,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("out/corpus"), help="output folder")
     parser.add_argument("--count", type=int, default=2500, help="synthetic utterances")
+    parser.add_argument("--piper-count", type=int, default=0,
+                        help="utterances of the Piper voice (training.piper_tts)")
     parser.add_argument("--seed", type=int, default=0, help="random seed")
     parser.add_argument("--real", type=Path, default=None,
                         help="speech-dev mfa folder (wav/, lab/, textgrid/) for real clips")
@@ -160,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     pieces, records, offsets = [], [], [0]
     streams = [synthetic_clips(args.count, args.seed, not args.no_augment)]
+    if args.piper_count:
+        streams.append(piper_clips(args.piper_count, args.seed, not args.no_augment))
     if args.real:
         streams.append(real_clips(args.real, args.real_copies, args.seed))
     if args.real and args.recognise:
