@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from talkrig.phones.anchors import Segment, segments_of
 from talkrig.phones.hesitations import (HESITATION_PROMPT, choose_words, insert_hesitations,
                                         is_hesitation_token)
 
@@ -82,6 +83,8 @@ class HeardWords:
     text: str  # the words, with Whisper's punctuation and casing
     language: str  # ISO 639-1 code Whisper detected, e.g. "en"
     language_probability: float
+    # the plain reading's timestamped segments, in seconds of the whole audio
+    segments: tuple[Segment, ...] = ()
 
     @property
     def usable(self) -> bool:
@@ -98,6 +101,7 @@ class Decoded(NamedTuple):
     n_tokens: int
     finished: bool
     words: tuple[tuple[str, float], ...] = ()
+    segments: tuple = ()  # anchors.Segment, seconds from the piece's start
 
 
 def available() -> bool:
@@ -159,7 +163,8 @@ def hear(audio: np.ndarray, progress=None, hesitations: bool = True) -> HeardWor
         texts += reader.read(_encode(audio[lo:hi]), lo, hi, last=k == len(pieces) - 1)
     if progress:
         progress(1.0)
-    return HeardWords(" ".join(t for t in texts if t), reader.language, reader.probability)
+    return HeardWords(" ".join(t for t in texts if t), reader.language, reader.probability,
+                      tuple(reader.segments))
 
 
 def _pieces(audio: np.ndarray) -> list[tuple[int, int]]:
@@ -192,11 +197,12 @@ class _Reader:
         self.waiting: list = []
         self.guesses: dict[str, float] = {}  # language token -> probability x seconds
         self.seconds = 0.0
+        self.segments: list[Segment] = []  # of the plain readings, in audio seconds
 
     def read(self, encoded, lo: int, hi: int, last: bool) -> list[str]:
         """The texts of the pieces decoded now (none while the language is undecided);
         ``lo``, ``hi``: the piece's samples."""
-        self.waiting.append((encoded, hi))
+        self.waiting.append((encoded, lo, hi))
         if self.tokenizer is None:
             seconds = (hi - lo) / SAMPLE_RATE
             self.seconds += seconds
@@ -206,8 +212,8 @@ class _Reader:
                 return []
             self._decide()
         texts = []
-        for piece, end in self.waiting:
-            texts.append(self._text(piece))
+        for piece, start, end in self.waiting:
+            texts.append(self._text(piece, start / SAMPLE_RATE))
             if self.done:
                 self.done(end)
         self.waiting = []
@@ -222,7 +228,7 @@ class _Reader:
         self.tokenizer = Tokenizer(self.model.hf_tokenizer, self.model.model.is_multilingual,
                                    task="transcribe", language=self.language)
 
-    def _text(self, encoded) -> str:
+    def _text(self, encoded, start_s: float) -> str:
         """One piece's words; when it is English, read twice (plainly and prompted,
         :mod:`talkrig.phones.hesitations`): each stretch where the readings differ from
         the more confident one, and the prompted reading's hesitations. Each piece is
@@ -230,6 +236,8 @@ class _Reader:
         can), the dev lines in babble lost 0.025 AUC to mishearings carried forward."""
         twice = self.hesitations and is_english(self.language, self.probability)
         plain = _decode_checked(self.model, encoded, self.tokenizer, confidence=twice)
+        self.segments += [Segment(start_s + s.start_s, start_s + s.end_s, s.text)
+                          for s in plain.segments]
         if not twice:
             return plain.text
         prompted = _prompted(self.model, encoded, self.tokenizer, plain.n_tokens)
@@ -303,7 +311,8 @@ def _decode(model, encoded, tokenizer, no_repeat_ngram_size: int = 0, prompt: st
     ids = result[0].sequences_ids[0]
     text = tokenizer.decode([t for t in ids if t < tokenizer.eot]).strip()
     words = word_confidences(ids, result[0].logits[0], tokenizer) if confidence else ()
-    return Decoded(text, len(ids), bool(ids) and ids[-1] >= tokenizer.eot, words)
+    return Decoded(text, len(ids), bool(ids) and ids[-1] >= tokenizer.eot, words,
+                   tuple(segments_of(ids, tokenizer)))
 
 
 def word_confidences(ids: list[int], logits, tokenizer) -> tuple[tuple[str, float], ...]:

@@ -164,7 +164,7 @@ def _heard(audio: np.ndarray, progress: ProgressFn | None,
         _report(_not_usable(heard) + "; animating from recognised phones", stacklevel=4)
         return None
     align_progress = _after(progress, HEAR_SHARE) if progress else None
-    found = _aligned(audio, heard.text, align_progress, fillers=True)
+    found = _aligned(audio, heard.text, align_progress, fillers=True, segments=heard.segments)
     if not isinstance(found, list):
         _report(f"the words heard ({excerpt(heard.text, 40)!r}) did not align: {found}; "
                 "animating from recognised phones", stacklevel=4)
@@ -173,12 +173,13 @@ def _heard(audio: np.ndarray, progress: ProgressFn | None,
 
 
 def _aligned(audio: np.ndarray, text: str, progress: ProgressFn | None,
-             fillers: bool) -> list[Phone] | str:
-    """The aligned phones of ``text``, or why they cannot be used (a message)."""
+             fillers: bool, segments=()) -> list[Phone] | str:
+    """The aligned phones of ``text``, or why they cannot be used (a message);
+    ``segments``: Whisper's timed segments of the words heard (checked against)."""
     from talkrig.phones import sphinx
 
     try:
-        phones = _align(audio, text, progress, fillers)
+        phones = _align(audio, text, progress, fillers, segments)
     except sphinx.AlignmentError as exc:
         return exc.problem
     coverage = speech_coverage(phones, audio)
@@ -189,17 +190,43 @@ def _aligned(audio: np.ndarray, text: str, progress: ProgressFn | None,
 
 
 def _align(audio: np.ndarray, text: str, progress: ProgressFn | None,
-           fillers: bool) -> list[Phone]:
+           fillers: bool, segments=()) -> list[Phone]:
     """Forced alignment; audio over ``LONG_AUDIO_S`` window by window (one pass needs
     2.2 GB for 5 minutes; the windows about 0.5 GB for any length). Fillers are
-    looked for only in one pass (the windows count the words they place)."""
+    looked for only in one pass (the windows count the words they place), and set
+    aside when they displace a word out of its Whisper ``segments``."""
     from talkrig.engines.phonetic.long_align import LONG_AUDIO_S, align_long
     from talkrig.phones import sphinx
     from talkrig.phones.transcript import normalise_words
 
     if len(audio) > LONG_AUDIO_S * sphinx.SAMPLE_RATE:
         return align_long(audio, normalise_words(text), progress)
+    if fillers and segments and len(audio) <= sphinx.FILLER_MAX_S * sphinx.SAMPLE_RATE:
+        return _anchored(audio, normalise_words(text), segments)
     return sphinx.align(audio, text, fillers)
+
+
+def _anchored(audio: np.ndarray, words: list[str], segments) -> list[Phone]:
+    """Phones of ``words`` aligned with the fillers the grammar finds; where a word
+    ended up outside its Whisper segment (:mod:`talkrig.phones.anchors`), aligned
+    again without the guessed fillers beside it (such a filler can take a soft word's
+    place and push the word seconds later), and that kept if fewer words are then out
+    of their segments (Whisper's own times can be wrong: whole seconds, on one clip)."""
+    from talkrig.phones import sphinx
+    from talkrig.phones.anchors import displaced_words, without_guesses_beside
+
+    phones, spans = sphinx.align_words(audio, words, fillers=True)
+    displaced = displaced_words(spans, segments)
+    if not displaced:
+        return phones
+    again, spans_again = sphinx.align_words(audio, without_guesses_beside(spans, words,
+                                                                          displaced))
+    better = len(displaced_words(spans_again, segments)) < len(displaced)
+    _, word, start_s, _, segment = displaced[0]
+    log.info("%r aligned at %.2f s, outside its Whisper segment (%.2f-%.2f s); without "
+             "the fillers guessed beside it %s", word, start_s, segment.start_s,
+             segment.end_s, "fewer words are out: kept" if better else "no fewer: not kept")
+    return again if better else phones
 
 
 def silence_where_silent(phones: list[Phone], audio: np.ndarray) -> list[Phone]:
