@@ -56,17 +56,22 @@ def synthetic_clips(count: int, seed: int, aug: bool):
         except Exception as exc:  # noqa: BLE001 - a sentence flite rejects is skipped
             print(f"skip {i}: {exc}", file=sys.stderr)
             continue
-        applied, scale = [], 1.0
-        if aug:
-            audio, scale, applied = augment.random_chain(audio, rng)
-        audio = audio[: int(MAX_CLIP_S * tts.SAMPLE_RATE)]
-        record = {"source": f"flite/{voicing.voice}", "text": text,
-                  "voicing": {"stretch": round(voicing.stretch, 3),
-                              "f0_mean": round(voicing.f0_mean, 1),
-                              "f0_shift": round(voicing.f0_shift, 3)},
-                  "augment": applied, "phones": _trim(audio, phones, scale),
-                  "emotion": emotions.random_spec(len(audio) / tts.SAMPLE_RATE, rng)}
-        yield audio, record
+        yield _spoken_clip(audio, phones, rng, aug, f"flite/{voicing.voice}", text,
+                           {"stretch": round(voicing.stretch, 3),
+                            "f0_mean": round(voicing.f0_mean, 1),
+                            "f0_shift": round(voicing.f0_shift, 3)})
+
+
+def _spoken_clip(audio, phones, rng, aug: bool, source: str, text: str, voicing: dict):
+    """(audio, record) of one synthesised utterance: augmented (``aug``; phone times
+    scaled with any speed change), cut to ``MAX_CLIP_S``, with a random emotion spec."""
+    applied, scale = [], 1.0
+    if aug:
+        audio, scale, applied = augment.random_chain(audio, rng)
+    audio = audio[: int(MAX_CLIP_S * tts.SAMPLE_RATE)]
+    return audio, {"source": source, "text": text, "voicing": voicing, "augment": applied,
+                   "phones": _trim(audio, phones, scale),
+                   "emotion": emotions.random_spec(len(audio) / tts.SAMPLE_RATE, rng)}
 
 
 def piper_clips(count: int, seed: int, aug: bool):
@@ -82,17 +87,10 @@ def piper_clips(count: int, seed: int, aug: bool):
         except Exception as exc:  # noqa: BLE001 - a sentence that does not align is skipped
             print(f"skip piper {i}: {exc}", file=sys.stderr)
             continue
-        applied, scale = [], 1.0
-        if aug:
-            audio, scale, applied = augment.random_chain(audio, rng)
-        audio = audio[: int(MAX_CLIP_S * tts.SAMPLE_RATE)]
-        record = {"source": f"piper/{piper_tts.VOICE_NAME}", "text": text,
-                  "voicing": {"length_scale": round(voicing.length_scale, 3),
-                              "noise_scale": round(voicing.noise_scale, 3),
-                              "noise_w": round(voicing.noise_w, 3)},
-                  "augment": applied, "phones": _trim(audio, phones, scale),
-                  "emotion": emotions.random_spec(len(audio) / tts.SAMPLE_RATE, rng)}
-        yield audio, record
+        yield _spoken_clip(audio, phones, rng, aug, f"piper/{piper_tts.VOICE_NAME}", text,
+                           {"length_scale": round(voicing.length_scale, 3),
+                            "noise_scale": round(voicing.noise_scale, 3),
+                            "noise_w": round(voicing.noise_w, 3)})
 
 
 def real_clips(folder: Path, copies: int, seed: int):
