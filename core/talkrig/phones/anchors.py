@@ -1,8 +1,8 @@
 """Whisper's segment times as a check on where the aligner put the words it heard.
 
 Whisper writes its text in segments, each between two timestamps (20 ms steps). They
-are loose (on the English dev clips a segment's end lies 0.1 s before to 1.7 s after
-its last aligned word, its start 2 s before to 0.3 s after its first), but they are
+are loose (on the English dev clips a segment's end mostly lies 0.1 s before to 1.7 s
+after its last aligned word, its start 2 s before to 0.3 s after its first), but they are
 independent of the aligner, which can go badly wrong: in the dev line recorded with a
 cold, the filler grammar put an "uh" where the soft "one" is, and "one" 2.6 s later
 over the "and" after the long pause. A word aligned well outside its segment is such
@@ -21,6 +21,7 @@ from typing import NamedTuple, Sequence
 # displaced "video" in the long concatenated take (1.8 s), and one clip whose segments
 # Whisper timed in whole seconds (0, 4, 7, 9 s; a word 1.9 s before its segment).
 TOLERANCE_S = 1.0
+TIMESTAMP_STEP_S = 0.02  # Whisper's timestamp tokens count time in 20 ms steps
 
 
 class Segment(NamedTuple):
@@ -48,7 +49,7 @@ def segments_of(ids: Sequence[int], tokenizer, offset_s: float = 0.0) -> list[Se
     segments, start, tokens = [], None, []
     for token in ids:
         if token >= tokenizer.timestamp_begin:
-            time_s = offset_s + (token - tokenizer.timestamp_begin) * 0.02
+            time_s = offset_s + (token - tokenizer.timestamp_begin) * TIMESTAMP_STEP_S
             if start is None:
                 start = time_s
             else:

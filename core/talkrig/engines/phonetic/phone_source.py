@@ -193,8 +193,8 @@ def _align(audio: np.ndarray, text: str, progress: ProgressFn | None,
            fillers: bool, segments=()) -> list[Phone]:
     """Forced alignment; audio over ``LONG_AUDIO_S`` window by window (one pass needs
     2.2 GB for 5 minutes; the windows about 0.5 GB for any length). Fillers are
-    looked for only in one pass (the windows count the words they place), and set
-    aside when they displace a word out of its Whisper ``segments``."""
+    looked for only in one pass (the windows count the words they place); the guessed
+    ones beside a word they pushed out of its Whisper ``segments`` are set aside."""
     from talkrig.engines.phonetic.long_align import LONG_AUDIO_S, align_long
     from talkrig.phones import sphinx
     from talkrig.phones.transcript import normalise_words
