@@ -22,7 +22,6 @@ import json
 import subprocess
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from scipy.signal import resample_poly
@@ -71,7 +70,7 @@ def _voice():
     config = json.loads((data / f"{VOICE_NAME}.onnx.json").read_text("utf-8"))
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
-    graph = seeded(onnx.load(str(Path(str(data / f"{VOICE_NAME}.onnx")))))
+    graph = seeded(onnx.load(str(data / f"{VOICE_NAME}.onnx")))
     session = ort.InferenceSession(graph.SerializeToString(), options,
                                    providers=["CPUExecutionProvider"])
     return session, config["phoneme_id_map"], int(config["audio"]["sample_rate"])

@@ -75,7 +75,7 @@ def displaced_words(spans, segments: Sequence[Segment],
         words in order (:class:`difflib.SequenceMatcher`); words the two do not share
         are not checked.
     """
-    from talkrig.phones.sphinx import is_hesitation, without_fillers
+    from talkrig.phones.sphinx import base_word, is_hesitation, without_fillers
     from talkrig.phones.transcript import normalise_words
 
     heard = [(word, segment) for segment in segments
@@ -96,11 +96,6 @@ def displaced_words(spans, segments: Sequence[Segment],
     return out
 
 
-def base_word(word: str) -> str:
-    """A dictionary word without its pronunciation variant ("and(2)" -> "and")."""
-    return word.split("(")[0]
-
-
 def without_guesses_beside(spans, words: Sequence[str],
                            displaced: Sequence[Displaced]) -> list[str]:
     """The aligned words (``spans``, with the fillers the grammar guessed) less each
@@ -110,7 +105,7 @@ def without_guesses_beside(spans, words: Sequence[str],
     not one of them was guessed by the filler grammar
     (:func:`talkrig.phones.sphinx.with_fillers`); the hesitations Whisper wrote stay.
     """
-    from talkrig.phones.sphinx import FILLER_WORDS
+    from talkrig.phones.sphinx import FILLER_WORDS, base_word
 
     aligned = [base_word(span.word) for span in spans]
     guessed = set()

@@ -280,7 +280,13 @@ def _filler_rule(words: list[str], optional: str) -> str:
 
 def is_hesitation(word: str) -> bool:
     """Whether a dictionary word is one of ``HESITATION_WORDS`` ("uh(2)": a variant)."""
-    return word.split("(")[0] in HESITATION_WORDS
+    return base_word(word) in HESITATION_WORDS
+
+
+def base_word(word: str) -> str:
+    """A dictionary word without its pronunciation variant ("and(2)" -> "and"), as
+    aligned words (:class:`WordSpan`) name them."""
+    return word.split("(")[0]
 
 
 def without_fillers(words: list[str]) -> list[str]:
