@@ -47,19 +47,46 @@ def _trim(audio: np.ndarray, phones: list, scale: float) -> list[list]:
 
 
 def synthetic_clips(count: int, seed: int, aug: bool):
-    """Yield (audio float32, record dict) for ``count`` synthetic utterances."""
+    """Yield (audio float32, record dict) for ``count`` flite utterances."""
+    return _spoken_clips(count, seed, aug, _voicing, tts.synthesize, _flite_source)
+
+
+def _flite_source(voicing: tts.Voicing) -> tuple[str, dict]:
+    return f"flite/{voicing.voice}", {"stretch": round(voicing.stretch, 3),
+                                      "f0_mean": round(voicing.f0_mean, 1),
+                                      "f0_shift": round(voicing.f0_shift, 3)}
+
+
+def piper_clips(count: int, seed: int, aug: bool):
+    """Yield (audio float32, record dict) for ``count`` utterances of the Piper voice
+    (:mod:`training.piper_tts`), phones from forced alignment of the text."""
+    from training import piper_tts
+
+    def source(voicing: piper_tts.PiperVoicing) -> tuple[str, dict]:
+        return f"piper/{piper_tts.VOICE_NAME}", {
+            "length_scale": round(voicing.length_scale, 3),
+            "noise_scale": round(voicing.noise_scale, 3),
+            "noise_w": round(voicing.noise_w, 3)}
+
+    return _spoken_clips(count, seed + 3, aug, piper_tts.PiperVoicing.random,
+                         piper_tts.synthesize, source)
+
+
+def _spoken_clips(count: int, seed: int, aug: bool, draw, speak, source):
+    """Yield (audio, record) for ``count`` sentences spoken by a synthesiser: each
+    with a voicing ``draw(rng)``, spoken by ``speak(text, voicing)`` -> (audio,
+    phones) and described by ``source(voicing)`` -> (source name, voicing record);
+    a sentence the synthesiser or aligner rejects is skipped."""
     rng = np.random.default_rng(seed)
     for i, text in enumerate(texts.sentences(count, seed)):
-        voicing = _voicing(rng)
+        voicing = draw(rng)
         try:
-            audio, phones = tts.synthesize(text, voicing)
-        except Exception as exc:  # noqa: BLE001 - a sentence flite rejects is skipped
+            audio, phones = speak(text, voicing)
+        except Exception as exc:  # noqa: BLE001 - a rejected sentence is skipped
             print(f"skip {i}: {exc}", file=sys.stderr)
             continue
-        yield _spoken_clip(audio, phones, rng, aug, f"flite/{voicing.voice}", text,
-                           {"stretch": round(voicing.stretch, 3),
-                            "f0_mean": round(voicing.f0_mean, 1),
-                            "f0_shift": round(voicing.f0_shift, 3)})
+        name, described = source(voicing)
+        yield _spoken_clip(audio, phones, rng, aug, name, text, described)
 
 
 def _spoken_clip(audio, phones, rng, aug: bool, source: str, text: str, voicing: dict):
@@ -72,25 +99,6 @@ def _spoken_clip(audio, phones, rng, aug: bool, source: str, text: str, voicing:
     return audio, {"source": source, "text": text, "voicing": voicing, "augment": applied,
                    "phones": _trim(audio, phones, scale),
                    "emotion": emotions.random_spec(len(audio) / tts.SAMPLE_RATE, rng)}
-
-
-def piper_clips(count: int, seed: int, aug: bool):
-    """Yield (audio float32, record dict) for ``count`` utterances of the Piper voice
-    (:mod:`training.piper_tts`), phones from forced alignment of the text."""
-    from training import piper_tts
-
-    rng = np.random.default_rng(seed + 3)
-    for i, text in enumerate(texts.sentences(count, seed + 3)):
-        voicing = piper_tts.PiperVoicing.random(rng)
-        try:
-            audio, phones = piper_tts.synthesize(text, voicing)
-        except Exception as exc:  # noqa: BLE001 - a sentence that does not align is skipped
-            print(f"skip piper {i}: {exc}", file=sys.stderr)
-            continue
-        yield _spoken_clip(audio, phones, rng, aug, f"piper/{piper_tts.VOICE_NAME}", text,
-                           {"length_scale": round(voicing.length_scale, 3),
-                            "noise_scale": round(voicing.noise_scale, 3),
-                            "noise_w": round(voicing.noise_w, 3)})
 
 
 def real_clips(folder: Path, copies: int, seed: int):
