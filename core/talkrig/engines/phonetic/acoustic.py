@@ -225,7 +225,7 @@ def frames_above(level: np.ndarray, fraction: float) -> np.ndarray | None:
     return level > noise + fraction * (top - noise)
 
 
-def speech_coverage(phones, audio: np.ndarray) -> float:
+def speech_coverage(phones, audio: np.ndarray, within=None) -> float:
     """Fraction of the voiced loud frames that fall inside phones other than ``SIL``.
 
     An alignment of the wrong or a partial transcript crams its few words into one
@@ -237,20 +237,33 @@ def speech_coverage(phones, audio: np.ndarray) -> float:
     ----------
     phones : list of Phone
     audio : np.ndarray, shape (N,), 16 kHz
+    within : sequence of (start_s, end_s), optional
+        Judge only the frames inside these stretches (where a recogniser heard its
+        words); by default the whole audio.
 
     Returns
     -------
     float
-        0..1; 1 when nothing in the audio is loud.
+        0..1; 1 when nothing judged is loud.
     """
     judged = judged_frames(audio)
-    if judged is None or not judged.any():
+    if judged is None:
         return 1.0
-    spoken = np.zeros(len(judged), bool)
-    for ph in phones:
-        if ph.label != "SIL":
-            spoken[int(ph.start_s / HOP_S):int(np.ceil(ph.end_s / HOP_S))] = True
+    if within is not None:
+        judged = judged & _inside(within, len(judged))
+    if not judged.any():
+        return 1.0
+    spoken = _inside([(ph.start_s, ph.end_s) for ph in phones if ph.label != "SIL"],
+                     len(judged))
     return float(np.count_nonzero(judged & spoken) / np.count_nonzero(judged))
+
+
+def _inside(stretches, n_frames: int) -> np.ndarray:
+    """(n_frames,) bool: the HOP_S frames inside any of ``stretches`` (start_s, end_s)."""
+    mask = np.zeros(n_frames, bool)
+    for start_s, end_s in stretches:
+        mask[int(start_s / HOP_S):int(np.ceil(end_s / HOP_S))] = True
+    return mask
 
 
 def judged_frames(audio: np.ndarray) -> np.ndarray | None:

@@ -175,14 +175,18 @@ def _heard(audio: np.ndarray, progress: ProgressFn | None,
 def _aligned(audio: np.ndarray, text: str, progress: ProgressFn | None,
              fillers: bool, segments=()) -> list[Phone] | str:
     """The aligned phones of ``text``, or why they cannot be used (a message);
-    ``segments``: Whisper's timed segments of the words heard (checked against)."""
+    ``segments``: Whisper's timed segments of the words heard (checked against; only
+    the speech inside them must be covered)."""
     from talkrig.phones import sphinx
 
     try:
         phones = _align(audio, text, progress, fillers, segments)
     except sphinx.AlignmentError as exc:
         return exc.problem
-    coverage = speech_coverage(phones, audio)
+    # Whisper's segments say where it heard speech: loud audio outside them (music, a
+    # jingle, noise) is not speech its words must cover
+    within = [(segment.start_s, segment.end_s) for segment in segments] or None
+    coverage = speech_coverage(phones, audio, within)
     if coverage < MIN_TRANSCRIPT_COVERAGE:
         return (f"its words cover only {coverage:.0%} of the speech "
                 "(a partial or wrong transcript?)")
