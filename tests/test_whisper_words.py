@@ -313,3 +313,26 @@ def test_music_between_lines_does_not_set_the_words_heard_aside():
     a = aperture(engine.animate(_request(take)))
     music = a[int(8.0 * FPS):int(17.0 * FPS)]  # 0.5 s in from each end of the music
     assert engine.last_mode == "heard" and music.max() < 0.25 * np.percentile(a, 95)
+
+
+def test_a_transcript_of_the_lines_around_music_is_kept():
+    """A user's transcript has no timestamps, so its coverage of the loud audio counts
+    the music too; where it covers the speech Whisper hears, it is kept. A partial one
+    still covers too little of that speech and is set aside."""
+    from talkrig.phones.readers import read_textgrid
+
+    speech = load_audio(dev_file("acoustic_corpus.wav")).samples
+    rate = 16_000
+    take = np.concatenate([speech[:int(7.5 * rate)], _music(10.0), speech[8 * rate:14 * rate]])
+    grid = dev_file("acoustic_corpus.wav").parents[1] / "textgrid" / "acoustic_corpus.TextGrid"
+    words = [w.text for w in next(t for t in read_textgrid(grid) if t.name == "words").intervals
+             if w.text and (w.end_s <= 7.5 or 8.0 <= w.start_s and w.end_s <= 14.0)]
+    engine = get_engine("phonetic")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        a = aperture(engine.animate(_request(take, " ".join(words))))
+    assert engine.last_mode == "aligned"
+    assert a[int(8.0 * FPS):int(17.0 * FPS)].max() < 0.25 * np.percentile(a, 95)
+    with pytest.warns(RuntimeWarning, match="cover only"):
+        engine.animate(_request(take, " ".join(words[:6])))
+    assert engine.last_mode == "heard"

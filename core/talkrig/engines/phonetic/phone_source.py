@@ -66,21 +66,46 @@ def phones_for(audio: np.ndarray, text: str | None, progress: ProgressFn | None 
         return FoundPhones([Phone("SIL", 0.0, audio.size / SAMPLE_RATE)], "silent")
     bar = _ForwardBar(progress) if progress else None
     hearing = _can_hear(hear_words)
-    checked = None  # words heard while checking the transcript
+    checked = None  # words heard while checking or judging the transcript
     if text and text.strip():
         _check_english(text)
         if check_text and _can_hear(True):
             checked = _check_heard(audio, text, bar and _before(bar, HEAR_SHARE))
-        found = _aligned(audio, text, bar and bar.rest(), fillers=False)
-        if isinstance(found, list):
-            return FoundPhones(found, "aligned")
-        _report(f"transcript alignment failed: {found}; using "
-                + ("speech recognition" if hearing else "phone recognition"))
+        found, checked = _transcript_aligned(audio, text, bar, hearing, checked)
+        if found is not None:
+            return found
     if hearing:
         heard = _heard(audio, bar and bar.rest(), checked)
         if heard is not None:
             return heard
     return FoundPhones(sphinx.recognise(audio, bar and bar.rest()), "recognised")
+
+
+def _transcript_aligned(audio: np.ndarray, text: str, bar, hearing: bool, heard):
+    """(the transcript's phones, or None when it is set aside (reported); the words
+    heard, when they were: ``heard`` or heard here).
+
+    A transcript that covers too little of the loud audio is kept when it covers the
+    speech where Whisper hears words (the rest is music or noise); hearing them then
+    costs nothing extra, since the engine would otherwise fall back to them."""
+    from talkrig.phones import sphinx, whisper_words
+
+    try:
+        phones = _align(audio, text, bar and bar.rest(), fillers=False)
+        problem = _coverage_problem(phones, audio)
+    except sphinx.AlignmentError as exc:
+        phones, problem = None, exc.problem
+    if problem and phones and hearing:
+        heard = heard or whisper_words.hear(audio, bar and _before(bar.rest(), HEAR_SHARE))
+        if heard.usable and not _coverage_problem(phones, audio, heard.segments):
+            log.info("the transcript covers the speech Whisper heard; the loud audio "
+                     "outside it is taken for music or noise")
+            problem = None
+    if problem is None:
+        return FoundPhones(phones, "aligned"), heard
+    _report(f"transcript alignment failed: {problem}; using "
+            + ("speech recognition" if hearing else "phone recognition"), stacklevel=4)
+    return None, heard
 
 
 def _check_english(text: str) -> None:
@@ -183,14 +208,21 @@ def _aligned(audio: np.ndarray, text: str, progress: ProgressFn | None,
         phones = _align(audio, text, progress, fillers, segments)
     except sphinx.AlignmentError as exc:
         return exc.problem
-    # Whisper's segments say where it heard speech: loud audio outside them (music, a
-    # jingle, noise) is not speech its words must cover
+    return _coverage_problem(phones, audio, segments) or phones
+
+
+def _coverage_problem(phones: list[Phone], audio: np.ndarray, segments=()) -> str | None:
+    """Why aligned ``phones`` do not account for the speech (a message), or None.
+
+    With Whisper's ``segments`` only the speech inside them is judged: they say where
+    it heard words, and loud audio outside them (music, a jingle, noise) is not speech
+    that words must cover."""
     within = [(segment.start_s, segment.end_s) for segment in segments] or None
     coverage = speech_coverage(phones, audio, within)
     if coverage < MIN_TRANSCRIPT_COVERAGE:
         return (f"its words cover only {coverage:.0%} of the speech "
                 "(a partial or wrong transcript?)")
-    return phones
+    return None
 
 
 def _align(audio: np.ndarray, text: str, progress: ProgressFn | None,
