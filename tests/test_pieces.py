@@ -57,6 +57,19 @@ def test_a_run_of_hesitations_counts_as_a_loop():
     assert whisper_words.looped("Montreal, " + "uh, " * 20)  # and zlib's test still holds
 
 
+def test_a_phrase_written_over_and_over_among_other_words_counts_as_a_loop():
+    line = ("We're just saying some words and here's some more words, words, words, words, "
+            "words. Um, and that should be all. Thanks. So this is the sick corpus. I have a "
+            "cold so I probably sound quite different than the...")
+    looping = line + " I'm not sure." * 7  # a dev piece's plain reading
+    assert whisper_words.compression_ratio(looping) < whisper_words.MAX_COMPRESSION_RATIO
+    assert whisper_words.phrase_repeats(looping) == 7 and whisper_words.looped(looping)
+    assert whisper_words.phrase_repeats(line) == 1  # "words, words, words, words, words"
+    assert whisper_words.phrase_repeats("word, " * 12) == 1  # one word, said on and on
+    assert not whisper_words.looped(line)
+    assert not whisper_words.looped("No, no, I'm not sure. I'm not sure, really.")
+
+
 def test_progress_follows_the_pieces_read_not_only_encoded(monkeypatch):
     from conftest import dev_file
     from talkrig.audio import load_audio

@@ -67,6 +67,13 @@ MAX_COMPRESSION_RATIO = 2.4
 # this many in a row count as a loop too (the hesitant dev line has six: it is read
 # again without repeats, to the same text).
 MAX_HESITATION_RUN = 4
+# A loop hidden among a long piece's other words: a phrase of two or more different words
+# written more than this many times in a row ("I'm not sure." seven times after 40 words
+# of a dev line, compression ratio 2.0). A single word said over and over ("words, words,
+# words, words, words" in a dev line) is left alone. Over the 100 dev, multilingual and
+# held-out files, every decode this finds was already caught by the other two tests.
+MAX_PHRASE_REPEATS = 3
+LONGEST_REPEATED_PHRASE = 8  # words
 HESITATION_TOKENS = 16  # room for a few more hesitations than the plain reading's words
 NO_REPEAT_NGRAM = 3
 
@@ -74,6 +81,14 @@ NO_REPEAT_NGRAM = 3
 def is_english(language: str, probability: float) -> bool:
     """Whisper's language guess is English, confidently."""
     return language == ENGLISH and probability >= MIN_ENGLISH_PROBABILITY
+
+
+class HeardPiece(NamedTuple):
+    """One piece of the audio as Whisper heard it (seconds in the whole audio)."""
+
+    start_s: float
+    end_s: float
+    text: str  # its words ("" when it heard none)
 
 
 @dataclass(frozen=True)
@@ -85,6 +100,8 @@ class HeardWords:
     language_probability: float
     # the plain reading's timestamped segments, in seconds of the whole audio
     segments: tuple[Segment, ...] = ()
+    # the pieces it was heard in, in order, each with its own words (``text`` joins them)
+    pieces: tuple[HeardPiece, ...] = ()
 
     @property
     def usable(self) -> bool:
@@ -163,8 +180,10 @@ def hear(audio: np.ndarray, progress=None, hesitations: bool = True) -> HeardWor
         texts += reader.read(_encode(audio[lo:hi]), lo, hi, last=k == len(pieces) - 1)
     if progress:
         progress(1.0)
+    heard = tuple(HeardPiece(lo / SAMPLE_RATE, hi / SAMPLE_RATE, text)
+                  for (lo, hi), text in zip(pieces, texts))  # (read returns them in order)
     return HeardWords(" ".join(t for t in texts if t), reader.language, reader.probability,
-                      tuple(reader.segments))
+                      tuple(reader.segments), heard)
 
 
 def _pieces(audio: np.ndarray) -> list[tuple[int, int]]:
@@ -281,9 +300,31 @@ def _prompted(model, encoded, tokenizer, plain_tokens: int) -> Decoded | None:
 
 def looped(text: str) -> bool:
     """Whether a decode went round in a loop: text that zlib shrinks by more than
-    ``MAX_COMPRESSION_RATIO``, or more than ``MAX_HESITATION_RUN`` hesitations in a row."""
+    ``MAX_COMPRESSION_RATIO``, more than ``MAX_HESITATION_RUN`` hesitations in a row, or
+    a phrase repeated more than ``MAX_PHRASE_REPEATS`` times in a row."""
     return (compression_ratio(text) > MAX_COMPRESSION_RATIO
-            or hesitation_run(text) > MAX_HESITATION_RUN)
+            or hesitation_run(text) > MAX_HESITATION_RUN
+            or phrase_repeats(text) > MAX_PHRASE_REPEATS)
+
+
+def phrase_repeats(text: str) -> int:
+    """The most times a phrase of 2 to ``LONGEST_REPEATED_PHRASE`` words, not all the
+    same word, is written one right after another in ``text`` (case and punctuation
+    aside): "I'm not sure. I'm not sure. I'm not sure." -> 3; 1 when none repeats."""
+    from talkrig.phones.hesitations import word_key
+
+    words = [word_key(token) for token in text.split()]
+    most = 1
+    for size in range(2, LONGEST_REPEATED_PHRASE + 1):
+        for start in range(len(words) - 2 * size + 1):
+            if len(set(words[start:start + size])) == 1:  # "word word": one word said again
+                continue
+            count = 1
+            while words[start + count * size:start + (count + 1) * size] == \
+                    words[start:start + size]:
+                count += 1
+            most = max(most, count)
+    return most
 
 
 def hesitation_run(text: str) -> int:

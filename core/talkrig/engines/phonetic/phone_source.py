@@ -189,7 +189,8 @@ def _heard(audio: np.ndarray, progress: ProgressFn | None,
         _report(_not_usable(heard) + "; animating from recognised phones", stacklevel=4)
         return None
     align_progress = _after(progress, HEAR_SHARE) if progress else None
-    found = _aligned(audio, heard.text, align_progress, fillers=True, segments=heard.segments)
+    found = _aligned(audio, heard.text, align_progress, fillers=True,
+                     segments=heard.segments, pieces=heard.pieces)
     if not isinstance(found, list):
         _report(f"the words heard ({excerpt(heard.text, 40)!r}) did not align: {found}; "
                 "animating from recognised phones", stacklevel=4)
@@ -198,14 +199,14 @@ def _heard(audio: np.ndarray, progress: ProgressFn | None,
 
 
 def _aligned(audio: np.ndarray, text: str, progress: ProgressFn | None,
-             fillers: bool, segments=()) -> list[Phone] | str:
+             fillers: bool, segments=(), pieces=()) -> list[Phone] | str:
     """The aligned phones of ``text``, or why they cannot be used (a message);
     ``segments``: Whisper's timed segments of the words heard (checked against; only
-    the speech inside them must be covered)."""
+    the speech inside them must be covered); ``pieces``: the pieces it heard them in."""
     from talkrig.phones import sphinx
 
     try:
-        phones = _align(audio, text, progress, fillers, segments)
+        phones = _align(audio, text, progress, fillers, segments, pieces)
     except sphinx.AlignmentError as exc:
         return exc.problem
     return _coverage_problem(phones, audio, segments) or phones
@@ -226,43 +227,25 @@ def _coverage_problem(phones: list[Phone], audio: np.ndarray, segments=()) -> st
 
 
 def _align(audio: np.ndarray, text: str, progress: ProgressFn | None,
-           fillers: bool, segments=()) -> list[Phone]:
-    """Forced alignment; audio over ``LONG_AUDIO_S`` window by window (one pass needs
-    2.2 GB for 5 minutes; the windows about 0.5 GB for any length). Fillers are
-    looked for only in one pass (the windows count the words they place); the guessed
-    ones beside a word they pushed out of its Whisper ``segments`` are set aside."""
+           fillers: bool, segments=(), pieces=()) -> list[Phone]:
+    """Forced alignment; audio over ``LONG_AUDIO_S`` (one pass needs 2.2 GB for 5
+    minutes) piece by piece when Whisper heard it in ``pieces``, else window by window
+    (about 0.5 GB for any length). Fillers are looked for only in one pass or a piece
+    (the windows count the words they place); the guessed ones beside a word they
+    pushed out of its Whisper ``segments`` are set aside
+    (:mod:`talkrig.engines.phonetic.heard_align`)."""
+    from talkrig.engines.phonetic.heard_align import align_pieces, anchored
     from talkrig.engines.phonetic.long_align import LONG_AUDIO_S, align_long
     from talkrig.phones import sphinx
     from talkrig.phones.transcript import normalise_words
 
     if len(audio) > LONG_AUDIO_S * sphinx.SAMPLE_RATE:
+        if pieces:
+            return align_pieces(audio, pieces, segments, progress)
         return align_long(audio, normalise_words(text), progress)
     if fillers and segments and len(audio) <= sphinx.FILLER_MAX_S * sphinx.SAMPLE_RATE:
-        return _anchored(audio, normalise_words(text), segments)
+        return anchored(audio, normalise_words(text), segments)
     return sphinx.align(audio, text, fillers)
-
-
-def _anchored(audio: np.ndarray, words: list[str], segments) -> list[Phone]:
-    """Phones of ``words`` aligned with the fillers the grammar finds; where a word
-    ended up outside its Whisper segment (:mod:`talkrig.phones.anchors`), aligned
-    again without the guessed fillers beside it (such a filler can take a soft word's
-    place and push the word seconds later), and that kept if fewer words are then out
-    of their segments (Whisper's own times can be wrong: whole seconds, on one clip)."""
-    from talkrig.phones import sphinx
-    from talkrig.phones.anchors import displaced_words, without_guesses_beside
-
-    phones, spans = sphinx.align_words(audio, words, fillers=True)
-    displaced = displaced_words(spans, segments)
-    if not displaced:
-        return phones
-    again, spans_again = sphinx.align_words(audio, without_guesses_beside(spans, words,
-                                                                          displaced))
-    better = len(displaced_words(spans_again, segments)) < len(displaced)
-    _, word, start_s, _, segment = displaced[0]
-    log.info("%r aligned at %.2f s, outside its Whisper segment (%.2f-%.2f s); without "
-             "the fillers guessed beside it %s", word, start_s, segment.start_s,
-             segment.end_s, "fewer words are out: kept" if better else "no fewer: not kept")
-    return again if better else phones
 
 
 def silence_where_silent(phones: list[Phone], audio: np.ndarray) -> list[Phone]:
