@@ -11,7 +11,8 @@ Prints, over the annotated dev utterances (~78 s of speech):
   of audio (target <= 20), at 60 fps, from the reference phones, also with the aperture
   speed limit of the no-transcript modes;
 - with ``--long``: the three long utterances repeated to about 5 minutes and aligned with
-  their transcripts window by window (x real time, and peak memory of that process).
+  their transcripts window by window (x real time, and peak memory of that process), and
+  the same through the whole engine without them (words heard, aligned piece by piece).
 
 Usage: OMP_NUM_THREADS=1 python bench/bench_phonetic.py [--folder DIR] [--repeats N] [--long]
 """
@@ -72,7 +73,8 @@ def main() -> None:
     parser.add_argument("--folder", default=str(DEFAULT_FOLDER))
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--long", action="store_true",
-                        help="also align about 5 minutes of speech window by window")
+                        help="also align about 5 minutes of speech window by window, and "
+                        "hear and align it without its transcript")
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from talkrig.audio import load_audio
@@ -119,7 +121,8 @@ def main() -> None:
 
 
 def long_alignment(items, audios) -> None:
-    """Align the long utterances, repeated to about 5 minutes, window by window."""
+    """Align the long utterances, repeated to about 5 minutes, window by window; then
+    hear and align them without the transcript."""
     import resource
 
     from talkrig.engines.phonetic.long_align import align_long
@@ -136,6 +139,12 @@ def long_alignment(items, audios) -> None:
     print(f"{len(audio) / 16_000:.0f} s with transcript, in windows: "
           f"{len(audio) / 16_000 / seconds:6.1f} x real time, peak memory {peak:.0f} MB "
           f"(one pass: 2.2 GB)")
+    from talkrig.phones import whisper_words
+
+    if whisper_words.available():
+        rate = engine_rate(items[:1], [audio], with_text=False)  # (items[0]: no text used)
+        print(f"the same without transcript, words heard piece by piece: {rate:6.1f} x real "
+              "time (whole engine)")
 
 
 if __name__ == "__main__":
