@@ -14,7 +14,7 @@ from talkrig.engines.phonetic.phone_source import (RECOGNITION_MODES, phones_for
                                                     silence_where_silent)
 from talkrig.phones import Phone
 
-ENGINE_VERSION = "1.6.2"
+ENGINE_VERSION = "1.6.3"
 PHONE_SHARE = 0.8  # fraction of the work spent finding phones (for progress bars)
 
 
