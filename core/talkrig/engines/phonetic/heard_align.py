@@ -50,6 +50,26 @@ def anchored(audio: np.ndarray, words: list[str], segments) -> list[Phone]:
     return again if better else phones
 
 
+def checked_one_pass(audio: np.ndarray, words: list[str], pieces, segments,
+                     progress: ProgressFn | None = None) -> list[Phone]:
+    """Phones of ``words`` aligned in one pass (no filler grammar: it loses its path on
+    long audio, see ``sphinx.FILLER_MAX_S``), or piece by piece (:func:`align_pieces`)
+    when a word ended up outside its Whisper segment: a misheard word can drag its
+    neighbours seconds away (the cold voice's "video" for "one", 1.3 s late over the
+    "and" after the long pause in a 52 s dev take; piece by piece it stays in its piece)."""
+    from talkrig.phones import sphinx
+    from talkrig.phones.anchors import displaced_words
+
+    phones, spans = sphinx.align_words(audio, words)
+    displaced = displaced_words(spans, segments)
+    if not displaced or len(pieces) < 2:
+        return phones
+    _, word, start_s, _, segment = displaced[0]
+    log.info("%r aligned at %.2f s, outside its Whisper segment (%.2f-%.2f s): aligning "
+             "the words heard piece by piece", word, start_s, segment.start_s, segment.end_s)
+    return align_pieces(audio, pieces, segments, progress)
+
+
 def align_pieces(audio: np.ndarray, pieces, segments,
                  progress: ProgressFn | None = None) -> list[Phone]:
     """Each piece's words aligned to its own audio (:func:`anchored`); ``SIL`` between

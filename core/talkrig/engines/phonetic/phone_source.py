@@ -235,7 +235,7 @@ def _align(audio: np.ndarray, text: str, progress: ProgressFn | None,
     (the windows count the words they place); the guessed ones beside a word they
     pushed out of its Whisper ``segments`` are set aside
     (:mod:`talkrig.engines.phonetic.heard_align`)."""
-    from talkrig.engines.phonetic.heard_align import align_pieces, anchored
+    from talkrig.engines.phonetic.heard_align import align_pieces, anchored, checked_one_pass
     from talkrig.engines.phonetic.long_align import LONG_AUDIO_S, align_long
     from talkrig.phones import sphinx
     from talkrig.phones.transcript import normalise_words
@@ -247,6 +247,8 @@ def _align(audio: np.ndarray, text: str, progress: ProgressFn | None,
     try:
         if fillers and segments and len(audio) <= sphinx.FILLER_MAX_S * sphinx.SAMPLE_RATE:
             return anchored(audio, normalise_words(text), segments)
+        if segments and pieces:
+            return checked_one_pass(audio, normalise_words(text), pieces, segments, progress)
         return sphinx.align(audio, text, fillers)
     except sphinx.AlignmentError as exc:
         if len(pieces) < 2:
