@@ -1,6 +1,7 @@
 """Aligning the words Whisper heard: with the filler grammar and Whisper's segment times
-as a check (:func:`anchored`), and in recordings too long for one pass, piece by piece
-(:func:`align_pieces`).
+as a check (:func:`anchored`, up to 30 s), in one pass checked against the segments
+(:func:`checked_one_pass`, up to 3 minutes), and in recordings too long for one pass,
+piece by piece (:func:`align_pieces`).
 
 A transcript longer than ``long_align.LONG_AUDIO_S`` is aligned in windows, each
 searching how many of the next words it holds. Heard words need no such search:
