@@ -336,3 +336,25 @@ def test_a_transcript_of_the_lines_around_music_is_kept():
     with pytest.warns(RuntimeWarning, match="cover only"):
         engine.animate(_request(take, " ".join(words[:6])))
     assert engine.last_mode == "heard"
+
+
+def test_words_heard_that_cover_too_little_keep_their_lips_and_loud_pauses_are_recognised():
+    """25 s of music in one Whisper piece: its segment spans the music, so even inside
+    the segments the words cover 19 % of the loud voiced audio. The take fell back to
+    recognised phones throughout; now the words keep their alignment and the music
+    gets the recognised phones."""
+    from talkrig.engines.phonetic.phone_source import phones_for
+
+    speech = load_audio(dev_file("acoustic_corpus.wav")).samples
+    rate = 16_000
+    take = np.concatenate([speech[:8 * rate], _music(25.0), speech[8 * rate:14 * rate]])
+    with pytest.warns(RuntimeWarning, match=r"cover only \d+% .* animated from recognised"):
+        found = phones_for(take, None)
+    assert found.mode == "heard"
+    early = [p.label for p in found.phones if p.label != "SIL" and p.start_s < 1.5]
+    assert early[:5] == ["DH", "IH", "S", "IH", "Z"]  # "This is", aligned where it is said
+    music = [p for p in found.phones if p.label != "SIL" and 9.0 < p.start_s < 32.0]
+    assert len(music) > 20  # animated as recognising the whole take would
+    starts = [p.start_s for p in found.phones]
+    assert starts == sorted(starts)
+    assert found.phones[-1].end_s == pytest.approx(len(take) / rate, abs=0.011)  # (10 ms frames)

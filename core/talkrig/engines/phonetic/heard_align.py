@@ -120,6 +120,46 @@ def align_pieces(audio: np.ndarray, pieces, segments,
     return out
 
 
+# Loud pauses between heard words (recognised_where_uncovered): at least this long, and
+# this share of their frames voiced and loud (breaths are loud but not voiced).
+MIN_UNCOVERED_S = 0.5
+MIN_JUDGED_SHARE = 0.2
+
+
+def recognised_where_uncovered(phones: list[Phone], audio: np.ndarray) -> list[Phone]:
+    """``phones`` with each loud pause (``SIL`` of ``MIN_UNCOVERED_S`` or more, with
+    ``MIN_JUDGED_SHARE`` of its frames voiced and loud,
+    :func:`talkrig.engines.phonetic.acoustic.judged_frames`) replaced by the phones
+    recognised in it.
+
+    For words heard that cover too little of the loud audio: they were heard in this
+    audio, so where they are aligned they are the right phones, and what they leave
+    out is music or noise, or speech Whisper did not hear. Recognised phones move the
+    mouth there as recognising the whole take would, and the words keep their lips (a
+    dev line with 25 s of music between its phrases fell back to recognised phones
+    throughout before).
+    """
+    from talkrig.engines.phonetic.acoustic import HOP_S, judged_frames
+    from talkrig.phones import sphinx
+
+    judged = judged_frames(audio)
+    if judged is None:
+        return phones
+    out: list[Phone] = []
+    for ph in phones:
+        lo, hi = int(ph.start_s / HOP_S), int(np.ceil(ph.end_s / HOP_S))
+        if (ph.label != "SIL" or ph.end_s - ph.start_s < MIN_UNCOVERED_S
+                or judged[lo:hi].mean() < MIN_JUDGED_SHARE):
+            out.append(ph)
+            continue
+        start, end = (int(round(t * sphinx.SAMPLE_RATE)) for t in (ph.start_s, ph.end_s))
+        for found in sphinx.recognise(audio[start:end]):
+            out.append(Phone(found.label, ph.start_s + found.start_s,
+                             min(ph.start_s + found.end_s, ph.end_s)))
+        _pause_until(out, ph.end_s)
+    return out
+
+
 def _pause_until(phones: list[Phone], end_s: float) -> None:
     """Let ``phones`` reach ``end_s``: their last ``SIL`` lengthened, or one added."""
     if not phones:

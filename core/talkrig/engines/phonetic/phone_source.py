@@ -178,8 +178,11 @@ def _can_hear(hear_words: bool) -> bool:
 
 def _heard(audio: np.ndarray, progress: ProgressFn | None,
            heard=None) -> FoundPhones | None:
-    """Phones of the words Whisper hears, aligned; None when there are none to use."""
-    from talkrig.phones import whisper_words
+    """Phones of the words Whisper hears, aligned (with recognised phones in the loud
+    pauses between them when they cover too little of the loud audio); None when there
+    are none to use."""
+    from talkrig.engines.phonetic.heard_align import recognised_where_uncovered
+    from talkrig.phones import sphinx, whisper_words
     from talkrig.phones.transcript import excerpt
 
     hear_progress = _before(progress, HEAR_SHARE) if progress else None
@@ -189,27 +192,22 @@ def _heard(audio: np.ndarray, progress: ProgressFn | None,
         _report(_not_usable(heard) + "; animating from recognised phones", stacklevel=4)
         return None
     align_progress = _after(progress, HEAR_SHARE) if progress else None
-    found = _aligned(audio, heard.text, align_progress, fillers=True,
-                     segments=heard.segments, pieces=heard.pieces)
-    if not isinstance(found, list):
-        _report(f"the words heard ({excerpt(heard.text, 40)!r}) did not align: {found}; "
-                "animating from recognised phones", stacklevel=4)
-        return None
-    return FoundPhones(found, "heard", heard.text)
-
-
-def _aligned(audio: np.ndarray, text: str, progress: ProgressFn | None,
-             fillers: bool, segments=(), pieces=()) -> list[Phone] | str:
-    """The aligned phones of ``text``, or why they cannot be used (a message);
-    ``segments``: Whisper's timed segments of the words heard (checked against; only
-    the speech inside them must be covered); ``pieces``: the pieces it heard them in."""
-    from talkrig.phones import sphinx
-
     try:
-        phones = _align(audio, text, progress, fillers, segments, pieces)
+        phones = _align(audio, heard.text, align_progress, True, heard.segments, heard.pieces)
     except sphinx.AlignmentError as exc:
-        return exc.problem
-    return _coverage_problem(phones, audio, segments) or phones
+        _report(f"the words heard ({excerpt(heard.text, 40)!r}) did not align: "
+                f"{exc.problem}; animating from recognised phones", stacklevel=4)
+        return None
+    coverage = speech_coverage(phones, audio, _stretches(heard.segments))
+    if coverage < MIN_TRANSCRIPT_COVERAGE:
+        # Whisper's words come from this audio: what they leave uncovered is music or
+        # noise, or speech it did not hear; either way the words keep their lips
+        phones = recognised_where_uncovered(phones, audio)
+        _report(f"the words heard ({excerpt(heard.text, 40)!r}) cover only {coverage:.0%} "
+                "of the loud voiced audio (music or noise, or speech Whisper did not "
+                "hear?); the long pauses between them that are loud are animated from "
+                "recognised phones", stacklevel=4)
+    return FoundPhones(phones, "heard", heard.text)
 
 
 def _coverage_problem(phones: list[Phone], audio: np.ndarray, segments=()) -> str | None:
@@ -218,12 +216,16 @@ def _coverage_problem(phones: list[Phone], audio: np.ndarray, segments=()) -> st
     With Whisper's ``segments`` only the speech inside them is judged: they say where
     it heard words, and loud audio outside them (music, a jingle, noise) is not speech
     that words must cover."""
-    within = [(segment.start_s, segment.end_s) for segment in segments] or None
-    coverage = speech_coverage(phones, audio, within)
+    coverage = speech_coverage(phones, audio, _stretches(segments))
     if coverage < MIN_TRANSCRIPT_COVERAGE:
         return (f"its words cover only {coverage:.0%} of the speech "
                 "(a partial or wrong transcript?)")
     return None
+
+
+def _stretches(segments) -> list[tuple[float, float]] | None:
+    """(start_s, end_s) of Whisper's ``segments``; None (the whole audio) without any."""
+    return [(segment.start_s, segment.end_s) for segment in segments] or None
 
 
 def _align(audio: np.ndarray, text: str, progress: ProgressFn | None,
