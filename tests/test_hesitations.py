@@ -75,6 +75,11 @@ def test_the_filler_search_adds_none_beside_a_hesitation_the_words_hold():
     assert sphinx._filler_rule(["a", "b"], "[ x ]") == "[ x ] a [ x ] b [ x ]"
 
 
+def test_a_piece_cut_inside_pauses_gets_fillers_only_between_its_words():
+    assert sphinx._filler_rule(["a", "b", "c"], "[ x ]", edges=False) == "a [ x ] b [ x ] c"
+    assert sphinx._filler_rule(["a"], "[ x ]", edges=False) == "a"
+
+
 def test_whisper_hears_which_hesitation_each_one_is():
     # the hand transcripts' hesitations, in order; the plain reading writes none of them
     for name, said in (("cold_corpus", ["uh", "uh", "uh", "um", "uh"]),

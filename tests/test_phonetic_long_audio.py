@@ -177,7 +177,8 @@ def test_words_heard_in_a_long_recording_are_aligned_piece_by_piece(long_speech,
         lo, hi = (int(round(t * SAMPLE_RATE)) for t in (piece.start_s, piece.end_s))
         own = [Segment(s.start_s - piece.start_s, s.end_s - piece.start_s, s.text)
                for s in heard.segments if piece.start_s <= s.start_s < piece.end_s]
-        alone = [p.label for p in anchored(audio[lo:hi], normalise_words(piece.text), own)
+        alone = [p.label for p in anchored(audio[lo:hi], normalise_words(piece.text), own,
+                                           filler_edges=False)
                  if p.label != "SIL"]
         inside = [p.label for p in phones if p.label != "SIL"
                   and piece.start_s <= p.start_s < piece.end_s]

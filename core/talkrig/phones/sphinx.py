@@ -163,10 +163,11 @@ def align(audio: np.ndarray, text: str, fillers: bool = False) -> list[Phone]:
     return align_words(audio, normalise_words(text), fillers)[0]
 
 
-def align_words(audio: np.ndarray, words: list[str],
-                fillers: bool = False) -> tuple[list[Phone], list[WordSpan]]:
+def align_words(audio: np.ndarray, words: list[str], fillers: bool = False,
+                filler_edges: bool = True) -> tuple[list[Phone], list[WordSpan]]:
     """Force-align normalised ``words`` to ``audio``: phones and the words' own times
-    (with ``fillers``, hesitations found between the words are aligned too).
+    (with ``fillers``, hesitations found between the words are aligned too, and before
+    the first and after the last unless ``filler_edges`` is False).
 
     Returns
     -------
@@ -182,7 +183,7 @@ def align_words(audio: np.ndarray, words: list[str],
     """
     pcm = _pcm(audio)
     if fillers and len(audio) <= FILLER_MAX_S * SAMPLE_RATE:
-        words = with_fillers(words, pcm)
+        words = with_fillers(words, pcm, filler_edges)
     failure = "no beam width found a path"
     for beam in ALIGN_BEAMS:
         with _LOCK:
@@ -243,11 +244,12 @@ def words_that_fit(audio: np.ndarray, words: list[str]) -> int:
     return len(found)
 
 
-def with_fillers(words: list[str], pcm: bytes) -> list[str]:
+def with_fillers(words: list[str], pcm: bytes, edges: bool = True) -> list[str]:
     """``words`` with the hesitations the audio holds between them: a grammar of the
-    words in order, each followed by an optional "uh" or "um", decoded over ``pcm``
-    (16-bit, see :func:`_pcm`; the words that cannot be pronounced are dropped, and
-    all of them are returned unchanged when no beam's search reaches the last word)."""
+    words in order, each followed by an optional "uh" or "um" (and one before the
+    first, unless not ``edges``), decoded over ``pcm`` (16-bit, see :func:`_pcm`; the
+    words that cannot be pronounced are dropped, and all of them are returned unchanged
+    when no beam's search reaches the last word)."""
     optional = "[ " + " | ".join(FILLER_WORDS) + " ]"
     for beam in ALIGN_BEAMS:  # noisy audio may need a wider beam, as alignment does
         with _LOCK:
@@ -255,24 +257,25 @@ def with_fillers(words: list[str], pcm: bytes) -> list[str]:
             usable = prepare_words(decoder, words)
             if not usable:  # nothing to place fillers between (alignment says so)
                 return words
-            rule = _filler_rule(usable, optional)
+            rule = _filler_rule(usable, optional, edges)
             found = _grammar_words(decoder, FILLER_SEARCH, rule, pcm) or []
         if without_fillers(found) == without_fillers(usable):
             return found
     return words
 
 
-def _filler_rule(words: list[str], optional: str) -> str:
+def _filler_rule(words: list[str], optional: str, edges: bool = True) -> str:
     """The JSGF rule of ``words`` in order with the ``optional`` filler slot between
-    them and at both ends, except next to a hesitation the words already hold (Whisper
-    writes them when asked, :mod:`talkrig.phones.hesitations`): one there would split
-    it into "uh um"."""
+    them and at both ends (between them only, unless ``edges``), except next to a
+    hesitation the words already hold (Whisper writes them when asked,
+    :mod:`talkrig.phones.hesitations`): one there would split it into "uh um"."""
     def hesitant(i: int) -> bool:
         return 0 <= i < len(words) and is_hesitation(words[i])
 
     parts = []
     for i in range(len(words) + 1):
-        if not (hesitant(i - 1) or hesitant(i)):
+        edge = i in (0, len(words))
+        if not (hesitant(i - 1) or hesitant(i) or edge and not edges):
             parts.append(optional)
         parts += words[i:i + 1]
     return " ".join(parts)

@@ -1,18 +1,19 @@
-"""Aligning the words Whisper heard: with the filler grammar and Whisper's segment times
-as a check (:func:`anchored`, up to 30 s), in one pass checked against the segments
-(:func:`checked_one_pass`, up to 3 minutes), and in recordings too long for one pass,
-piece by piece (:func:`align_pieces`).
+"""Aligning the words Whisper heard: up to 30 s in one pass, with the filler grammar and
+Whisper's segment times as a check (:func:`anchored`); longer, piece by piece
+(:func:`align_pieces`).
 
-A transcript longer than ``long_align.LONG_AUDIO_S`` is aligned in windows, each
-searching how many of the next words it holds. Heard words need no such search:
 Whisper heard the audio in pieces cut at pauses (at most 22 s) and wrote each piece's
 own words, so each piece's words are aligned to its own audio, as a short line's are,
-and an error cannot carry over into the next piece. In the windows it could: on five
-minutes of dev speech (the three long dev lines four times over), the cold voice's
-misheard "video" for "one" made a window stop short of where its words were said, the
-words after it were pushed later window after window, the last window was left 224
-words for 20 s and found no alignment, and the whole take fell back to recognised
-phones (open/bilabial AUC 0.76-0.79 per copy; piece by piece 0.92-0.93).
+and an error cannot carry over into the next piece. Over 3 minutes they went through
+the windows built for transcripts (``long_align``), each searching how many of the
+next words it holds: on five minutes of dev speech (the three long dev lines four
+times over), the cold voice's misheard "video" for "one" made a window stop short of
+where its words were said, the words after it were pushed later window after window,
+the last window was left 224 words for 20 s and found no alignment, and the whole
+take fell back to recognised phones (open/bilabial AUC 0.76-0.79 per copy; piece by
+piece 0.92-0.93). Between 30 s and 3 minutes they went in one pass, without the
+filler grammar (it loses its path on long audio) and with "video" dragged 3 s late
+in a 52 s dev take; piece by piece they get both the grammar and the check.
 """
 
 from __future__ import annotations
@@ -28,16 +29,18 @@ from talkrig.phones import Phone
 log = logging.getLogger(__name__)
 
 
-def anchored(audio: np.ndarray, words: list[str], segments) -> list[Phone]:
-    """Phones of ``words`` aligned with the fillers the grammar finds; where a word
-    ended up outside its Whisper segment (:mod:`talkrig.phones.anchors`), aligned
-    again without the guessed fillers beside it (such a filler can take a soft word's
-    place and push the word seconds later), and that kept if fewer words are then out
-    of their segments (Whisper's own times can be wrong: whole seconds, on one clip)."""
+def anchored(audio: np.ndarray, words: list[str], segments,
+             filler_edges: bool = True) -> list[Phone]:
+    """Phones of ``words`` aligned with the fillers the grammar finds (also before the
+    first word and after the last, with ``filler_edges``); where a word ended up
+    outside its Whisper segment (:mod:`talkrig.phones.anchors`), aligned again without
+    the guessed fillers beside it (such a filler can take a soft word's place and push
+    the word seconds later), and that kept if fewer words are then out of their
+    segments (Whisper's own times can be wrong: whole seconds, on one clip)."""
     from talkrig.phones import sphinx
     from talkrig.phones.anchors import displaced_words, without_guesses_beside
 
-    phones, spans = sphinx.align_words(audio, words, fillers=True)
+    phones, spans = sphinx.align_words(audio, words, fillers=True, filler_edges=filler_edges)
     displaced = displaced_words(spans, segments)
     if not displaced:
         return phones
@@ -51,30 +54,12 @@ def anchored(audio: np.ndarray, words: list[str], segments) -> list[Phone]:
     return again if better else phones
 
 
-def checked_one_pass(audio: np.ndarray, words: list[str], pieces, segments,
-                     progress: ProgressFn | None = None) -> list[Phone]:
-    """Phones of ``words`` aligned in one pass (no filler grammar: it loses its path on
-    long audio, see ``sphinx.FILLER_MAX_S``), or piece by piece (:func:`align_pieces`)
-    when a word ended up outside its Whisper segment: a misheard word can drag its
-    neighbours seconds away (the cold voice's "video" for "one", 1.3 s late over the
-    "and" after the long pause in a 52 s dev take; piece by piece it stays in its piece)."""
-    from talkrig.phones import sphinx
-    from talkrig.phones.anchors import displaced_words
-
-    phones, spans = sphinx.align_words(audio, words)
-    displaced = displaced_words(spans, segments)
-    if not displaced or len(pieces) < 2:
-        return phones
-    _, word, start_s, _, segment = displaced[0]
-    log.info("%r aligned at %.2f s, outside its Whisper segment (%.2f-%.2f s): aligning "
-             "the words heard piece by piece", word, start_s, segment.start_s, segment.end_s)
-    return align_pieces(audio, pieces, segments, progress)
-
-
 def align_pieces(audio: np.ndarray, pieces, segments,
                  progress: ProgressFn | None = None) -> list[Phone]:
-    """Each piece's words aligned to its own audio (:func:`anchored`); ``SIL`` between
-    pieces (the inside of long pauses Whisper did not hear) and in pieces without words.
+    """Each piece's words aligned to its own audio (:func:`anchored`, fillers only
+    between its words: a piece starts and ends inside a pause, where a guessed filler
+    opened the mouth); ``SIL`` between pieces (the inside of long pauses Whisper did
+    not hear) and in pieces without words.
 
     Parameters
     ----------
@@ -186,6 +171,6 @@ def _piece_phones(piece_audio: np.ndarray, piece, segments) -> list[Phone] | Non
     own = [Segment(s.start_s - piece.start_s, s.end_s - piece.start_s, s.text)
            for s in segments if piece.start_s <= s.start_s < piece.end_s]
     try:
-        return anchored(piece_audio, words, own)
+        return anchored(piece_audio, words, own, filler_edges=False)
     except sphinx.AlignmentError:
         return None

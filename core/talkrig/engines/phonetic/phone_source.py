@@ -230,27 +230,26 @@ def _stretches(segments) -> list[tuple[float, float]] | None:
 
 def _align(audio: np.ndarray, text: str, progress: ProgressFn | None,
            fillers: bool, segments=(), pieces=()) -> list[Phone]:
-    """Forced alignment; audio over ``LONG_AUDIO_S`` (one pass needs 2.2 GB for 5
-    minutes) piece by piece when Whisper heard it in ``pieces``, else window by window
-    (about 0.5 GB for any length); heard words that find no alignment in one pass, piece
-    by piece too. Fillers are looked for only in one pass or a piece
-    (the windows count the words they place); the guessed ones beside a word they
-    pushed out of its Whisper ``segments`` are set aside
+    """Forced alignment: words heard in ``pieces`` over ``FILLER_MAX_S`` (or that find
+    no alignment in one pass) piece by piece, a transcript over ``LONG_AUDIO_S`` (one
+    pass needs 2.2 GB for 5 minutes) window by window (about 0.5 GB for any length),
+    the rest in one pass. Fillers are looked for in one pass of heard words or in a
+    piece (the windows count the words they place); the guessed ones beside a word
+    they pushed out of its Whisper ``segments`` are set aside
     (:mod:`talkrig.engines.phonetic.heard_align`)."""
-    from talkrig.engines.phonetic.heard_align import align_pieces, anchored, checked_one_pass
+    from talkrig.engines.phonetic.heard_align import align_pieces, anchored
     from talkrig.engines.phonetic.long_align import LONG_AUDIO_S, align_long
     from talkrig.phones import sphinx
     from talkrig.phones.transcript import normalise_words
 
-    if len(audio) > LONG_AUDIO_S * sphinx.SAMPLE_RATE:
+    one_pass_s = sphinx.FILLER_MAX_S if pieces else LONG_AUDIO_S
+    if len(audio) > one_pass_s * sphinx.SAMPLE_RATE:
         if pieces:
             return align_pieces(audio, pieces, segments, progress)
         return align_long(audio, normalise_words(text), progress)
     try:
-        if fillers and segments and len(audio) <= sphinx.FILLER_MAX_S * sphinx.SAMPLE_RATE:
+        if fillers and segments:
             return anchored(audio, normalise_words(text), segments)
-        if segments and pieces:
-            return checked_one_pass(audio, normalise_words(text), pieces, segments, progress)
         return sphinx.align(audio, text, fillers)
     except sphinx.AlignmentError as exc:
         if len(pieces) < 2:
