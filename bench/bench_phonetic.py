@@ -102,7 +102,7 @@ def main() -> None:
         rate = engine_rate(items[shortest:shortest + 1], audios[shortest:shortest + 1], False)
         line_s = len(audios[shortest]) / 16_000
         print(f"  a {line_s:.1f} s line, words heard:     {line_s / rate:6.2f} s per line")
-        joined = np.concatenate(audios)  # one long take (no filler search over 30 s)
+        joined = np.concatenate(audios)  # one long take (over 30 s: heard piece by piece)
         rate = engine_rate(items[:1], [joined], with_text=False)  # (items[0]: no text used)
         print(f"  the lines joined ({len(joined) / 16_000:.0f} s), words heard: "
               f"{rate:6.1f} x real time")
