@@ -340,7 +340,7 @@ def test_a_transcript_of_the_lines_around_music_is_kept():
 
 def test_words_heard_that_cover_too_little_keep_their_lips_and_loud_pauses_are_recognised():
     """25 s of music in one Whisper piece: its segment spans the music, so even inside
-    the segments the words cover 19 % of the loud voiced audio. The take fell back to
+    the segments the words cover 19-26 % of the loud voiced audio. The take fell back to
     recognised phones throughout; now the words keep their alignment and the music
     gets the recognised phones."""
     from talkrig.engines.phonetic.phone_source import phones_for
