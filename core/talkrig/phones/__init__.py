@@ -37,5 +37,10 @@ class Phone:
     def centre_s(self) -> float:
         return 0.5 * (self.start_s + self.end_s)
 
+    def shifted(self, offset_s: float) -> "Phone":
+        """The same phone ``offset_s`` seconds later (a piece's phones in the whole
+        audio's time)."""
+        return Phone(self.label, self.start_s + offset_s, self.end_s + offset_s)
+
 
 __all__ = ["Phone"]

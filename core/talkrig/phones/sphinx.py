@@ -366,9 +366,7 @@ def recognise(audio: np.ndarray, progress=None) -> list[Phone]:
     """
     phones: list[Phone] = []
     for lo, hi in chunk_bounds(audio):
-        offset = lo / SAMPLE_RATE
-        phones += [Phone(p.label, p.start_s + offset, p.end_s + offset)
-                   for p in _recognise_piece(audio[lo:hi])]
+        phones += [p.shifted(lo / SAMPLE_RATE) for p in _recognise_piece(audio[lo:hi])]
         if progress:
             progress(hi / len(audio))
     return phones

@@ -91,8 +91,7 @@ def align_pieces(audio: np.ndarray, pieces, segments,
         if found is None:
             failed += 1
             found = sphinx.recognise(audio[lo:hi])
-        out += [Phone(p.label, p.start_s + piece.start_s, p.end_s + piece.start_s)
-                for p in found]
+        out += [p.shifted(piece.start_s) for p in found]
         _pause_until(out, piece.end_s)  # alignments end on a 10 ms frame
         if progress:
             progress(piece.end_s / max(total_s, 1e-9))
@@ -138,9 +137,8 @@ def recognised_where_uncovered(phones: list[Phone], audio: np.ndarray) -> list[P
             out.append(ph)
             continue
         start, end = (int(round(t * sphinx.SAMPLE_RATE)) for t in (ph.start_s, ph.end_s))
-        for found in sphinx.recognise(audio[start:end]):
-            out.append(Phone(found.label, ph.start_s + found.start_s,
-                             min(ph.start_s + found.end_s, ph.end_s)))
+        for found in (p.shifted(ph.start_s) for p in sphinx.recognise(audio[start:end])):
+            out.append(Phone(found.label, found.start_s, min(found.end_s, ph.end_s)))
         _pause_until(out, ph.end_s)
     return out
 

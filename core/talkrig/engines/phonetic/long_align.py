@@ -86,7 +86,7 @@ def align_long(audio: np.ndarray, words: list[str], progress=None) -> list[Phone
         if kept == 0 and end == total:
             raise sphinx.AlignmentError(f"no transcript word fits the audio after "
                                         f"{start / sr:.0f} s (a partial or wrong transcript?)")
-        phones += [Phone(p.label, p.start_s + start / sr, p.end_s + start / sr) for p in found]
+        phones += [p.shifted(start / sr) for p in found]
         first += kept
         start += int(round(until * sr))
         if progress and kept:
