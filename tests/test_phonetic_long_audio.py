@@ -160,7 +160,6 @@ def test_words_heard_in_a_long_recording_are_aligned_piece_by_piece(long_speech,
     from talkrig.engines.phonetic import phone_source
     from talkrig.engines.phonetic.heard_align import anchored
     from talkrig.phones import whisper_words
-    from talkrig.phones.anchors import Segment
     from talkrig.phones.transcript import normalise_words
 
     audio, _ = long_speech
@@ -175,8 +174,8 @@ def test_words_heard_in_a_long_recording_are_aligned_piece_by_piece(long_speech,
     assert all(a.end_s == pytest.approx(b.start_s) for a, b in zip(phones, phones[1:]))
     for piece in heard.pieces:  # each piece's phones are its own words aligned alone
         lo, hi = (int(round(t * SAMPLE_RATE)) for t in (piece.start_s, piece.end_s))
-        own = [Segment(s.start_s - piece.start_s, s.end_s - piece.start_s, s.text)
-               for s in heard.segments if piece.start_s <= s.start_s < piece.end_s]
+        own = [s.shifted(-piece.start_s) for s in heard.segments
+               if piece.start_s <= s.start_s < piece.end_s]
         alone = [p.label for p in anchored(audio[lo:hi], normalise_words(piece.text), own,
                                            filler_edges=False)
                  if p.label != "SIL"]

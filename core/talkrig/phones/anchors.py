@@ -31,6 +31,10 @@ class Segment(NamedTuple):
     end_s: float
     text: str
 
+    def shifted(self, offset_s: float) -> "Segment":
+        """The same segment ``offset_s`` seconds later (negative: earlier)."""
+        return Segment(self.start_s + offset_s, self.end_s + offset_s, self.text)
+
 
 class Displaced(NamedTuple):
     """An aligned word outside its Whisper segment."""

@@ -255,8 +255,7 @@ class _Reader:
         can), the dev lines in babble lost 0.025 AUC to mishearings carried forward."""
         twice = self.hesitations and is_english(self.language, self.probability)
         plain = _decode_checked(self.model, encoded, self.tokenizer, confidence=twice)
-        self.segments += [Segment(start_s + s.start_s, start_s + s.end_s, s.text)
-                          for s in plain.segments]
+        self.segments += [segment.shifted(start_s) for segment in plain.segments]
         if not twice:
             return plain.text
         prompted = _prompted(self.model, encoded, self.tokenizer, plain.n_tokens)

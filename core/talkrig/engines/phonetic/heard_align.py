@@ -160,14 +160,13 @@ def _piece_phones(piece_audio: np.ndarray, piece, segments) -> list[Phone] | Non
     """The phones of one piece's words in piece time; ``SIL`` throughout when it has
     none; None when they find no alignment."""
     from talkrig.phones import sphinx
-    from talkrig.phones.anchors import Segment
     from talkrig.phones.transcript import normalise_words
 
     words = normalise_words(piece.text)
     if not words:
         return [Phone("SIL", 0.0, len(piece_audio) / sphinx.SAMPLE_RATE)]
-    own = [Segment(s.start_s - piece.start_s, s.end_s - piece.start_s, s.text)
-           for s in segments if piece.start_s <= s.start_s < piece.end_s]
+    own = [segment.shifted(-piece.start_s) for segment in segments
+           if piece.start_s <= segment.start_s < piece.end_s]
     try:
         return anchored(piece_audio, words, own, filler_edges=False)
     except sphinx.AlignmentError:
