@@ -242,10 +242,9 @@ def _align(audio: np.ndarray, text: str, progress: ProgressFn | None,
     from talkrig.phones import sphinx
     from talkrig.phones.transcript import normalise_words
 
-    one_pass_s = sphinx.FILLER_MAX_S if pieces else LONG_AUDIO_S
-    if len(audio) > one_pass_s * sphinx.SAMPLE_RATE:
-        if pieces:
-            return align_pieces(audio, pieces, segments, progress)
+    if pieces and len(audio) > sphinx.FILLER_MAX_S * sphinx.SAMPLE_RATE:
+        return align_pieces(audio, pieces, segments, progress)
+    if len(audio) > LONG_AUDIO_S * sphinx.SAMPLE_RATE:
         return align_long(audio, normalise_words(text), progress)
     try:
         if fillers and segments:
