@@ -13,7 +13,6 @@ Usage: python bench/bench_audio_io.py [--hour]
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile
@@ -78,11 +77,11 @@ def bench_minute(folder: Path) -> None:
 def bench_hour(folder: Path) -> None:
     wav = make_wav(folder / "hour.wav", 3600.0)
     size_mb = wav.stat().st_size / 1e6
-    code = ("import resource, sys; from talkrig.audio import load_audio;"
-            "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
+    code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r});"
+            "from memory import peak_resident_mb; from talkrig.audio import load_audio;"
+            "base = peak_resident_mb();"
             f"a = load_audio({str(wav)!r});"
-            "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
-            "print(base / 1024, peak / 1024, a.duration_s)")
+            "print(base, peak_resident_mb(), a.duration_s)")
     t0 = time.perf_counter()
     base_mb, peak_mb, duration = map(float, subprocess.check_output(
         [sys.executable, "-c", code], text=True).split())

@@ -73,16 +73,17 @@ def streaming_p95(model, audio: np.ndarray, closures: bool = False) -> tuple[flo
 
 def peak_memory_mb(model_path: str | None, threads: int) -> float:
     """Peak RSS of a fresh process that runs the engine on one minute of speech."""
-    code = ("import os, resource, sys\n"
+    code = ("import os, sys\n"
             "os.environ['TALKRIG_THREADS'] = '%d'\n"
             "sys.path.insert(0, %r)\n"
             "from bench_neural import engine_request, minute_of_speech\n"
             "from talkrig.engines.neural import NeuralEngine\n"
             "NeuralEngine(%r, device='cpu').animate(engine_request(minute_of_speech()))\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+            "from memory import peak_resident_mb\n"
+            "print(peak_resident_mb())\n"
             % (threads, str(Path(__file__).parent), model_path))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return int(out.stdout.strip().splitlines()[-1]) / 1024  # ru_maxrss is KiB on Linux
+    return float(out.stdout.strip().splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:
