@@ -57,6 +57,16 @@ def test_the_gated_stream_closes_the_bilabials_the_network_leaves_open(model, ut
     assert after["open_vs_bilabial_auc"] > before["open_vs_bilabial_auc"]
 
 
+def test_the_sealed_stream_never_springs_open_faster_than_the_offline_limit(model, utterance):
+    from talkrig.engines.phonetic.acoustic import MAX_APERTURE_SPEED
+    from talkrig.evaluation.metrics import aperture
+
+    item, audio = utterance
+    rises = np.diff(aperture(stream(model, audio, 320)))
+    assert rises.max() <= MAX_APERTURE_SPEED / FPS + 1e-5
+    assert rises.min() < -MAX_APERTURE_SPEED / FPS  # (closing is not held back)
+
+
 def test_offline_generation_with_the_causal_gate_equals_the_gated_stream(model, utterance):
     from talkrig.engines.base import EngineRequest
     from talkrig.engines.neural import NeuralEngine

@@ -158,6 +158,29 @@ def test_the_speed_limit_lowers_a_snapping_mouth_but_keeps_its_closures():
 
 
 
+def test_a_stream_may_open_no_faster_than_the_limit_but_shut_at_once_in_any_chunks():
+    from talkrig.engines.phonetic.acoustic import MAX_APERTURE_SPEED, limit_opening_speed
+
+    jaw = np.array([0.5, 0.0, 0.0, 0.7, 0.7, 0.0, 0.5, 0.5, 0.5])  # the same 2-frame pop
+    curves = np.zeros((len(jaw), 52), np.float32)
+    curves[:, ARKIT_INDEX["jawOpen"]] = jaw
+    step = MAX_APERTURE_SPEED / FPS
+    whole = curves.copy()
+    last = limit_opening_speed(whole, FPS)
+    a = aperture(whole)
+    assert np.diff(a).max() <= step + 1e-6  # never springs open
+    assert a[0] == pytest.approx(0.5) and a[1] == 0.0  # shuts at once: no lookahead
+    assert a[3] == pytest.approx(step) and a[4] == pytest.approx(2 * step)
+    assert a[5] == 0.0 and a[7] == pytest.approx(2 * step) and a[8] == pytest.approx(0.5)
+    assert last == pytest.approx(a[8])
+    chunked, previous = [], None
+    for lo, hi in ((0, 2), (2, 3), (3, 3), (3, 9)):  # an empty chunk too
+        part = curves[lo:hi].copy()
+        previous = limit_opening_speed(part, FPS, previous)
+        chunked.append(part)
+    np.testing.assert_allclose(np.concatenate(chunked), whole, atol=1e-6)
+
+
 def test_the_closure_gate_spares_frames_beside_an_aligned_vowel_only_when_asked():
     from talkrig.engines.phonetic.coarticulation import VOWEL_MARGIN_S
 

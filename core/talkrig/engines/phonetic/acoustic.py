@@ -113,16 +113,63 @@ def limit_aperture_speed(curves: np.ndarray, fps: float,
     dips: the aperture becomes ``min_s (A(s) + max_speed |t - s|)``, the highest curve
     under it that moves no faster. Modifies ``curves`` (T, 52) in place."""
     from talkrig.evaluation.metrics import aperture
-    from talkrig.rigs import ARKIT_INDEX
 
     if len(curves) < 2:
         return
     a = aperture(curves)  # (T,)
-    ramp = max_speed / fps * np.arange(len(a))
-    before = ramp + np.minimum.accumulate(a - ramp)  # min over s <= t
-    after = -ramp + np.minimum.accumulate((a + ramp)[::-1])[::-1]  # min over s >= t
-    limited = np.minimum(before, after)
-    keep = _opening_scale(curves, a, limited)
+    step = max_speed / fps
+    before = _rise_limited(a, step)  # min over s <= t
+    after = _rise_limited(a[::-1], step)[::-1]  # min over s >= t
+    _scale_opening(curves, a, np.minimum(before, after))
+
+
+def limit_opening_speed(curves: np.ndarray, fps: float, previous: float | None = None,
+                        max_speed: float = MAX_APERTURE_SPEED) -> float | None:
+    """The causal half of :func:`limit_aperture_speed`, for streams: the aperture may
+    rise no faster than ``max_speed`` per second (lowered as there), while it may fall
+    at any speed, since holding a fall back needs to see the dip coming.
+
+    Parameters
+    ----------
+    curves : np.ndarray, shape (T, 52)
+        The next frames; modified in place.
+    fps : float
+    previous : float, optional
+        The limited aperture of the frame before ``curves[0]`` (the value this returned
+        for the frames before); None at the start.
+
+    Returns
+    -------
+    float or None
+        The limited aperture of the last frame (``previous`` when ``curves`` is empty).
+    """
+    from talkrig.evaluation.metrics import aperture
+
+    if len(curves) == 0:
+        return previous
+    a = aperture(curves)  # (T,)
+    step = max_speed / fps
+    limited = _rise_limited(a, step, previous)
+    _scale_opening(curves, a, limited)
+    return float(limited[-1])
+
+
+def _rise_limited(a: np.ndarray, step: float, previous: float | None = None) -> np.ndarray:
+    """``min_{s <= t} (a(s) + step (t - s))`` over ``a`` (T,), and under ``previous +
+    step (t + 1)`` when the frame before had the aperture ``previous``."""
+    ramp = step * np.arange(len(a))
+    limited = ramp + np.minimum.accumulate(a - ramp)
+    if previous is not None:
+        limited = np.minimum(limited, previous + step + ramp)
+    return limited
+
+
+def _scale_opening(curves: np.ndarray, a: np.ndarray, target: np.ndarray) -> None:
+    """Scale the opening channels of ``curves`` (T, 52) in place so that the aperture
+    ``a`` (T,) becomes ``target`` (<= ``a``)."""
+    from talkrig.rigs import ARKIT_INDEX
+
+    keep = _opening_scale(curves, a, target)
     for name in APERTURE_CHANNELS:
         curves[:, ARKIT_INDEX[name]] *= keep
 
