@@ -157,7 +157,6 @@ def test_the_speed_limit_lowers_a_snapping_mouth_but_keeps_its_closures():
     np.testing.assert_allclose(slow, unchanged, atol=1e-6)
 
 
-
 def test_a_stream_may_open_no_faster_than_the_limit_but_shut_at_once_in_any_chunks():
     from talkrig.engines.phonetic.acoustic import MAX_APERTURE_SPEED, limit_opening_speed
 
