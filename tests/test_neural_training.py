@@ -133,6 +133,29 @@ def test_tiny_corpus_trains_resumes_and_exports(tmp_path):
     assert info.dims["channels"] == 16 and len(info.channels) == 52
 
 
+
+def test_real_clips_without_a_transcript_can_be_labelled_by_the_words_heard(tmp_path):
+    from conftest import dev_file
+    from talkrig.phones import whisper_words
+    from training.build_corpus import main as build
+
+    if not whisper_words.available():
+        pytest.skip("the asr extra is not installed")
+    real = tmp_path / "mfa"
+    (real / "wav").mkdir(parents=True)
+    (real / "lab").mkdir()
+    (real / "textgrid").mkdir()
+    shutil.copy(dev_file("mfa_thoughts.flac"), real / "wav")  # no transcript, no tier
+    corpus = tmp_path / "corpus"
+    assert build(["--out", str(corpus), "--count", "0", "--real", str(real),
+                  "--real-copies", "2", "--hear"]) == 0
+    clips = json.loads((corpus / "manifest.json").read_text())["clips"]
+    assert [c["source"] for c in clips] == ["speech-dev-heard/mfa_thoughts.flac"] * 2
+    labels = [p[0] for p in clips[0]["phones"]]
+    # "I have a thousand thoughts about that thing": the words' phones, in order
+    assert labels[labels.index("TH"):][:3] == ["TH", "AW", "Z"]
+    assert {"AY", "HH", "AE", "V", "B"} <= set(labels)
+
 @pytest.mark.gpu
 @needs_flite
 def test_tiny_training_runs_on_cuda(tmp_path):

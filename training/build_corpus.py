@@ -128,10 +128,12 @@ def real_clips(folder: Path, copies: int, seed: int):
                                      f"speech-dev/{wavs[0].name}", text)
 
 
-def recognised_clips(folder: Path, copies: int, seed: int):
-    """Yield (audio, record) for dev clips with neither transcript nor phone tier,
-    labelled by the phonetic engine's phone recognition (creaky, whispered, falsetto,
-    breathy voices...). Variants of evaluation clips (same stem prefix) are skipped."""
+def recognised_clips(folder: Path, copies: int, seed: int, hear: bool = False):
+    """Yield (audio, record) for dev clips with neither transcript nor phone tier
+    (creaky, whispered, falsetto, breathy voices...), labelled as the phonetic engine
+    labels audio without a transcript: by phone recognition, or with ``hear`` by the
+    words Whisper hears, aligned (a clip where no English words are heard is skipped).
+    Variants of evaluation clips (same stem prefix) are skipped."""
     from talkrig.audio import load_audio
     from talkrig.phones import sphinx
 
@@ -144,9 +146,23 @@ def recognised_clips(folder: Path, copies: int, seed: int):
         if any(stem == h or stem.startswith(h + "_") for h in held_out):
             continue  # an evaluation clip or a re-encoding of one
         samples = load_audio(wav).samples
-        base = [(p.label, p.start_s, p.end_s) for p in sphinx.recognise(samples)]
+        phones = _heard_phones(samples) if hear else sphinx.recognise(samples)
+        if phones is None:
+            print(f"skip {stem}: no English words heard", file=sys.stderr)
+            continue
+        base = [(p.label, p.start_s, p.end_s) for p in phones]
+        kind = "heard" if hear else "recognised"
         yield from _augmented_copies(samples, base, copies, rng,
-                                     f"speech-dev-recognised/{wav.name}", None)
+                                     f"speech-dev-{kind}/{wav.name}", None)
+
+
+def _heard_phones(samples: np.ndarray):
+    """The phones of the words Whisper hears in ``samples``, aligned; None when the
+    engine would fall back to recognising phones."""
+    from talkrig.engines.phonetic.phone_source import phones_for
+
+    found = phones_for(samples, None)
+    return found.phones if found.mode == "heard" else None
 
 
 def _augmented_copies(samples, base, copies: int, rng, source: str, text):
@@ -190,6 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--recognise", action="store_true",
                         help="also use --real clips without transcript, labelled by phone "
                              "recognition")
+    parser.add_argument("--hear", action="store_true",
+                        help="also use --real clips without transcript, labelled by the "
+                             "words Whisper hears, aligned (the asr extra)")
     parser.add_argument("--no-augment", action="store_true", help="keep synthetic audio clean")
     args = parser.parse_args(argv)
     pieces, records, offsets = [], [], [0]
@@ -198,8 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         streams.append(piper_clips(args.piper_count, args.seed, not args.no_augment))
     if args.real:
         streams.append(real_clips(args.real, args.real_copies, args.seed))
-    if args.real and args.recognise:
-        streams.append(recognised_clips(args.real, args.real_copies, args.seed))
+    if args.real and (args.recognise or args.hear):
+        streams.append(recognised_clips(args.real, args.real_copies, args.seed, args.hear))
     for stream in streams:
         for audio, record in stream:
             pcm = np.clip(np.round(audio * INT16_SCALE), -32768, 32767).astype(np.int16)
