@@ -25,8 +25,7 @@ class _Tokens:
 def test_segments_are_the_text_between_pairs_of_timestamps():
     t = _Tokens()
     ids = [200, 1, 2, 250, 260, 3, 4, 300, 310, 1, t.eot]  # a last segment left open
-    assert segments_of(ids, t, offset_s=10.0) == [Segment(10.0, 11.0, "So this"),
-                                                  Segment(11.2, 12.0, "is it.")]
+    assert segments_of(ids, t) == [Segment(0.0, 1.0, "So this"), Segment(1.2, 2.0, "is it.")]
 
 
 def _spans(*words_and_times):

@@ -46,14 +46,14 @@ class Displaced(NamedTuple):
     segment: Segment
 
 
-def segments_of(ids: Sequence[int], tokenizer, offset_s: float = 0.0) -> list[Segment]:
+def segments_of(ids: Sequence[int], tokenizer) -> list[Segment]:
     """The timestamped segments of one decoding's token ``ids`` (text tokens between a
     pair of timestamp tokens; a last segment without a closing timestamp is left out),
-    their times shifted by ``offset_s``."""
+    in seconds from the start of the decoded audio (:meth:`Segment.shifted` moves them)."""
     segments, start, tokens = [], None, []
     for token in ids:
         if token >= tokenizer.timestamp_begin:
-            time_s = offset_s + (token - tokenizer.timestamp_begin) * TIMESTAMP_STEP_S
+            time_s = (token - tokenizer.timestamp_begin) * TIMESTAMP_STEP_S
             if start is None:
                 start = time_s
             else:
