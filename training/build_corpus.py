@@ -128,7 +128,7 @@ def real_clips(folder: Path, copies: int, seed: int):
                                      f"speech-dev/{wavs[0].name}", text)
 
 
-def recognised_clips(folder: Path, copies: int, seed: int, hear: bool = False):
+def untranscribed_clips(folder: Path, copies: int, seed: int, hear: bool = False):
     """Yield (audio, record) for dev clips with neither transcript nor phone tier
     (creaky, whispered, falsetto, breathy voices...), labelled as the phonetic engine
     labels audio without a transcript: by phone recognition, or with ``hear`` by the
@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.real:
         streams.append(real_clips(args.real, args.real_copies, args.seed))
     if args.real and (args.recognise or args.hear):
-        streams.append(recognised_clips(args.real, args.real_copies, args.seed, args.hear))
+        streams.append(untranscribed_clips(args.real, args.real_copies, args.seed, args.hear))
     for stream in streams:
         for audio, record in stream:
             pcm = np.clip(np.round(audio * INT16_SCALE), -32768, 32767).astype(np.int16)
