@@ -46,10 +46,9 @@ def seal_at_acoustic_closures(curves: np.ndarray, audio: np.ndarray, fps: float)
     np.ndarray, shape (T, 52), float32: a new array; channels other than jaw opening
     and lip parting are unchanged.
     """
-    from talkrig.engines.phonetic.acoustic import (APERTURE_CHANNELS, closure_evidence,
-                                                   limit_aperture_speed, local_max)
+    from talkrig.engines.phonetic.acoustic import (closure_evidence, limit_aperture_speed,
+                                                   local_max, scale_opening)
     from talkrig.evaluation.metrics import aperture
-    from talkrig.rigs import ARKIT_INDEX
 
     out = np.array(curves, dtype=np.float32, copy=True)
     if len(out) == 0:
@@ -58,7 +57,6 @@ def seal_at_acoustic_closures(curves: np.ndarray, audio: np.ndarray, fps: float)
     opening = aperture(out)  # (T,)
     peak = local_max(opening, max(1, int(round(PEAK_WINDOW_S * fps))))  # (T,)
     keep = 1.0 - evidence * dip_trust(opening, peak)
-    for name in APERTURE_CHANNELS:
-        out[:, ARKIT_INDEX[name]] *= keep
+    scale_opening(out, keep)
     limit_aperture_speed(out, fps)  # the seal scales frame by frame: no snapping
     return out

@@ -170,9 +170,8 @@ class ClosureGateStream:
     def apply(self, frames: np.ndarray) -> np.ndarray:
         """Gate the next ``frames`` (k, 52) of the stream, in order; returns a new array."""
         from talkrig.engines.closure_gate import dip_trust
-        from talkrig.engines.phonetic.acoustic import APERTURE_CHANNELS, limit_opening_speed
+        from talkrig.engines.phonetic.acoustic import limit_opening_speed, scale_opening
         from talkrig.evaluation.metrics import aperture
-        from talkrig.rigs import ARKIT_INDEX
 
         out = np.array(frames, dtype=np.float32, copy=True)
         if len(out) == 0:
@@ -187,8 +186,7 @@ class ClosureGateStream:
             k = len(self._aperture) + j
             peak = history[max(0, k - self.trust_frames): k + 1].max()
             keep[j] = 1.0 - self._evidence_at(frame) * float(dip_trust(opening[j], peak))
-        for name in APERTURE_CHANNELS:
-            out[:, ARKIT_INDEX[name]] *= keep
+        scale_opening(out, keep)
         # the seal scales frame by frame: the lips may not spring open faster than the
         # offline gate lets them (a fall cannot be held back without seeing it coming)
         self._opened = limit_opening_speed(out, self.fps, self._opened)

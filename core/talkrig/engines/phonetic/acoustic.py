@@ -77,6 +77,23 @@ APERTURE_CHANNELS = ("jawOpen", "mouthLowerDownLeft", "mouthLowerDownRight",
                      "mouthUpperUpLeft", "mouthUpperUpRight")
 
 
+def scale_opening(curves: np.ndarray, keep: np.ndarray) -> None:
+    """Scale the channels that open the mouth (:data:`APERTURE_CHANNELS`) in place.
+
+    Parameters
+    ----------
+    curves : np.ndarray, shape (T, 52)
+        ARKit-52 curves, modified in place.
+    keep : np.ndarray, shape (T,)
+        Per-frame factor: 1 leaves the frame, 0 shuts the mouth (every other channel,
+        rounding and expression included, is left as it is).
+    """
+    from talkrig.rigs import ARKIT_INDEX
+
+    for name in APERTURE_CHANNELS:
+        curves[:, ARKIT_INDEX[name]] *= keep
+
+
 def gate_closures(curves: np.ndarray, evidence: np.ndarray, vowel_frames: np.ndarray) -> None:
     """Close the lips where the audio shows a sealed tract, outside recognised vowels.
 
@@ -90,11 +107,7 @@ def gate_closures(curves: np.ndarray, evidence: np.ndarray, vowel_frames: np.nda
         Frames inside recognised vowels (left alone: a dip there is a recognition
         boundary error more often than a closure).
     """
-    from talkrig.rigs import ARKIT_INDEX
-
-    keep = 1.0 - np.where(vowel_frames, 0.0, evidence)
-    for name in APERTURE_CHANNELS:
-        curves[:, ARKIT_INDEX[name]] *= keep
+    scale_opening(curves, 1.0 - np.where(vowel_frames, 0.0, evidence))
 
 
 # The gates above scale the mouth frame by frame, so a 30 ms vowel between two gated
@@ -167,11 +180,7 @@ def _rise_limited(a: np.ndarray, step: float, previous: float | None = None) -> 
 def _scale_opening(curves: np.ndarray, a: np.ndarray, target: np.ndarray) -> None:
     """Scale the opening channels of ``curves`` (T, 52) in place so that the aperture
     ``a`` (T,) becomes ``target`` (<= ``a``)."""
-    from talkrig.rigs import ARKIT_INDEX
-
-    keep = _opening_scale(curves, a, target)
-    for name in APERTURE_CHANNELS:
-        curves[:, ARKIT_INDEX[name]] *= keep
+    scale_opening(curves, _opening_scale(curves, a, target))
 
 
 def _opening_scale(curves: np.ndarray, a: np.ndarray, target: np.ndarray) -> np.ndarray:
