@@ -198,8 +198,8 @@ def _heard(audio: np.ndarray, progress: ProgressFn | None,
         _report(f"the words heard ({excerpt(heard.text, 40)!r}) did not align: "
                 f"{exc.problem}; animating from recognised phones", stacklevel=4)
         return None
-    coverage = speech_coverage(phones, audio, _stretches(heard.segments))
-    if coverage < MIN_TRANSCRIPT_COVERAGE:
+    coverage = _short_coverage(phones, audio, heard.segments)
+    if coverage is not None:
         # Whisper's words come from this audio: what they leave uncovered is music or
         # noise, or speech it did not hear; either way the words keep their lips
         phones = recognised_where_uncovered(phones, audio)
@@ -211,16 +211,22 @@ def _heard(audio: np.ndarray, progress: ProgressFn | None,
 
 
 def _coverage_problem(phones: list[Phone], audio: np.ndarray, segments=()) -> str | None:
-    """Why aligned ``phones`` do not account for the speech (a message), or None.
+    """Why aligned ``phones`` do not account for the speech (a message), or None."""
+    coverage = _short_coverage(phones, audio, segments)
+    if coverage is None:
+        return None
+    return f"its words cover only {coverage:.0%} of the speech (a partial or wrong transcript?)"
+
+
+def _short_coverage(phones: list[Phone], audio: np.ndarray, segments=()) -> float | None:
+    """The share of the speech that aligned ``phones`` cover when it is too little
+    (under ``MIN_TRANSCRIPT_COVERAGE``), else None.
 
     With Whisper's ``segments`` only the speech inside them is judged: they say where
     it heard words, and loud audio outside them (music, a jingle, noise) is not speech
     that words must cover."""
     coverage = speech_coverage(phones, audio, _stretches(segments))
-    if coverage < MIN_TRANSCRIPT_COVERAGE:
-        return (f"its words cover only {coverage:.0%} of the speech "
-                "(a partial or wrong transcript?)")
-    return None
+    return coverage if coverage < MIN_TRANSCRIPT_COVERAGE else None
 
 
 def _stretches(segments) -> list[tuple[float, float]] | None:
