@@ -208,4 +208,4 @@ def test_the_neural_engine_takes_another_model_file_by_flag_or_environment(tmp_p
     assert versions[0] != versions[1] == versions[2]  # the file digest is recorded
     np.testing.assert_allclose(read_take(by_flag).values, read_take(shipped).values, atol=1e-6)
     wrong = run_cli("generate", clip, "-o", tmp_path / "d.take.json", "--model", other)
-    assert wrong.returncode == 2 and "only the neural engine takes a model file" in wrong.stderr
+    assert wrong.returncode == 2 and "only the neural engines (neural, neural-whisper) take a model" in wrong.stderr

@@ -260,6 +260,10 @@ def line_signature(line: BatchLine, options: BatchOptions) -> str:
            "engine": engine_version(engine)}
     if engine == "neural":
         doc["model"] = _file_identity(options.generate.model or default_model_path())
+    elif engine == "neural-whisper":
+        from talkrig.engines.neural_whisper import default_head_path
+
+        doc["model"] = _file_identity(options.generate.model or default_head_path())
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 

@@ -23,14 +23,16 @@ from talkrig.take import MAX_FPS, Provenance, Take
 DEFAULT_FPS = 60.0  # MetaHuman/EmoFace rate; Blender and Unreal resample on import
 MIN_FPS = 1.0  # below this nothing reads as speech
 MAX_ANIMATION_FPS = 240.0  # above this is a typo (1000 fps curves help no one)
+MODEL_ENGINES = ("neural", "neural-whisper")  # the engines that take --model
 
 
 @dataclass(frozen=True)
 class GenerateOptions:
     """Everything ``talkrig generate`` can be told."""
 
-    engine: str = DEFAULT_ENGINE  # "energy", "phonetic" or "neural"
-    model: str | None = None  # neural engine's ONNX file; None = TALKRIG_NEURAL_MODEL or shipped
+    engine: str = DEFAULT_ENGINE  # "energy", "phonetic", "neural" or "neural-whisper"
+    # a neural engine's ONNX file; None = the shipped one (neural: TALKRIG_NEURAL_MODEL first)
+    model: str | None = None
     emotion: str | dict | None = None  # spec: "happy:0.7", a timeline, JSON, or a .json path
     emotion_transition_s: float = DEFAULT_TRANSITION_S  # blend time between timeline keys
     fps: float = DEFAULT_FPS  # output frame rate
@@ -79,9 +81,9 @@ def _engine(options: GenerateOptions):
             return get_engine(options.engine, hear_words=options.hear_words,
                               check_text=options.check_text)
         return get_engine(options.engine)
-    if options.engine != "neural":
-        raise TalkRigError(f"only the neural engine takes a model file, not {options.engine!r}",
-                           "--model")
+    if options.engine not in MODEL_ENGINES:
+        raise TalkRigError(f"only the neural engines ({', '.join(MODEL_ENGINES)}) take a model "
+                           f"file, not {options.engine!r}", "--model")
     return get_engine(options.engine, model_path=options.model)
 
 

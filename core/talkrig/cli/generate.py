@@ -40,7 +40,8 @@ def add_parser(subparsers) -> None:
                    help=f"animation engine: {', '.join(ENGINES)}")
     p.add_argument("--model", metavar="FILE",
                    help="ONNX model for --engine neural (default: $TALKRIG_NEURAL_MODEL, "
-                        "else the shipped model)")
+                        "else the shipped model) or for --engine neural-whisper (a head; "
+                        "default: the shipped one)")
     p.add_argument("--seed", type=int, default=0, help="seed for blinks, gaze, head motion")
     p.add_argument("--no-blinks", action="store_true", help="do not add blinks")
     p.add_argument("--blink-rate", type=float, default=1.0,

@@ -16,19 +16,30 @@ ENGINES: dict[str, str] = {
     "energy": "talkrig.engines.energy:EnergyEngine",
     "phonetic": "talkrig.engines.phonetic:PhoneticEngine",
     "neural": "talkrig.engines.neural:NeuralEngine",
+    "neural-whisper": "talkrig.engines.neural_whisper:WhisperNeuralEngine",
 }
 DEFAULT_ENGINE = "phonetic"  # best on the evaluation until the neural engine wins (README)
 TRANSCRIPT_ENGINES = frozenset({"phonetic"})  # the engines that use EngineRequest.text
 
 
 def available_engines() -> list[str]:
-    """Engine names whose modules exist in this install."""
+    """Engine names whose modules, and models, exist in this install."""
     names = []
     for name, target in ENGINES.items():
         module = target.split(":")[0]
-        if importlib.util.find_spec(module) is not None:
+        if importlib.util.find_spec(module) is not None and _has_model(name):
             names.append(name)
     return names
+
+
+def _has_model(name: str) -> bool:
+    """False for an engine whose model is an optional extra that is not installed
+    (neural-whisper reads Whisper base, from the ``asr`` extra)."""
+    if name != "neural-whisper":
+        return True
+    from talkrig.phones import whisper_words
+
+    return whisper_words.available()
 
 
 def engine_version(name: str) -> str:

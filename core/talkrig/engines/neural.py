@@ -66,18 +66,25 @@ class NeuralEngine:
         emotion_model = resample_frames(emotion, request.fps, fps_model, n_model)
         # the model was trained on -30..0 dBFS peaks: at -40 dBFS its mouth hardly moved
         audio = raise_quiet(request.audio)
-        curves = self.model.curves(audio, emotion_model)
-        if self.closure_gate == "clip":
-            from talkrig.engines.closure_gate import seal_at_acoustic_closures
-
-            curves = seal_at_acoustic_closures(curves, audio, fps_model)
-        elif self.closure_gate == "causal":
-            from talkrig.engines.closure_gate_stream import causal_seal
-
-            curves = causal_seal(curves, audio, fps_model)
+        curves = gated(self.model.curves(audio, emotion_model), audio, fps_model,
+                       self.closure_gate)
         if progress:
             progress(1.0)
         if abs(request.fps - fps_model) < 1e-9 and len(curves) == request.n_frames:
             return curves
         out = resample_frames(curves, fps_model, request.fps, request.n_frames)
         return np.clip(out, 0.0, 1.0)
+
+
+def gated(curves: np.ndarray, audio: np.ndarray, fps: float, gate: str) -> np.ndarray:
+    """``curves`` (T, 52) at ``fps`` sealed at the closures of ``audio`` by the closure
+    gate named ``gate`` (a key of :data:`CLOSURE_GATES`)."""
+    if gate == "clip":
+        from talkrig.engines.closure_gate import seal_at_acoustic_closures
+
+        return seal_at_acoustic_closures(curves, audio, fps)
+    if gate == "causal":
+        from talkrig.engines.closure_gate_stream import causal_seal
+
+        return causal_seal(curves, audio, fps)
+    return curves

@@ -111,3 +111,36 @@ class ModelDims:
         values = {k: (tuple(v) if isinstance(v, list) else v)
                   for k, v in doc.items() if k in known}
         return cls(**values)
+
+
+# ---------------------------------------------------------------- Whisper head
+WHISPER_FEATURE_FPS = 50  # Whisper's encoder: mel hop 10 ms, its second conv strides 2
+WHISPER_WIDTH = 512  # Whisper base's encoder width (d_model)
+
+
+@dataclass(frozen=True)
+class WhisperHeadDims:
+    """Sizes of a :class:`talkrig.model.whisper_head.WhisperHead`: a dilated-conv head
+    that maps the frozen encoder states of Whisper base (resampled from 50 to 60 fps)
+    and the READ emotion vector to ARKit-52 curves."""
+
+    encoder: str = "whisper-base"  # which frozen encoder's states it reads
+    features: int = WHISPER_WIDTH  # width of those states
+    channels: int = 128  # width of every hidden layer
+    dilations: tuple[int, ...] = (1, 2, 4, 8, 1, 2)  # residual convs, kernel 3, symmetric
+    n_outputs: int = N_CHANNELS  # ARKit-52 in canonical order
+
+    @property
+    def reach_frames(self) -> int:
+        """Output frames each side that one output frame's head sees (the encoder itself
+        attends over its whole 30 s window)."""
+        return sum(self.dilations)
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, doc: dict) -> "WhisperHeadDims":
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: (tuple(v) if isinstance(v, list) else v)
+                      for k, v in doc.items() if k in known})

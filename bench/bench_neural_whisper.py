@@ -1,0 +1,67 @@
+"""Speed and memory of the neural-whisper engine (Whisper base's encoder + the head).
+
+    python bench/bench_neural_whisper.py [--model HEAD.onnx]
+
+Prints, for one minute of real speech: time to 60 fps curves through the whole engine
+(encoder in CTranslate2, head in onnxruntime, closure gate), the encoder alone and the
+head alone, and the peak resident memory of a fresh process doing it, as ratios to the
+neural engine's targets (<= 0.25 s, <= 500 MB) and as real-time factors. Threads: what
+CTranslate2 and onnxruntime choose on this machine (``OMP_NUM_THREADS`` caps the encoder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bench_neural import (TARGET_OFFLINE_S, TARGET_PEAK_MB, best_time, engine_request,
+                          minute_of_speech)
+
+
+def peak_memory_mb(model_path: str | None) -> float:
+    """Peak RSS of a fresh process that runs the engine on one minute of speech."""
+    code = ("import sys\n"
+            "sys.path.insert(0, %r)\n"
+            "from bench_neural import engine_request, minute_of_speech\n"
+            "from talkrig.engines.neural_whisper import WhisperNeuralEngine\n"
+            "WhisperNeuralEngine(%r, device='cpu').animate(engine_request(minute_of_speech()))\n"
+            "from memory import peak_resident_mb\n"
+            "print(peak_resident_mb())\n" % (str(Path(__file__).parent), model_path))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--model", default=None, help="head ONNX file (default: shipped)")
+    parser.add_argument("--json", type=Path, default=None, help="also write results here")
+    args = parser.parse_args(argv)
+    from talkrig.engines.neural_whisper import WhisperNeuralEngine
+    from talkrig.whisper_encoder import encoder_states, states_at
+
+    audio = minute_of_speech()
+    engine = WhisperNeuralEngine(args.model, device="cpu")
+    request = engine_request(audio)
+    whole = best_time(lambda: engine.animate(request), repeats=3)
+    encoder = best_time(lambda: encoder_states(audio), repeats=3)
+    states = states_at(encoder_states(audio), len(request.emotion), 60.0)
+    head = best_time(lambda: engine.model.curves(states, request.emotion))
+    peak = peak_memory_mb(args.model)
+    print("neural-whisper engine bench, one minute of speech")
+    for name, value, target, unit in (("offline 1 min -> 60 fps curves", whole, TARGET_OFFLINE_S, "s"),
+                                      ("peak memory (fresh process)", peak, TARGET_PEAK_MB, "MB")):
+        print(f"{name:<34}{value:>9.3f} {unit:<3} neural target <= {target:g} {unit}  "
+              f"ratio {value / target:.2f}")
+    print(f"realtime factor: {60 / whole:.0f}x (encoder {encoder:.3f} s, head {head:.3f} s)")
+    if args.json:
+        args.json.write_text(json.dumps({"offline_s": whole, "encoder_s": encoder,
+                                         "head_s": head, "peak_mb": peak}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,119 @@
+"""The neural-whisper engine: a small ONNX head on Whisper base's frozen encoder.
+
+Whisper base (the model the phonetic engine hears words with, ``asr`` extra) encodes
+the audio in 30 s windows (:mod:`talkrig.whisper_encoder`, CTranslate2); its states,
+resampled from 50 to 60 fps, and the emotion vector go through the shipped head
+(``models/talkrig_neural_whisper.onnx``, onnxruntime) to ARKit-52 curves, which the
+same closure gate as the neural engine's seals where the audio shows closed lips.
+The encoder attends over whole windows, so this engine has no bounded lookahead and
+no streaming form (live audio uses :class:`talkrig.streaming.NeuralStream`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from talkrig.audio import raise_quiet
+from talkrig.engines.base import EngineRequest, ProgressFn
+from talkrig.engines.neural import CLOSURE_GATES, gated
+from talkrig.errors import TalkRigError
+from talkrig.take import resample_frames
+
+HEAD_KIND = "whisper-head"  # talkrig.kind in the head's ONNX metadata
+ENCODER_SHARE = 0.95  # fraction of the work (for progress) spent in the encoder
+
+
+def default_head_path() -> Path:
+    """The head shipped in the package."""
+    return Path(__file__).resolve().parents[1] / "models" / "talkrig_neural_whisper.onnx"
+
+
+class WhisperHeadModel:
+    """An onnxruntime session over a head file (``talkrig.kind`` = "whisper-head")."""
+
+    def __init__(self, path: str | os.PathLike | None = None, device: str = "auto"):
+        import onnxruntime as ort
+
+        from talkrig.runtime import _providers
+
+        self.path = Path(path) if path is not None else default_head_path()
+        if not self.path.is_file():
+            raise TalkRigError("neural-whisper model file not found", str(self.path))
+        try:
+            self.session = ort.InferenceSession(str(self.path), providers=_providers(device))
+        except Exception as exc:  # onnxruntime raises its own exception types
+            raise TalkRigError(f"not a loadable ONNX model ({exc.__class__.__name__})",
+                               str(self.path)) from None
+        meta = self.session.get_modelmeta().custom_metadata_map
+        if meta.get("talkrig.kind") != HEAD_KIND:
+            raise TalkRigError("not a neural-whisper head (its metadata lacks talkrig.kind "
+                               f"= {HEAD_KIND!r}; a log-mel model runs with --engine neural)",
+                               str(self.path))
+        self.fps = int(meta["talkrig.fps"])
+        self.encoder = meta["talkrig.encoder"]
+        self.dims = json.loads(meta["talkrig.dims"])
+        self.version = meta["talkrig.version"]
+
+    def curves(self, states: np.ndarray, emotion: np.ndarray) -> np.ndarray:
+        """states (T, 512) and emotion (T, 7) at ``fps`` -> curves (T, 52), float32."""
+        feeds = {"states": np.ascontiguousarray(states, np.float32)[None],
+                 "emotion": np.ascontiguousarray(emotion, np.float32)[None]}
+        return self.session.run(["curves"], feeds)[0][0]
+
+
+class WhisperNeuralEngine:
+    """Engine protocol implementation: Whisper base's encoder + the shipped head.
+
+    Parameters
+    ----------
+    model_path : path-like, optional
+        A head ONNX file; the shipped one by default.
+    device : str
+        "auto", "cpu" or "cuda" (onnxruntime provider of the head; the encoder runs on
+        the CPU).
+    closure_gate : str
+        "clip" (default), "causal" or "off", as for the neural engine.
+    """
+
+    name = "neural-whisper"
+    version = "neural-whisper-1"  # replaced per instance by the head's version and digest
+
+    def __init__(self, model_path: str | os.PathLike | None = None, device: str = "auto",
+                 closure_gate: str = "clip"):
+        from talkrig import whisper_encoder
+
+        if closure_gate not in CLOSURE_GATES:
+            raise TalkRigError(f"closure gate must be one of {', '.join(CLOSURE_GATES)}, "
+                               f"got {closure_gate!r}")
+        if not whisper_encoder.available():
+            raise TalkRigError("the neural-whisper engine needs Whisper base (pip install "
+                               "'talkrig[asr]')", "--engine")
+        self.model = WhisperHeadModel(model_path, device)
+        self.closure_gate = closure_gate
+        digest = hashlib.sha256(self.model.path.read_bytes()).hexdigest()[:10]
+        self.version = (f"neural-whisper-{self.model.version}-{digest}"
+                        f"{CLOSURE_GATES[closure_gate]}")
+
+    def animate(self, request: EngineRequest, progress: ProgressFn | None = None) -> np.ndarray:
+        """Curves for ``request``, shape (request.n_frames, 52), float32, 0..1."""
+        from talkrig.whisper_encoder import encoder_states, states_at
+
+        fps = self.model.fps
+        n_model = max(1, int(np.ceil(request.duration_s * fps - 1e-9)))
+        emotion = resample_frames(np.asarray(request.emotion, np.float32).reshape(-1, 7),
+                                  request.fps, fps, n_model)
+        audio = raise_quiet(request.audio)  # as the encoder's training audio peaked
+        encoded = encoder_states(audio, progress and (lambda f: progress(ENCODER_SHARE * f)))
+        curves = self.model.curves(states_at(encoded, n_model, fps), emotion)
+        curves = gated(curves, audio, fps, self.closure_gate)
+        if progress:
+            progress(1.0)
+        if abs(request.fps - fps) < 1e-9 and len(curves) == request.n_frames:
+            return curves
+        return np.clip(resample_frames(curves, fps, request.fps, request.n_frames), 0.0, 1.0)
+

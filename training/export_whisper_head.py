@@ -1,0 +1,104 @@
+"""Export a Whisper-head checkpoint to ONNX with a dynamic time axis (dynamo exporter).
+
+The graph takes ``states`` (1, T, 512), Whisper base's encoder states resampled to
+60 fps (:func:`talkrig.whisper_encoder.states_at`), and ``emotion`` (1, T, 7), and
+returns ``curves`` (1, T, 52) in 0..1. Metadata: ``talkrig.kind`` ("whisper-head"),
+``talkrig.encoder`` ("whisper-base"), ``talkrig.dims`` (JSON of WhisperHeadDims),
+``talkrig.version``, ``talkrig.channels``, ``talkrig.fps``, ``talkrig.training_step``,
+``talkrig.training`` (the config). Usage::
+
+    python -m training.export_whisper_head out/train_wh/step_004000.pt \
+        core/talkrig/models/talkrig_neural_whisper.onnx
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+CHECK_FRAMES = (1, 7, 180, 1811)  # lengths checked in onnxruntime after export
+HEAD_KIND = "whisper-head"
+
+
+def export(net, path: str | os.PathLike, extra_meta: dict | None = None) -> Path:
+    """Export ``net`` (a WhisperHead, clamped to 0..1 on the way) to ``path`` and check
+    it at several lengths."""
+    import onnx
+    import torch
+
+    from talkrig.model.dims import MODEL_VERSION, N_EMOTION_AXES, OUTPUT_FPS
+    from talkrig.model.whisper_head import ClampedHead
+    from talkrig.rigs import ARKIT52
+
+    net = ClampedHead(net).eval()
+    frames = 120
+    states = torch.randn(1, frames, net.dims.features)
+    emotion = torch.zeros(1, frames, N_EMOTION_AXES)
+    n = torch.export.Dim("frames", min=1, max=1_000_000)
+    program = torch.onnx.export(net, (states, emotion), dynamo=True,
+                                dynamic_shapes={"states": {1: n}, "emotion": {1: n}},
+                                input_names=["states", "emotion"], output_names=["curves"],
+                                optimize=True, verbose=False)
+    proto = program.model_proto
+    meta = {"talkrig.kind": HEAD_KIND, "talkrig.encoder": net.dims.encoder,
+            "talkrig.dims": net.dims.to_json(), "talkrig.version": MODEL_VERSION,
+            "talkrig.channels": ",".join(ARKIT52), "talkrig.fps": str(OUTPUT_FPS)}
+    meta.update(extra_meta or {})
+    for key, value in meta.items():
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, value
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as tmp:
+        tmp_path = Path(tmp.name)
+    onnx.save_model(proto, tmp_path)
+    os.replace(tmp_path, path)
+    check_lengths(net, path)
+    return path
+
+
+def check_lengths(net, path: Path, frames=CHECK_FRAMES, tol: float = 1e-4) -> list[float]:
+    """Run torch (``net``, a ClampedHead) and onnxruntime at several lengths; raise if they
+    differ by > ``tol``."""
+    import onnxruntime as ort
+    import torch
+
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    rng = np.random.default_rng(0)
+    diffs = []
+    for n in frames:
+        states = rng.standard_normal((1, n, net.dims.features)).astype(np.float32)
+        emotion = rng.uniform(0, 1, (1, n, 7)).astype(np.float32)
+        got = session.run(["curves"], {"states": states, "emotion": emotion})[0]
+        with torch.no_grad():
+            want = net(torch.from_numpy(states), torch.from_numpy(emotion)).numpy()
+        diffs.append(float(np.max(np.abs(got - want))))
+        if got.shape != want.shape or diffs[-1] > tol:
+            raise RuntimeError(f"ONNX check failed at {n} frames: shape {got.shape} vs "
+                               f"{want.shape}, max diff {diffs[-1]:.2e}")
+    return diffs
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("checkpoint", type=Path, help="training checkpoint (.pt)")
+    parser.add_argument("output", type=Path, help="ONNX file to write")
+    args = parser.parse_args(argv)
+    from training.train_whisper_head import load_head
+
+    net, doc = load_head(args.checkpoint)
+    extra = {"talkrig.training_step": str(doc.get("step", 0)),
+             "talkrig.training": json.dumps(doc.get("config", {}))}
+    path = export(net, args.output, extra)
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

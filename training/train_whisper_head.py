@@ -1,0 +1,193 @@
+"""Train a head on Whisper base's frozen encoder (the ``neural-whisper`` engine).
+
+The phonetic engine is the teacher, as for the log-mel network (:mod:`training.train`):
+the same corpus, the same two-emotion batches and the same losses (weighted L1,
+velocity, lip aperture with closed frames counted 3x, emotion consistency). Only the
+input differs: the encoder states cached by :mod:`training.whisper_states`, resampled
+to 60 fps, instead of audio. No on-the-fly noise (the states are fixed) and no
+adversarial term.
+
+    python -m training.train_whisper_head training/configs/whisper_head.toml --out out/train_wh
+
+Checkpoints (``step_NNNNNN.pt`` every ``val_every`` steps, ``last.pt``) hold the weights,
+the dims, the config, the optimizer state and the step; a run resumes from ``last.pt``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import numpy as np
+
+from talkrig.model.dims import OUTPUT_FPS, WhisperHeadDims
+from training.config import TrainConfig
+from training.dataset import INT16_SCALE, load_corpus, teacher
+from training.train import _lr
+
+
+
+
+def load_head_config(path: str | Path) -> tuple[WhisperHeadDims, TrainConfig]:
+    """Parse a TOML file with ``[model]`` (WhisperHeadDims) and ``[train]`` (TrainConfig)."""
+    doc = tomllib.loads(Path(path).read_text("utf-8"))
+    dims = WhisperHeadDims.from_dict(doc.get("model", {}))
+    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    unknown = set(doc.get("train", {})) - known
+    if unknown:
+        raise ValueError(f"{path}: unknown [train] keys: {sorted(unknown)}")
+    train = {k: (tuple(v) if isinstance(v, list) else v) for k, v in doc.get("train", {}).items()}
+    return dims, TrainConfig(**train)
+
+
+class HeadBatches:
+    """Random crops of ``crop_frames`` frames at 60 fps, each with two emotions.
+
+    ``next()`` returns float32 arrays ``states`` (B, T, 512), ``emotion`` (2B, T, 7) and
+    ``target`` (2B, T, 52): rows 0..B-1 the clip's own emotion, B..2B-1 a random one.
+    """
+
+    def __init__(self, clips, states, indices, cfg: TrainConfig, seed: int):
+        from training.dataset import _sampling_probs
+
+        self.clips, self.states, self.indices = clips, states, indices
+        self.probs = _sampling_probs(clips, indices, cfg.corpus_weights)
+        self.cfg = cfg
+        self.crop = cfg.crop_blocks * 3  # 50 ms blocks -> 60 fps frames
+        self.rng = np.random.default_rng(seed)
+
+    def _one(self, index: int):
+        from talkrig.whisper_encoder import states_at
+        from training import emotions
+
+        clip = self.clips[index]
+        n_frames = max(self.crop, int(np.ceil(len(clip.audio) / 16_000 * OUTPUT_FPS)))
+        audio = np.zeros(int(np.ceil(n_frames / OUTPUT_FPS * 16_000)), np.float32)
+        audio[: len(clip.audio)] = clip.audio / INT16_SCALE
+        states = states_at(self.states[index].astype(np.float32), n_frames, OUTPUT_FPS)
+        past_end = np.arange(n_frames) / OUTPUT_FPS * 50 >= len(self.states[index])
+        states[past_end] = 0.0  # beyond the clip: padding, as at run time past the audio
+        second = emotions.random_spec(len(clip.audio) / 16_000, self.rng)
+        pairs = [teacher(clip, audio, spec, n_frames, self.cfg.use_loudness)
+                 for spec in (clip.emotion, second)]
+        start = int(self.rng.integers(0, n_frames - self.crop + 1))
+        end = start + self.crop
+        return states[start:end], [p[0][start:end] for p in pairs], [p[1][start:end] for p in pairs]
+
+    def next(self) -> dict[str, np.ndarray]:
+        picks = self.rng.choice(self.indices, size=self.cfg.batch_size, p=self.probs)
+        items = [self._one(i) for i in picks]
+        return {"states": np.stack([it[0] for it in items]).astype(np.float32),
+                "emotion": np.stack([it[1][k] for k in (0, 1) for it in items]).astype(np.float32),
+                "target": np.stack([it[2][k] for k in (0, 1) for it in items]).astype(np.float32)}
+
+
+def save_head(path: Path, net, step: int, cfg: TrainConfig, optimizer=None) -> None:
+    """Write a self-describing checkpoint atomically."""
+    import torch
+
+    doc = {"kind": "whisper-head", "dims": dataclasses.asdict(net.dims),
+           "state_dict": net.state_dict(), "step": step, "config": dataclasses.asdict(cfg)}
+    if optimizer is not None:
+        doc["optimizer"] = optimizer.state_dict()
+    tmp = path.with_name(path.name + ".part")
+    torch.save(doc, tmp)
+    os.replace(tmp, path)
+
+
+def load_head(path: str | Path):
+    """(WhisperHead in eval mode, the checkpoint document)."""
+    import torch
+
+    from talkrig.model.whisper_head import WhisperHead
+
+    doc = torch.load(path, map_location="cpu", weights_only=False)
+    net = WhisperHead(WhisperHeadDims.from_dict(doc["dims"]))
+    net.load_state_dict(doc["state_dict"])
+    net.eval()
+    return net, doc
+
+
+def train_step(net, optimizer, batch: dict, weights, cfg: TrainConfig) -> dict:
+    """One optimiser step; the loss terms as floats."""
+    import torch
+
+    from training import losses
+
+    b = {k: torch.from_numpy(v) for k, v in batch.items()}
+    pred = net(torch.cat([b["states"], b["states"]]), b["emotion"])  # (2B, T, 52)
+    l1, vel = losses.reconstruction(pred, b["target"], weights, cfg.vel_weight)
+    emo = cfg.emo_weight * losses.emotion_consistency(pred, b["target"])
+    shut = cfg.closure_weight * losses.closure(pred, b["target"])
+    loss = l1 + vel + emo + shut
+    optimizer.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+    optimizer.step()
+    return {"loss": loss.item(), "l1": l1.item(), "vel": vel.item(), "emo": emo.item(),
+            "closure": shut.item()}
+
+
+def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path) -> Path:
+    """Train (resuming from ``out/last.pt``); the path of the last checkpoint."""
+    import torch
+
+    from talkrig.model.whisper_head import WhisperHead
+    from training import losses
+    from training.whisper_states import corpus_states, load_states
+
+    torch.manual_seed(cfg.seed)
+    torch.set_num_threads(cfg.threads)
+    folders = [Path(f) for f in cfg.corpus]
+    clips = load_corpus(folders)
+    states = [s for folder in folders for s in load_states(corpus_states(folder).parent)]
+    batches = HeadBatches(clips, states, list(range(len(clips))), cfg, cfg.seed)
+    net = WhisperHead(dims)
+    optimizer = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    step = 0
+    out.mkdir(parents=True, exist_ok=True)
+    if (out / "last.pt").exists():
+        doc = torch.load(out / "last.pt", map_location="cpu", weights_only=False)
+        net.load_state_dict(doc["state_dict"])
+        optimizer.load_state_dict(doc["optimizer"])
+        step = doc["step"]
+        batches.rng = np.random.default_rng(cfg.seed + step)
+        print(f"resumed at step {step}", file=sys.stderr)
+    weights = losses.channel_weights(cfg.mouth_weight, "cpu")
+    started = time.time()
+    with (out / "log.jsonl").open("a", encoding="utf-8") as log:
+        while step < cfg.steps and time.time() - started < cfg.max_minutes * 60:
+            for group in optimizer.param_groups:
+                group["lr"] = _lr(step, cfg)
+            terms = train_step(net, optimizer, batches.next(), weights, cfg)
+            step += 1
+            if step % cfg.val_every == 0 or step == cfg.steps:
+                log.write(json.dumps({"step": step, **terms}) + "\n")
+                log.flush()
+                print(json.dumps({"step": step, **terms}), file=sys.stderr)
+                save_head(out / f"step_{step:06d}.pt", net, step, cfg)
+                save_head(out / "last.pt", net, step, cfg, optimizer)
+    save_head(out / "last.pt", net, step, cfg, optimizer)
+    return out / "last.pt"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("config", type=Path, help="TOML config ([model] and [train])")
+    parser.add_argument("--out", type=Path, default=Path("out/train_whisper_head"),
+                        help="checkpoint folder (resumed when it holds last.pt)")
+    args = parser.parse_args(argv)
+    dims, cfg = load_head_config(args.config)
+    print(train(dims, cfg, args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
