@@ -198,3 +198,19 @@ def test_the_closure_gate_spares_frames_beside_an_aligned_vowel_only_when_asked(
     assert np.all(spared[before] > 0.05)  # left as the coarticulation made it
     inside = (t >= 0.2) & (t < 0.3 - 2 * VOWEL_MARGIN_S)  # the rest of the /t/: gated
     assert np.all(spared[inside] <= 1e-6) and np.all(strict[inside] <= 1e-6)
+
+
+def test_an_aperture_ceiling_lowers_only_the_mouth_opening_and_only_where_set():
+    phones = [Phone("SIL", 0.0, 0.1), Phone("AA", 0.1, 0.5), Phone("SIL", 0.5, 0.7)]
+    free = curves_from_phones(phones, 42, 60.0)
+    ceiling = np.full(42, np.nan, np.float32)
+    ceiling[12:20] = 0.1  # inside the vowel
+    capped = curves_from_phones(phones, 42, 60.0, aperture_ceiling=ceiling)
+    assert aperture(free)[12:20].min() > 0.3
+    np.testing.assert_allclose(aperture(capped)[12:20], 0.1, atol=1e-4)
+    np.testing.assert_array_equal(capped[:12], free[:12])  # NaN: no ceiling
+    np.testing.assert_array_equal(capped[20:], free[20:])
+    opening = [ARKIT_INDEX[c] for c in ("jawOpen", "mouthLowerDownLeft", "mouthLowerDownRight",
+                                        "mouthUpperUpLeft", "mouthUpperUpRight")]
+    others = np.setdiff1d(np.arange(52), opening)
+    np.testing.assert_array_equal(capped[:, others], free[:, others])  # rounding etc. kept

@@ -358,3 +358,37 @@ def test_words_heard_that_cover_too_little_keep_their_lips_and_loud_pauses_are_r
     starts = [p.start_s for p in found.phones]
     assert starts == sorted(starts)
     assert found.phones[-1].end_s == pytest.approx(len(take) / rate, abs=0.011)  # (10 ms frames)
+
+
+def test_each_piece_heard_hands_its_encoding_on():
+    audio = load_audio(dev_file("cold_corpus.wav")).samples  # 26 s: heard in two pieces
+    pieces = []
+    heard = whisper_words.hear(audio, on_encoded=lambda lo, hi, s: pieces.append((lo, hi, s)))
+    assert [(lo / 16000, hi / 16000) for lo, hi, _ in pieces] == [
+        (p.start_s, p.end_s) for p in heard.pieces]
+    assert len(pieces) == 2
+    for lo, hi, states in pieces:
+        assert states.dtype == np.float32 and states.shape[1] == 512
+        # one state per 20 ms over the piece and its silent tail
+        assert abs(len(states) * 320 - (hi - lo) - whisper_words.TAIL_S * 16000) <= 640
+
+
+def test_the_head_ceiling_closes_an_um_the_aligned_words_open(monkeypatch):
+    from talkrig.engines.phonetic import head_ceiling
+    from talkrig.phones.readers import read_textgrid_phones
+
+    from conftest import DEV_SPEECH
+
+    audio = load_audio(dev_file("cold_corpus3.wav")).samples
+    n = frame_count(len(audio) / 16000, 60.0)
+    request = EngineRequest(audio, 60.0, np.zeros((n, 7), np.float32))
+    with_head = aperture(get_engine("phonetic").animate(request))
+    monkeypatch.setattr(head_ceiling.HeadCeiling, "ceiling", lambda self, n, fps: None)
+    without = aperture(get_engine("phonetic").animate(request))
+    assert np.all(with_head <= without + 1e-5)  # a ceiling only ever lowers the mouth
+    phones = read_textgrid_phones(DEV_SPEECH / "textgrid" / "cold_corpus3.TextGrid")
+    um = next(p for p in phones if p.label == "M" and abs(p.start_s - 6.82) < 0.02)
+    span = slice(int(um.start_s * 60), int(np.ceil(um.end_s * 60)) + 1)
+    threshold = 0.25 * np.percentile(with_head, 95)  # the metric's closure threshold
+    assert without[span].max() > threshold  # the aligned words open the mouth there...
+    assert with_head[span].max() <= threshold  # ... the head keeps it shut

@@ -153,7 +153,8 @@ def _model():
                         cpu_threads=_threads(), files=_model_files())
 
 
-def hear(audio: np.ndarray, progress=None, hesitations: bool = True) -> HeardWords:
+def hear(audio: np.ndarray, progress=None, hesitations: bool = True,
+         on_encoded=None) -> HeardWords:
     """The words spoken in ``audio`` (greedy decoding: the same audio, the same words).
 
     Parameters
@@ -164,6 +165,10 @@ def hear(audio: np.ndarray, progress=None, hesitations: bool = True) -> HeardWor
     hesitations : bool
         Read English speech a second time to find its hesitations ("uh", "um"), which
         Whisper leaves out (:mod:`talkrig.phones.hesitations`), and put them in.
+    on_encoded : callable, optional
+        Called as ``on_encoded(lo, hi, states)`` with each piece's sample range and
+        Whisper's encoding of it, (K, 512) float32, one state per 20 ms from ``lo`` (the
+        piece and ``TAIL_S`` of silence), so that other models can read the same encoding.
 
     Returns
     -------
@@ -177,7 +182,10 @@ def hear(audio: np.ndarray, progress=None, hesitations: bool = True) -> HeardWor
     texts: list[str] = []
     pieces = _pieces(audio)
     for k, (lo, hi) in enumerate(pieces):
-        texts += reader.read(_encode(audio[lo:hi]), lo, hi, last=k == len(pieces) - 1)
+        encoded = _encode(audio[lo:hi])
+        if on_encoded is not None:
+            on_encoded(lo, hi, np.asarray(encoded, dtype=np.float32)[0])
+        texts += reader.read(encoded, lo, hi, last=k == len(pieces) - 1)
     if progress:
         progress(1.0)
     heard = tuple(HeardPiece(lo / SAMPLE_RATE, hi / SAMPLE_RATE, text)

@@ -167,6 +167,16 @@ def limit_opening_speed(curves: np.ndarray, fps: float, previous: float | None =
     return float(limited[-1])
 
 
+def cap_aperture(curves: np.ndarray, ceiling: np.ndarray) -> None:
+    """Lower the lip aperture of ``curves`` (T, 52), in place, to ``ceiling`` (T,) where
+    it is higher, by scaling the opening channels; frames whose ceiling is NaN are
+    left alone."""
+    from talkrig.evaluation.metrics import aperture
+
+    a = aperture(curves)  # (T,)
+    _scale_opening(curves, a, np.where(np.isnan(ceiling), a, np.minimum(a, ceiling)))
+
+
 def _rise_limited(a: np.ndarray, step: float, previous: float | None = None) -> np.ndarray:
     """``min_{s <= t} (a(s) + step (t - s))`` over ``a`` (T,), and under ``previous +
     step (t + 1)`` when the frame before had the aperture ``previous``."""

@@ -293,7 +293,8 @@ def curves_from_phones(phones: Sequence[Phone], n_frames: int, fps: float,
                        aperture_gain: np.ndarray | None = None,
                        aperture_floor: np.ndarray | None = None,
                        max_aperture_speed: float | None = None,
-                       vowel_margin_s: float = 0.0) -> np.ndarray:
+                       vowel_margin_s: float = 0.0,
+                       aperture_ceiling: np.ndarray | None = None) -> np.ndarray:
     """Speech + emotion curves from timed phones; pure, fast and deterministic.
 
     Parameters
@@ -331,6 +332,11 @@ def curves_from_phones(phones: Sequence[Phone], n_frames: int, fps: float,
         its dips (:func:`talkrig.engines.phonetic.acoustic.limit_aperture_speed`), last
         of the mouth rules, for curves the acoustic gates above have scaled frame by
         frame. None = no limit.
+    aperture_ceiling : np.ndarray, shape (T,), optional
+        Largest lip aperture per frame (NaN: none), from a second opinion on the mouth
+        (the neural-whisper head, :mod:`talkrig.engines.phonetic.head_ceiling`), for
+        phones aligned to heard words: the opening channels are scaled down to it, after
+        the floor and before the speed limit. None = no ceiling.
 
     Returns
     -------
@@ -357,6 +363,10 @@ def curves_from_phones(phones: Sequence[Phone], n_frames: int, fps: float,
     if aperture_floor is not None:
         floor_aperture(curves, _frame_values(np.ravel(aperture_floor), n_frames, 1)[:, 0],
                        starts, ends, ids, fps, table)
+    if aperture_ceiling is not None:
+        from talkrig.engines.phonetic.acoustic import cap_aperture
+
+        cap_aperture(curves, _frame_values(np.ravel(aperture_ceiling), n_frames, 1)[:, 0])
     if max_aperture_speed is not None:
         from talkrig.engines.phonetic.acoustic import limit_aperture_speed
 

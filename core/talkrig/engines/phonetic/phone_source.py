@@ -47,7 +47,8 @@ class FoundPhones(NamedTuple):
 
 
 def phones_for(audio: np.ndarray, text: str | None, progress: ProgressFn | None = None,
-               hear_words: bool = True, check_text: bool = False) -> FoundPhones:
+               hear_words: bool = True, check_text: bool = False,
+               on_encoded=None) -> FoundPhones:
     """Timed phones for ``audio``: aligned to ``text`` when given, else to the words
     Whisper hears, else recognised one by one.
 
@@ -57,6 +58,7 @@ def phones_for(audio: np.ndarray, text: str | None, progress: ProgressFn | None 
     with ``hear_words=False``) phones are recognised directly. With ``check_text``
     (and the ``asr`` extra) the words of a transcript are compared with those Whisper
     hears, and a mismatch is reported; the transcript is still followed.
+    ``on_encoded`` is handed to every hearing (:func:`talkrig.phones.whisper_words.hear`).
     """
     from talkrig.audio import SAMPLE_RATE, is_silent
     from talkrig.phones import sphinx
@@ -70,18 +72,19 @@ def phones_for(audio: np.ndarray, text: str | None, progress: ProgressFn | None 
     if text and text.strip():
         _check_english(text)
         if check_text and _can_hear(True):
-            checked = _check_heard(audio, text, bar and _before(bar, HEAR_SHARE))
-        found, checked = _transcript_aligned(audio, text, bar, hearing, checked)
+            checked = _check_heard(audio, text, bar and _before(bar, HEAR_SHARE), on_encoded)
+        found, checked = _transcript_aligned(audio, text, bar, hearing, checked, on_encoded)
         if found is not None:
             return found
     if hearing:
-        heard = _heard(audio, bar and bar.rest(), checked)
+        heard = _heard(audio, bar and bar.rest(), checked, on_encoded)
         if heard is not None:
             return heard
     return FoundPhones(sphinx.recognise(audio, bar and bar.rest()), "recognised")
 
 
-def _transcript_aligned(audio: np.ndarray, text: str, bar, hearing: bool, heard):
+def _transcript_aligned(audio: np.ndarray, text: str, bar, hearing: bool, heard,
+                        on_encoded=None):
     """(the transcript's phones, or None when it is set aside (reported); the words
     heard, when they were: ``heard`` or heard here).
 
@@ -96,7 +99,8 @@ def _transcript_aligned(audio: np.ndarray, text: str, bar, hearing: bool, heard)
     except sphinx.AlignmentError as exc:
         phones, problem = None, exc.problem
     if problem and phones and hearing:
-        heard = heard or whisper_words.hear(audio, bar and _before(bar.rest(), HEAR_SHARE))
+        heard = heard or whisper_words.hear(audio, bar and _before(bar.rest(), HEAR_SHARE),
+                                            on_encoded=on_encoded)
         if heard.usable and not _coverage_problem(phones, audio, heard.segments):
             log.info("the transcript covers the speech Whisper heard; the loud audio "
                      "outside it is taken for music or noise")
@@ -124,7 +128,7 @@ def _check_english(text: str) -> None:
         _report(message, stacklevel=4)
 
 
-def _check_heard(audio: np.ndarray, text: str, progress: ProgressFn | None):
+def _check_heard(audio: np.ndarray, text: str, progress: ProgressFn | None, on_encoded=None):
     """Warn when ``text`` and the words Whisper hears in ``audio`` differ (a transcript
     of another line?); silent when Whisper hears no English words. Returns what it
     heard (:class:`~talkrig.phones.whisper_words.HeardWords`), for reuse."""
@@ -132,7 +136,8 @@ def _check_heard(audio: np.ndarray, text: str, progress: ProgressFn | None):
     from talkrig.phones.sphinx import without_fillers
     from talkrig.phones.transcript import excerpt, normalise_words, word_mismatch
 
-    heard = whisper_words.hear(audio, progress, hesitations=False)  # (compared without)
+    heard = whisper_words.hear(audio, progress, hesitations=False,  # (compared without)
+                               on_encoded=on_encoded)
     if not heard.usable:
         return heard
     said, got = (without_fillers(normalise_words(words)) for words in (text, heard.text))
@@ -177,7 +182,7 @@ def _can_hear(hear_words: bool) -> bool:
 
 
 def _heard(audio: np.ndarray, progress: ProgressFn | None,
-           heard=None) -> FoundPhones | None:
+           heard=None, on_encoded=None) -> FoundPhones | None:
     """Phones of the words Whisper hears, aligned (with recognised phones in the loud
     pauses between them when they cover too little of the loud audio); None when there
     are none to use."""
@@ -187,7 +192,7 @@ def _heard(audio: np.ndarray, progress: ProgressFn | None,
 
     hear_progress = _before(progress, HEAR_SHARE) if progress else None
     if heard is None:  # (not already heard while checking a transcript)
-        heard = whisper_words.hear(audio, hear_progress)
+        heard = whisper_words.hear(audio, hear_progress, on_encoded=on_encoded)
     if not heard.usable:
         _report(_not_usable(heard) + "; animating from recognised phones", stacklevel=4)
         return None
