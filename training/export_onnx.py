@@ -25,7 +25,6 @@ CHECK_SECONDS = (0.05, 0.8, 3.0, 11.35)  # lengths checked in onnxruntime after 
 
 def export(net, path: str | os.PathLike, extra_meta: dict | None = None) -> Path:
     """Export ``net`` (a TalkRigNet) to ``path`` and check it at several lengths."""
-    import onnx
     import torch
 
     from talkrig.model.dims import (BLOCK_SAMPLES, MODEL_VERSION, OUTPUT_FPS, SAMPLE_RATE,
@@ -50,7 +49,16 @@ def export(net, path: str | os.PathLike, extra_meta: dict | None = None) -> Path
             "talkrig.block_samples": str(BLOCK_SAMPLES),
             "talkrig.lookahead_s": f"{dims.lookahead_s:.6f}",
             "talkrig.context_s": f"{dims.context_s:.6f}"}
-    meta.update(extra_meta or {})
+    path = save_with_metadata(proto, path, {**meta, **(extra_meta or {})})
+    check_lengths(model, path)
+    return path
+
+
+def save_with_metadata(proto, path: str | os.PathLike, meta: dict[str, str]) -> Path:
+    """Write the ONNX ``proto`` with ``meta`` as its metadata to ``path``, atomically
+    (temp file + rename), weights inline: one self-contained file."""
+    import onnx
+
     for key, value in meta.items():
         entry = proto.metadata_props.add()
         entry.key, entry.value = key, value
@@ -58,32 +66,40 @@ def export(net, path: str | os.PathLike, extra_meta: dict | None = None) -> Path
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as tmp:
         tmp_path = Path(tmp.name)
-    onnx.save_model(proto, tmp_path)  # weights inline: one self-contained file
+    onnx.save_model(proto, tmp_path)
     os.replace(tmp_path, path)
-    check_lengths(model, path)
     return path
 
 
 def check_lengths(model, path: Path, seconds=CHECK_SECONDS, tol: float = 1e-4) -> list[float]:
     """Run torch and onnxruntime at several lengths; raise if they differ by > ``tol``."""
+    from talkrig.model.dims import BLOCK_SAMPLES
+
+    rng = np.random.default_rng(0)
+    cases = []
+    for s in seconds:
+        n = max(1, int(round(s * 16000 / BLOCK_SAMPLES))) * BLOCK_SAMPLES
+        cases.append((f"{s} s", {
+            "audio": (rng.standard_normal((1, n)) * 0.1).astype(np.float32),
+            "emotion": rng.uniform(0, 1, (1, n // BLOCK_SAMPLES * 3, 7)).astype(np.float32)}))
+    return parity(model, path, cases, tol)
+
+
+def parity(model, path: Path, cases: list[tuple[str, dict]], tol: float) -> list[float]:
+    """Max |torch - onnxruntime| of ``curves`` per case (label, {input name: array}); the
+    torch ``model`` takes the inputs in the dict's order. Raises past ``tol``."""
     import onnxruntime as ort
     import torch
 
-    from talkrig.model.dims import BLOCK_SAMPLES
-
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    rng = np.random.default_rng(0)
     diffs = []
-    for s in seconds:
-        n = max(1, int(round(s * 16000 / BLOCK_SAMPLES))) * BLOCK_SAMPLES
-        audio = (rng.standard_normal((1, n)) * 0.1).astype(np.float32)
-        emotion = rng.uniform(0, 1, (1, n // BLOCK_SAMPLES * 3, 7)).astype(np.float32)
-        got = session.run(["curves"], {"audio": audio, "emotion": emotion})[0]
+    for label, feeds in cases:
+        got = session.run(["curves"], feeds)[0]
         with torch.no_grad():
-            want = model(torch.from_numpy(audio), torch.from_numpy(emotion)).numpy()
+            want = model(*(torch.from_numpy(v) for v in feeds.values())).numpy()
         diffs.append(float(np.max(np.abs(got - want))))
         if got.shape != want.shape or diffs[-1] > tol:
-            raise RuntimeError(f"ONNX check failed at {s} s: shape {got.shape} vs "
+            raise RuntimeError(f"ONNX check failed at {label}: shape {got.shape} vs "
                                f"{want.shape}, max diff {diffs[-1]:.2e}")
     return diffs
 

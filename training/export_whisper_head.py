@@ -16,10 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from training.export_onnx import parity, save_with_metadata
 
 CHECK_FRAMES = (1, 7, 180, 1811)  # lengths checked in onnxruntime after export
 HEAD_KIND = "whisper-head"
@@ -28,7 +29,6 @@ HEAD_KIND = "whisper-head"
 def export(net, path: str | os.PathLike, extra_meta: dict | None = None) -> Path:
     """Export ``net`` (a WhisperHead, clamped to 0..1 on the way) to ``path`` and check
     it at several lengths."""
-    import onnx
     import torch
 
     from talkrig.model.dims import MODEL_VERSION, N_EMOTION_AXES, OUTPUT_FPS
@@ -44,20 +44,10 @@ def export(net, path: str | os.PathLike, extra_meta: dict | None = None) -> Path
                                 dynamic_shapes={"states": {1: n}, "emotion": {1: n}},
                                 input_names=["states", "emotion"], output_names=["curves"],
                                 optimize=True, verbose=False)
-    proto = program.model_proto
     meta = {"talkrig.kind": HEAD_KIND, "talkrig.encoder": net.dims.encoder,
             "talkrig.dims": net.dims.to_json(), "talkrig.version": MODEL_VERSION,
             "talkrig.channels": ",".join(ARKIT52), "talkrig.fps": str(OUTPUT_FPS)}
-    meta.update(extra_meta or {})
-    for key, value in meta.items():
-        entry = proto.metadata_props.add()
-        entry.key, entry.value = key, value
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as tmp:
-        tmp_path = Path(tmp.name)
-    onnx.save_model(proto, tmp_path)
-    os.replace(tmp_path, path)
+    path = save_with_metadata(program.model_proto, path, {**meta, **(extra_meta or {})})
     check_lengths(net, path)
     return path
 
@@ -65,23 +55,11 @@ def export(net, path: str | os.PathLike, extra_meta: dict | None = None) -> Path
 def check_lengths(net, path: Path, frames=CHECK_FRAMES, tol: float = 1e-4) -> list[float]:
     """Run torch (``net``, a ClampedHead) and onnxruntime at several lengths; raise if they
     differ by > ``tol``."""
-    import onnxruntime as ort
-    import torch
-
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     rng = np.random.default_rng(0)
-    diffs = []
-    for n in frames:
-        states = rng.standard_normal((1, n, net.dims.features)).astype(np.float32)
-        emotion = rng.uniform(0, 1, (1, n, 7)).astype(np.float32)
-        got = session.run(["curves"], {"states": states, "emotion": emotion})[0]
-        with torch.no_grad():
-            want = net(torch.from_numpy(states), torch.from_numpy(emotion)).numpy()
-        diffs.append(float(np.max(np.abs(got - want))))
-        if got.shape != want.shape or diffs[-1] > tol:
-            raise RuntimeError(f"ONNX check failed at {n} frames: shape {got.shape} vs "
-                               f"{want.shape}, max diff {diffs[-1]:.2e}")
-    return diffs
+    cases = [(f"{n} frames", {
+        "states": rng.standard_normal((1, n, net.dims.features)).astype(np.float32),
+        "emotion": rng.uniform(0, 1, (1, n, 7)).astype(np.float32)}) for n in frames]
+    return parity(net, path, cases, tol)
 
 
 def main(argv: list[str] | None = None) -> int:

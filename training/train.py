@@ -27,7 +27,8 @@ from training.dataset import Batches, load_corpus, split
 VAL_BATCHES = 6  # fixed validation batches
 
 
-def _lr(step: int, cfg: TrainConfig) -> float:
+def learning_rate(step: int, cfg: TrainConfig) -> float:
+    """Linear warm-up over ``cfg.warmup`` steps, then cosine decay to ``cfg.lr_min``."""
     if step < cfg.warmup:
         return cfg.lr * (step + 1) / cfg.warmup
     progress = min(1.0, (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup))
@@ -138,7 +139,7 @@ class _Run:
 
         cfg = self.cfg
         for group in self.opt.param_groups:
-            group["lr"] = _lr(self.step, cfg)
+            group["lr"] = learning_rate(self.step, cfg)
         b = _tensors(batch, self.device)
         pred = _forward(self.net, b)
         l1, vel = losses.reconstruction(pred, b["target"], self.weights, cfg.vel_weight)
@@ -217,7 +218,7 @@ def train(config_path: Path, out: Path, device: str = "cpu", steps: int | None =
         while run.step < cfg.steps and (time.time() - started) < cfg.max_minutes * 60:
             terms = run.train_step(source.next())
             if run.step % LOG_EVERY == 0:
-                row = {"step": run.step, **terms, "lr": _lr(run.step, cfg),
+                row = {"step": run.step, **terms, "lr": learning_rate(run.step, cfg),
                        "minutes": round((time.time() - started) / 60, 2)}
                 log.write(json.dumps(row) + "\n")
                 log.flush()

@@ -27,9 +27,9 @@ from pathlib import Path
 import numpy as np
 
 from talkrig.model.dims import OUTPUT_FPS, WhisperHeadDims
-from training.config import TrainConfig
-from training.dataset import INT16_SCALE, load_corpus, teacher
-from training.train import _lr
+from training.config import TrainConfig, train_config
+from training.dataset import INT16_SCALE, load_corpus, sampling_probs, teacher
+from training.train import learning_rate
 
 
 
@@ -37,13 +37,7 @@ from training.train import _lr
 def load_head_config(path: str | Path) -> tuple[WhisperHeadDims, TrainConfig]:
     """Parse a TOML file with ``[model]`` (WhisperHeadDims) and ``[train]`` (TrainConfig)."""
     doc = tomllib.loads(Path(path).read_text("utf-8"))
-    dims = WhisperHeadDims.from_dict(doc.get("model", {}))
-    known = {f.name for f in dataclasses.fields(TrainConfig)}
-    unknown = set(doc.get("train", {})) - known
-    if unknown:
-        raise ValueError(f"{path}: unknown [train] keys: {sorted(unknown)}")
-    train = {k: (tuple(v) if isinstance(v, list) else v) for k, v in doc.get("train", {}).items()}
-    return dims, TrainConfig(**train)
+    return WhisperHeadDims.from_dict(doc.get("model", {})), train_config(doc, path)
 
 
 class HeadBatches:
@@ -54,10 +48,8 @@ class HeadBatches:
     """
 
     def __init__(self, clips, states, indices, cfg: TrainConfig, seed: int):
-        from training.dataset import _sampling_probs
-
         self.clips, self.states, self.indices = clips, states, indices
-        self.probs = _sampling_probs(clips, indices, cfg.corpus_weights)
+        self.probs = sampling_probs(clips, indices, cfg.corpus_weights)
         self.cfg = cfg
         self.crop = cfg.crop_blocks * 3  # 50 ms blocks -> 60 fps frames
         self.rng = np.random.default_rng(seed)
@@ -164,7 +156,7 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path) -> Path:
     with (out / "log.jsonl").open("a", encoding="utf-8") as log:
         while step < cfg.steps and time.time() - started < cfg.max_minutes * 60:
             for group in optimizer.param_groups:
-                group["lr"] = _lr(step, cfg)
+                group["lr"] = learning_rate(step, cfg)
             terms = train_step(net, optimizer, batches.next(), weights, cfg)
             step += 1
             if step % cfg.val_every == 0 or step == cfg.steps:
