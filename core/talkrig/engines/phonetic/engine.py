@@ -86,7 +86,7 @@ class PhoneticEngine:
         phones, controls = self._acoustic_controls(request, phones)
         if self.last_mode == "heard" and ceiling is not None and controls:
             # the neural-whisper head's opinion of the mouth, read from the encoding
-            # Whisper made while hearing: dev AUC 0.946 -> 0.955 (docs/phonetic.md)
+            # Whisper made while hearing: dev AUC 0.946 -> 0.954 (docs/phonetic.md)
             controls["aperture_ceiling"] = ceiling.ceiling(n, request.fps)
         curves = curves_from_phones(phones, n, request.fps, request.emotion, loud, **controls)
         if progress:
