@@ -129,7 +129,7 @@ def test_heard_words_that_do_not_align_are_reported(monkeypatch):
     # what greedy decoding heard in this clip before looping decodes were heard again:
     # "ha" over and over, more syllables than the audio holds
     looped = whisper_words.HeardWords("ha " * 120, "en", 0.99)
-    monkeypatch.setattr(whisper_words, "hear", lambda *args: looped)
+    monkeypatch.setattr(whisper_words, "hear", lambda *args, **kwargs: looped)
     engine = get_engine("phonetic")
     audio = load_audio(dev_file("mfa_laughter.flac")).samples
     with pytest.warns(RuntimeWarning, match=r"the words heard \('ha ha ha.+'\) did not align: "):
