@@ -204,3 +204,18 @@ def test_cli_generates_with_the_neural_whisper_engine_and_refuses_a_log_mel_mode
                     "neural-whisper", "--model", default_model_path())
     assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
     assert "not a neural-whisper head" in wrong.stderr and not (tmp_path / "b.take.json").exists()
+
+
+def test_a_head_without_its_metadata_is_refused_in_one_line(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    from talkrig.engines.neural_whisper import WhisperHeadModel, default_head_path
+    from talkrig.errors import TalkRigError
+
+    model = onnx.load(str(default_head_path()))
+    kept = [p for p in model.metadata_props if p.key != "talkrig.fps"]
+    del model.metadata_props[:]
+    model.metadata_props.extend(kept)
+    broken = tmp_path / "no_fps.onnx"
+    onnx.save(model, str(broken))
+    with pytest.raises(TalkRigError, match="lacks TalkRig metadata"):
+        WhisperHeadModel(broken, device="cpu")

@@ -55,10 +55,16 @@ class WhisperHeadModel:
             raise TalkRigError("not a neural-whisper head (its metadata lacks talkrig.kind "
                                f"= {HEAD_KIND!r}; a log-mel model runs with --engine neural)",
                                str(self.path))
-        self.fps = int(meta["talkrig.fps"])
-        self.encoder = meta["talkrig.encoder"]
-        self.dims = json.loads(meta["talkrig.dims"])
-        self.version = meta["talkrig.version"]
+        try:
+            self.fps = int(meta["talkrig.fps"])
+            self.encoder = meta["talkrig.encoder"]
+            self.dims = json.loads(meta["talkrig.dims"])
+            self.version = meta["talkrig.version"]
+        except (KeyError, ValueError) as exc:
+            raise TalkRigError(f"ONNX file lacks TalkRig metadata ({exc})", str(self.path)) from None
+        if self.encoder != "whisper-base":
+            raise TalkRigError(f"a head for encoder {self.encoder!r}; this install has "
+                               "whisper-base", str(self.path))
 
     def curves(self, states: np.ndarray, emotion: np.ndarray) -> np.ndarray:
         """states (T, 512) and emotion (T, 7) at ``fps`` -> curves (T, 52), float32."""
