@@ -41,14 +41,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
     args = parser.parse_args(argv)
     from talkrig.engines.neural_whisper import WhisperNeuralEngine
-    from talkrig.whisper_encoder import encoder_states, states_at
+    from talkrig.model.dims import WHISPER_FEATURE_FPS
+    from talkrig.take import resample_frames
+    from talkrig.whisper_encoder import encoder_states
 
     audio = minute_of_speech()
     engine = WhisperNeuralEngine(args.model, device="cpu")
     request = engine_request(audio)
     whole = best_time(lambda: engine.animate(request), repeats=3)
     encoder = best_time(lambda: encoder_states(audio), repeats=3)
-    states = states_at(encoder_states(audio), len(request.emotion), 60.0)
+    states = resample_frames(encoder_states(audio), WHISPER_FEATURE_FPS, 60.0,
+                             len(request.emotion))
     head = best_time(lambda: engine.model.curves(states, request.emotion))
     peak = peak_memory_mb(args.model)
     print("neural-whisper engine bench, one minute of speech")

@@ -24,13 +24,13 @@ def speech():
 
 
 def test_states_of_long_audio_are_stitched_from_overlapping_windows(speech):
-    from talkrig.whisper_encoder import STATE_SAMPLES, encode_windows, encoder_states
+    from talkrig.whisper_encoder import STATE_SAMPLES, encode_window, encoder_states
 
     audio = np.concatenate([speech, speech, speech])[: 16_000 * 65]  # 65 s: three windows
     states = encoder_states(audio)
     assert states.shape == (-(-len(audio) // STATE_SAMPLES), 512)
-    first = encode_windows([audio[:480_000]])[0]
-    second = encode_windows([audio[448_000: 928_000]])[0]  # starts at 28 s
+    first = encode_window(audio[:480_000])
+    second = encode_window(audio[448_000: 928_000])  # starts at 28 s
     # the first window's states are used unchanged up to the overlap (28-30 s) ...
     np.testing.assert_allclose(states[:1400], first[:1400], rtol=1e-6, atol=1e-6)
     # ... across which they fade into the second window's
@@ -42,10 +42,11 @@ def test_states_of_long_audio_are_stitched_from_overlapping_windows(speech):
 
 
 def test_states_are_interpolated_to_the_frame_times():
-    from talkrig.whisper_encoder import states_at
+    from talkrig.model.dims import WHISPER_FEATURE_FPS
+    from talkrig.take import resample_frames
 
     ramp = np.arange(10, dtype=np.float32)[:, None] * np.ones((1, 4), np.float32)  # 50/s
-    at60 = states_at(ramp, 12, 60.0)  # frame j at j/60 s = state j * 50/60
+    at60 = resample_frames(ramp, WHISPER_FEATURE_FPS, 60.0, 12)  # frame j = state j * 50/60
     np.testing.assert_allclose(at60[:, 0], np.minimum(np.arange(12) * 50 / 60, 9), atol=1e-6)
 
 
@@ -88,7 +89,9 @@ def test_pytorch_and_onnx_heads_agree_on_real_speech(tmp_path, speech):
 
     from talkrig.model.dims import WhisperHeadDims
     from talkrig.model.whisper_head import ClampedHead, WhisperHead
-    from talkrig.whisper_encoder import encoder_states, states_at
+    from talkrig.model.dims import WHISPER_FEATURE_FPS
+    from talkrig.take import resample_frames
+    from talkrig.whisper_encoder import encoder_states
     from training.export_whisper_head import export
 
     torch.manual_seed(0)
@@ -98,7 +101,7 @@ def test_pytorch_and_onnx_heads_agree_on_real_speech(tmp_path, speech):
     encoded = encoder_states(speech)
     for seconds in (0.4, 2.0, 6.45):
         n = int(round(seconds * 60))
-        states = states_at(encoded, n, 60.0)[None]
+        states = resample_frames(encoded, WHISPER_FEATURE_FPS, 60.0, n)[None]
         emotion = np.random.default_rng(n).uniform(0, 1, (1, n, 7)).astype(np.float32)
         got = session.run(["curves"], {"states": states, "emotion": emotion})[0]
         with torch.no_grad():
@@ -125,14 +128,17 @@ def shipped():
     """(the shipped head, [(audio, its states at 60 fps, its reference phones)])."""
     from talkrig.engines.neural_whisper import WhisperHeadModel
     from talkrig.phones.readers import read_textgrid_phones
-    from talkrig.whisper_encoder import encoder_states, states_at
+    from talkrig.model.dims import WHISPER_FEATURE_FPS
+    from talkrig.take import resample_frames
+    from talkrig.whisper_encoder import encoder_states
 
     clips = []
     for name in CLOSURE_CLIPS:
         audio = load_audio(dev_file(name)).samples
         n = int(np.ceil(len(audio) / 16000 * 60))
         phones = read_textgrid_phones(DEV_SPEECH / "textgrid" / f"{name.rsplit('.', 1)[0]}.TextGrid")
-        clips.append((audio, states_at(encoder_states(audio), n, 60.0), phones))
+        states = resample_frames(encoder_states(audio), WHISPER_FEATURE_FPS, 60.0, n)
+        clips.append((audio, states, phones))
     return WhisperHeadModel(device="cpu"), clips
 
 

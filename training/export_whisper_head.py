@@ -1,7 +1,7 @@
 """Export a Whisper-head checkpoint to ONNX with a dynamic time axis (dynamo exporter).
 
 The graph takes ``states`` (1, T, 512), Whisper base's encoder states resampled to
-60 fps (:func:`talkrig.whisper_encoder.states_at`), and ``emotion`` (1, T, 7), and
+60 fps (:func:`talkrig.take.resample_frames`), and ``emotion`` (1, T, 7), and
 returns ``curves`` (1, T, 52) in 0..1. Metadata: ``talkrig.kind`` ("whisper-head"),
 ``talkrig.encoder`` ("whisper-base"), ``talkrig.dims`` (JSON of WhisperHeadDims),
 ``talkrig.version``, ``talkrig.channels``, ``talkrig.fps``, ``talkrig.training_step``,

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from talkrig.model.dims import OUTPUT_FPS, WhisperHeadDims
+from talkrig.model.dims import OUTPUT_FPS, WHISPER_FEATURE_FPS, WhisperHeadDims
 from training.config import TrainConfig, train_config
 from training.dataset import INT16_SCALE, load_corpus, sampling_probs, teacher
 from training.train import learning_rate
@@ -55,14 +55,14 @@ class HeadBatches:
         self.rng = np.random.default_rng(seed)
 
     def _one(self, index: int):
-        from talkrig.whisper_encoder import states_at
+        from talkrig.take import resample_frames
         from training import emotions
 
         clip = self.clips[index]
         n_frames = max(self.crop, int(np.ceil(len(clip.audio) / 16_000 * OUTPUT_FPS)))
         audio = np.zeros(int(np.ceil(n_frames / OUTPUT_FPS * 16_000)), np.float32)
         audio[: len(clip.audio)] = clip.audio / INT16_SCALE
-        states = states_at(self.states[index].astype(np.float32), n_frames, OUTPUT_FPS)
+        states = resample_frames(self.states[index], WHISPER_FEATURE_FPS, OUTPUT_FPS, n_frames)
         past_end = np.arange(n_frames) / OUTPUT_FPS * 50 >= len(self.states[index])
         states[past_end] = 0.0  # beyond the clip: padding, as at run time past the audio
         second = emotions.random_spec(len(clip.audio) / 16_000, self.rng)

@@ -39,7 +39,7 @@ def _pack(lengths: list[int], window: int, gap: int, unit: int) -> list[list[tup
 
 def corpus_states(folder: Path, force: bool = False) -> Path:
     """Compute (unless cached) the encoder states of ``folder``'s clips; the cache path."""
-    from talkrig.whisper_encoder import STATE_SAMPLES, WINDOW_SAMPLES, encode_windows
+    from talkrig.whisper_encoder import STATE_SAMPLES, WINDOW_SAMPLES, encode_window
     from training.dataset import INT16_SCALE
 
     path = folder / STATES_FILE
@@ -58,7 +58,7 @@ def corpus_states(folder: Path, force: bool = False) -> Path:
         for index, start in window:
             clip = audio[offsets[index]: offsets[index + 1]].astype(np.float32) / INT16_SCALE
             buffer[start: start + len(clip)] = clip
-        encoded = encode_windows([buffer])[0]
+        encoded = encode_window(buffer)
         for index, start in window:
             first = start // STATE_SAMPLES
             states[index] = encoded[first: first + -(-lengths[index] // STATE_SAMPLES)]

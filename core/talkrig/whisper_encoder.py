@@ -14,44 +14,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from talkrig.model.dims import WHISPER_FEATURE_FPS, WHISPER_WIDTH
+from talkrig.model.dims import SAMPLE_RATE, WHISPER_FEATURE_FPS, WHISPER_WIDTH
 
-SAMPLE_RATE = 16_000
 WINDOW_S = 30.0  # Whisper's fixed input
 WINDOW_SAMPLES = int(WINDOW_S * SAMPLE_RATE)  # 480 000
-MEL_FRAMES = 3000  # 10 ms hops in a window
 STATE_SAMPLES = SAMPLE_RATE // WHISPER_FEATURE_FPS  # 320 samples = 20 ms per state
 WINDOW_OVERLAP_S = 2.0  # audio two neighbouring windows share, cross-faded
 STEP_SAMPLES = WINDOW_SAMPLES - int(WINDOW_OVERLAP_S * SAMPLE_RATE)  # 28 s
 OVERLAP_STATES = int(WINDOW_OVERLAP_S * WHISPER_FEATURE_FPS)  # 100
 
 
-def available() -> bool:
-    """True when faster-whisper and the Whisper base packages are installed."""
-    from talkrig.phones import whisper_words
+def encode_window(piece: np.ndarray) -> np.ndarray:
+    """Encoder states of a piece of at most 30 s of 16 kHz audio, zero-padded to 30 s as
+    Whisper pads it: shape (1500, 512), float32."""
+    from talkrig.phones.whisper_words import encode
 
-    return whisper_words.available()
-
-
-def encode_windows(pieces: list[np.ndarray]) -> np.ndarray:
-    """Encoder states of up to 30 s pieces of 16 kHz audio, each zero-padded to 30 s.
-
-    Returns
-    -------
-    np.ndarray, shape (len(pieces), 1500, 512), float32
-    """
-    import ctranslate2
-
-    from talkrig.phones.whisper_words import _model
-
-    model = _model()
-    mels = np.zeros((len(pieces), 80, MEL_FRAMES), np.float32)
-    for i, piece in enumerate(pieces):
-        padded = np.zeros(WINDOW_SAMPLES, np.float32)
-        padded[: len(piece)] = piece[:WINDOW_SAMPLES]
-        mels[i] = model.feature_extractor(padded)[:, :MEL_FRAMES]
-    states = model.model.encode(ctranslate2.StorageView.from_array(mels), to_cpu=True)
-    return np.asarray(states, dtype=np.float32)
+    return np.asarray(encode(piece, WINDOW_SAMPLES), dtype=np.float32)[0]
 
 
 def encoder_states(audio: np.ndarray, progress=None) -> np.ndarray:
@@ -65,7 +43,7 @@ def encoder_states(audio: np.ndarray, progress=None) -> np.ndarray:
     starts = list(range(0, max(len(audio) - int(WINDOW_OVERLAP_S * SAMPLE_RATE), 1),
                         STEP_SAMPLES))
     for number, start in enumerate(starts):
-        states = encode_windows([audio[start: start + WINDOW_SAMPLES]])[0]
+        states = encode_window(audio[start: start + WINDOW_SAMPLES])
         first = start // STATE_SAMPLES
         keep = min(len(states), n_states - first)
         w = _fade(len(states), fade_in=number > 0, fade_out=number < len(starts) - 1)[:keep]
@@ -86,16 +64,3 @@ def _fade(n: int, fade_in: bool, fade_out: bool) -> np.ndarray:
     if fade_out:
         w[-OVERLAP_STATES:] = ramp[::-1]
     return w
-
-
-def states_at(states: np.ndarray, n_frames: int, fps: float) -> np.ndarray:
-    """``states`` (K, 512) at 50 per second, linearly interpolated to frames at
-    ``t = j / fps``: shape (n_frames, 512), float32."""
-    if len(states) == 0:
-        return np.zeros((n_frames, states.shape[1] if states.ndim == 2 else WHISPER_WIDTH),
-                        np.float32)
-    pos = np.clip(np.arange(n_frames) * (WHISPER_FEATURE_FPS / fps), 0, len(states) - 1)
-    lo = np.floor(pos).astype(np.int64)
-    hi = np.minimum(lo + 1, len(states) - 1)
-    w = (pos - lo)[:, None].astype(np.float32)
-    return states[lo] * (1.0 - w) + states[hi] * w

@@ -61,19 +61,30 @@ class NeuralEngine:
     def animate(self, request: EngineRequest, progress: ProgressFn | None = None) -> np.ndarray:
         """Curves for ``request``, shape (request.n_frames, 52), float32, 0..1."""
         fps_model = self.model.info.fps
-        n_model = max(1, int(np.ceil(request.duration_s * fps_model - 1e-9)))
-        emotion = np.asarray(request.emotion, np.float32).reshape(-1, 7)
-        emotion_model = resample_frames(emotion, request.fps, fps_model, n_model)
+        emotion_model = emotion_at(request, fps_model)
         # the model was trained on -30..0 dBFS peaks: at -40 dBFS its mouth hardly moved
         audio = raise_quiet(request.audio)
         curves = gated(self.model.curves(audio, emotion_model), audio, fps_model,
                        self.closure_gate)
         if progress:
             progress(1.0)
-        if abs(request.fps - fps_model) < 1e-9 and len(curves) == request.n_frames:
-            return curves
-        out = resample_frames(curves, fps_model, request.fps, request.n_frames)
-        return np.clip(out, 0.0, 1.0)
+        return curves_for(request, curves, fps_model)
+
+
+def emotion_at(request: EngineRequest, fps: float) -> np.ndarray:
+    """The request's emotion resampled to a model's frame rate ``fps``: one row per
+    model frame over the audio, (ceil(duration * fps), 7), float32."""
+    n_model = max(1, int(np.ceil(request.duration_s * fps - 1e-9)))
+    emotion = np.asarray(request.emotion, np.float32).reshape(-1, 7)
+    return resample_frames(emotion, request.fps, fps, n_model)
+
+
+def curves_for(request: EngineRequest, curves: np.ndarray, fps: float) -> np.ndarray:
+    """A model's ``curves`` (T, 52) at ``fps`` as the request asked for them:
+    (request.n_frames, 52) at ``request.fps``, in 0..1."""
+    if abs(request.fps - fps) < 1e-9 and len(curves) == request.n_frames:
+        return curves
+    return np.clip(resample_frames(curves, fps, request.fps, request.n_frames), 0.0, 1.0)
 
 
 def gated(curves: np.ndarray, audio: np.ndarray, fps: float, gate: str) -> np.ndarray:

