@@ -69,6 +69,14 @@ def teacher(clip: Clip, audio: np.ndarray, spec: str, n_frames: int,
     return vec, curves_from_phones(clip.phones, n_frames, OUTPUT_FPS, vec, level)
 
 
+def emotion_pair(clip: Clip, audio: np.ndarray, n_frames: int, rng: np.random.Generator,
+                 use_loudness: bool) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`teacher` of the whole clip under its own emotion spec and under a random
+    second one (for the emotion-consistency term), in that order."""
+    second = emotions.random_spec(len(clip.audio) / SAMPLE_RATE, rng)
+    return [teacher(clip, audio, spec, n_frames, use_loudness) for spec in (clip.emotion, second)]
+
+
 class Batches:
     """Random crops of ``crop_blocks`` x 50 ms with targets for two emotions.
 
@@ -93,9 +101,7 @@ class Batches:
         audio = np.zeros(n_blocks * BLOCK_SAMPLES, np.float32)
         audio[: len(clip.audio)] = clip.audio / INT16_SCALE
         n_frames = n_blocks * BLOCK_FRAMES
-        second = emotions.random_spec(len(clip.audio) / SAMPLE_RATE, self.rng)
-        pairs = [teacher(clip, audio, spec, n_frames, self.use_loudness)
-                 for spec in (clip.emotion, second)]
+        pairs = emotion_pair(clip, audio, n_frames, self.rng, self.use_loudness)
         start = int(self.rng.integers(0, n_blocks - self.crop_blocks + 1))
         a0, a1 = start * BLOCK_SAMPLES, (start + self.crop_blocks) * BLOCK_SAMPLES
         f0, f1 = start * BLOCK_FRAMES, (start + self.crop_blocks) * BLOCK_FRAMES

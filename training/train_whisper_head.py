@@ -26,9 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from talkrig.model.dims import OUTPUT_FPS, WHISPER_FEATURE_FPS, WhisperHeadDims
+from talkrig.model.dims import OUTPUT_FPS, SAMPLE_RATE, WHISPER_FEATURE_FPS, WhisperHeadDims
 from training.config import TrainConfig, train_config
-from training.dataset import INT16_SCALE, load_corpus, sampling_probs, teacher
+from training.dataset import INT16_SCALE, emotion_pair, load_corpus, sampling_probs
 from training.train import learning_rate
 
 
@@ -56,18 +56,15 @@ class HeadBatches:
 
     def _one(self, index: int):
         from talkrig.take import resample_frames
-        from training import emotions
 
         clip = self.clips[index]
-        n_frames = max(self.crop, int(np.ceil(len(clip.audio) / 16_000 * OUTPUT_FPS)))
-        audio = np.zeros(int(np.ceil(n_frames / OUTPUT_FPS * 16_000)), np.float32)
+        n_frames = max(self.crop, int(np.ceil(len(clip.audio) / SAMPLE_RATE * OUTPUT_FPS)))
+        audio = np.zeros(int(np.ceil(n_frames / OUTPUT_FPS * SAMPLE_RATE)), np.float32)
         audio[: len(clip.audio)] = clip.audio / INT16_SCALE
         states = resample_frames(self.states[index], WHISPER_FEATURE_FPS, OUTPUT_FPS, n_frames)
-        past_end = np.arange(n_frames) / OUTPUT_FPS * 50 >= len(self.states[index])
+        past_end = np.arange(n_frames) / OUTPUT_FPS * WHISPER_FEATURE_FPS >= len(self.states[index])
         states[past_end] = 0.0  # beyond the clip: padding, as at run time past the audio
-        second = emotions.random_spec(len(clip.audio) / 16_000, self.rng)
-        pairs = [teacher(clip, audio, spec, n_frames, self.cfg.use_loudness)
-                 for spec in (clip.emotion, second)]
+        pairs = emotion_pair(clip, audio, n_frames, self.rng, self.cfg.use_loudness)
         start = int(self.rng.integers(0, n_frames - self.crop + 1))
         end = start + self.crop
         return states[start:end], [p[0][start:end] for p in pairs], [p[1][start:end] for p in pairs]
@@ -138,7 +135,9 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path) -> Path:
     torch.set_num_threads(cfg.threads)
     folders = [Path(f) for f in cfg.corpus]
     clips = load_corpus(folders)
-    states = [s for folder in folders for s in load_states(corpus_states(folder).parent)]
+    for folder in folders:
+        corpus_states(folder)  # (computed once, then cached beside the corpus)
+    states = [s for folder in folders for s in load_states(folder)]
     batches = HeadBatches(clips, states, list(range(len(clips))), cfg, cfg.seed)
     net = WhisperHead(dims)
     optimizer = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)

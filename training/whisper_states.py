@@ -39,17 +39,18 @@ def _pack(lengths: list[int], window: int, gap: int, unit: int) -> list[list[tup
 
 def corpus_states(folder: Path, force: bool = False) -> Path:
     """Compute (unless cached) the encoder states of ``folder``'s clips; the cache path."""
+    from talkrig.model.dims import SAMPLE_RATE
     from talkrig.whisper_encoder import STATE_SAMPLES, WINDOW_SAMPLES, encode_window
     from training.dataset import INT16_SCALE
 
     path = folder / STATES_FILE
-    arrays = np.load(folder / "clips.npz")
-    audio, offsets = arrays["audio"], arrays["offsets"]
-    if path.exists() and not force:
-        if len(np.load(path)["offsets"]) == len(offsets):
-            return path
+    arrays = np.load(folder / "clips.npz")  # (an npz reads each array when asked for it)
+    offsets = arrays["offsets"]
+    if path.exists() and not force and len(np.load(path)["offsets"]) == len(offsets):
+        return path
+    audio = arrays["audio"]
     lengths = np.diff(offsets).tolist()
-    gap = int(PACK_GAP_S * 16_000) // STATE_SAMPLES * STATE_SAMPLES
+    gap = int(PACK_GAP_S * SAMPLE_RATE) // STATE_SAMPLES * STATE_SAMPLES
     windows = _pack(lengths, WINDOW_SAMPLES, gap, STATE_SAMPLES)
     states: list[np.ndarray | None] = [None] * len(lengths)
     started = time.time()

@@ -61,7 +61,8 @@ class WhisperHeadModel:
             self.dims = json.loads(meta["talkrig.dims"])
             self.version = meta["talkrig.version"]
         except (KeyError, ValueError) as exc:
-            raise TalkRigError(f"ONNX file lacks TalkRig metadata ({exc})", str(self.path)) from None
+            raise TalkRigError(f"ONNX file lacks TalkRig metadata ({exc})",
+                               str(self.path)) from None
         if self.encoder != "whisper-base":
             raise TalkRigError(f"a head for encoder {self.encoder!r}; this install has "
                                "whisper-base", str(self.path))
