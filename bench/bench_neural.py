@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -73,17 +71,13 @@ def streaming_p95(model, audio: np.ndarray, closures: bool = False) -> tuple[flo
 
 def peak_memory_mb(model_path: str | None, threads: int) -> float:
     """Peak RSS of a fresh process that runs the engine on one minute of speech."""
-    code = ("import os, sys\n"
-            "os.environ['TALKRIG_THREADS'] = '%d'\n"
-            "sys.path.insert(0, %r)\n"
-            "from bench_neural import engine_request, minute_of_speech\n"
-            "from talkrig.engines.neural import NeuralEngine\n"
-            "NeuralEngine(%r, device='cpu').animate(engine_request(minute_of_speech()))\n"
-            "from memory import peak_resident_mb\n"
-            "print(peak_resident_mb())\n"
-            % (threads, str(Path(__file__).parent), model_path))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    from memory import peak_of_fresh_process
+
+    return peak_of_fresh_process(
+        "from bench_neural import engine_request, minute_of_speech\n"
+        "from talkrig.engines.neural import NeuralEngine\n"
+        f"NeuralEngine({model_path!r}, device='cpu').animate(engine_request(minute_of_speech()))",
+        env={"TALKRIG_THREADS": str(threads)})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,25 +13,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from bench_neural import (TARGET_OFFLINE_S, TARGET_PEAK_MB, best_time, engine_request,
                           minute_of_speech)
+from memory import peak_of_fresh_process
 
 
 def peak_memory_mb(model_path: str | None) -> float:
     """Peak RSS of a fresh process that runs the engine on one minute of speech."""
-    code = ("import sys\n"
-            "sys.path.insert(0, %r)\n"
-            "from bench_neural import engine_request, minute_of_speech\n"
-            "from talkrig.engines.neural_whisper import WhisperNeuralEngine\n"
-            "WhisperNeuralEngine(%r, device='cpu').animate(engine_request(minute_of_speech()))\n"
-            "from memory import peak_resident_mb\n"
-            "print(peak_resident_mb())\n" % (str(Path(__file__).parent), model_path))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    return peak_of_fresh_process(
+        "from bench_neural import engine_request, minute_of_speech\n"
+        "from talkrig.engines.neural_whisper import WhisperNeuralEngine\n"
+        f"WhisperNeuralEngine({model_path!r}, device='cpu')"
+        ".animate(engine_request(minute_of_speech()))")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,9 @@ address space the process has now, so it starts afresh at exec.
 from __future__ import annotations
 
 import resource
+import subprocess
+import sys
+from pathlib import Path
 
 
 def peak_resident_mb() -> float:
@@ -23,3 +26,15 @@ def peak_resident_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def peak_of_fresh_process(code: str, env: dict | None = None) -> float:
+    """Peak resident MB of a fresh interpreter that runs ``code`` (Python source, with
+    ``bench/`` importable), measured at its end."""
+    import os
+
+    source = (f"import sys\nsys.path.insert(0, {str(Path(__file__).parent)!r})\n{code}\n"
+              "from memory import peak_resident_mb\nprint(peak_resident_mb())\n")
+    out = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True,
+                         check=True, env={**os.environ, **(env or {})})
+    return float(out.stdout.strip().splitlines()[-1])
