@@ -85,8 +85,9 @@ def check_lengths(model, path: Path, seconds=CHECK_SECONDS, tol: float = 1e-4) -
     return parity(model, path, cases, tol)
 
 
-def parity(model, path: Path, cases: list[tuple[str, dict]], tol: float) -> list[float]:
-    """Max |torch - onnxruntime| of ``curves`` per case (label, {input name: array}); the
+def parity(model, path: Path, cases: list[tuple[str, dict]], tol: float,
+           output: str = "curves") -> list[float]:
+    """Max |torch - onnxruntime| of ``output`` per case (label, {input name: array}); the
     torch ``model`` takes the inputs in the dict's order. Raises past ``tol``."""
     import onnxruntime as ort
     import torch
@@ -94,7 +95,7 @@ def parity(model, path: Path, cases: list[tuple[str, dict]], tol: float) -> list
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     diffs = []
     for label, feeds in cases:
-        got = session.run(["curves"], feeds)[0]
+        got = session.run([output], feeds)[0]
         with torch.no_grad():
             want = model(*(torch.from_numpy(v) for v in feeds.values())).numpy()
         diffs.append(float(np.max(np.abs(got - want))))

@@ -67,6 +67,28 @@ def onnx_providers(device: str) -> list[str]:
     return ["CPUExecutionProvider"]
 
 
+def open_session(path: Path, what: str, device: str = "auto", threads: int | None = None,
+                 memory_pattern: bool = True):
+    """An onnxruntime session over ``path`` (``what`` names the file in errors); one-line
+    errors for a missing or unloadable file. ``threads``: intra-op threads (onnxruntime's
+    default: all cores). ``memory_pattern=False`` stops onnxruntime from planning one
+    block for all of a run's intermediate tensors at once."""
+    import onnxruntime as ort
+
+    if not path.is_file():
+        raise TalkRigError(f"{what} file not found", str(path))
+    options = ort.SessionOptions()
+    if threads:
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+    options.enable_mem_pattern = memory_pattern
+    try:
+        return ort.InferenceSession(str(path), options, providers=onnx_providers(device))
+    except Exception as exc:  # onnxruntime raises its own exception types
+        raise TalkRigError(f"not a loadable ONNX model ({exc.__class__.__name__})",
+                           str(path)) from None
+
+
 class NeuralModel:
     """An onnxruntime session over a TalkRig model file.
 
@@ -82,21 +104,8 @@ class NeuralModel:
 
     def __init__(self, path: str | os.PathLike | None = None, device: str = "auto",
                  threads: int | None = None):
-        import onnxruntime as ort
-
         self.path = Path(path) if path is not None else default_model_path()
-        if not self.path.is_file():
-            raise TalkRigError("neural model file not found", str(self.path))
-        options = ort.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
-        try:
-            self.session = ort.InferenceSession(str(self.path), options,
-                                                providers=onnx_providers(device))
-        except Exception as exc:  # onnxruntime raises its own exception types
-            raise TalkRigError(f"not a loadable ONNX model ({exc.__class__.__name__})",
-                               str(self.path)) from None
+        self.session = open_session(self.path, "neural model", device, threads)
         self.info = _read_info(self.session.get_modelmeta().custom_metadata_map, self.path)
 
     def run_blocks(self, audio: np.ndarray, emotion: np.ndarray) -> np.ndarray:
