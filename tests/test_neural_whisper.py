@@ -1,5 +1,5 @@
-"""The neural-whisper engine: Whisper base's encoder states, the head, its export and
-training, and the shipped head on real speech."""
+"""The neural-whisper engine: the head, its export and training, and the shipped head
+on real speech (the encoder itself: test_whisper_encoder.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,6 @@ import pytest
 from conftest import (CLOSURE_CLIPS, DEV_SPEECH, EMOTION_INTENSITIES as INTENSITIES,
                       MAX_CLOSURE_DROP, REPO, dev_file)
 from talkrig.audio import load_audio
-from talkrig.phones import whisper_words
-
-pytestmark = pytest.mark.skipif(not whisper_words.available(), reason="needs the asr extra")
 
 ONNX_TOLERANCE = 1e-4  # max abs difference, PyTorch vs onnxruntime
 
@@ -21,24 +18,6 @@ ONNX_TOLERANCE = 1e-4  # max abs difference, PyTorch vs onnxruntime
 @pytest.fixture(scope="module")
 def speech():
     return load_audio(dev_file("acoustic_corpus.wav")).samples
-
-
-def test_states_of_long_audio_are_stitched_from_overlapping_windows(speech):
-    from talkrig.whisper_encoder import STATE_SAMPLES, encode_window, encoder_states
-
-    audio = np.concatenate([speech, speech, speech])[: 16_000 * 65]  # 65 s: three windows
-    states = encoder_states(audio)
-    assert states.shape == (-(-len(audio) // STATE_SAMPLES), 512)
-    first = encode_window(audio[:480_000])
-    second = encode_window(audio[448_000: 928_000])  # starts at 28 s
-    # the first window's states are used unchanged up to the overlap (28-30 s) ...
-    np.testing.assert_allclose(states[:1400], first[:1400], rtol=1e-6, atol=1e-6)
-    # ... across which they fade into the second window's
-    np.testing.assert_allclose(states[1400], 0.995 * first[1400] + 0.005 * second[0], atol=1e-4)
-    np.testing.assert_allclose(states[1499], 0.005 * first[1499] + 0.995 * second[99], atol=1e-4)
-    np.testing.assert_allclose(states[1500:2800], second[100:1400], rtol=1e-6, atol=1e-6)
-    # every stretch of the take has states (no unfilled gap at the seams or the end)
-    assert (np.abs(states).max(axis=1) > 0).all()
 
 
 def test_states_are_interpolated_to_the_frame_times():
@@ -65,7 +44,7 @@ def test_tiny_head_trains_resumes_exports_and_runs(tmp_path, speech):
     dims, cfg = load_head_config(REPO / "training" / "configs" / "tiny_whisper_head.toml")
     cfg = type(cfg)(**{**cfg.__dict__, "corpus": (str(corpus),), "steps": 2})
     train(dims, cfg, tmp_path / "run")
-    assert (corpus / "whisper_base_states.npz").exists()  # cached beside the corpus
+    assert list(corpus.glob("whisper_states_*l_*s.npz"))  # cached beside the corpus
     cfg = type(cfg)(**{**cfg.__dict__, "steps": 4})
     train(dims, cfg, tmp_path / "run")  # resumes from last.pt
     log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
@@ -98,7 +77,7 @@ def test_pytorch_and_onnx_heads_agree_on_real_speech(tmp_path, speech):
     net = ClampedHead(WhisperHead(WhisperHeadDims(channels=16, dilations=(1, 2, 4))))
     path = export(net.head, tmp_path / "head.onnx")
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    encoded = encoder_states(speech)
+    encoded = encoder_states(speech, 10.0)
     for seconds in (0.4, 2.0, 6.45):
         n = int(round(seconds * 60))
         states = resample_frames(encoded, WHISPER_FEATURE_FPS, 60.0, n)[None]
@@ -132,14 +111,15 @@ def shipped():
     from talkrig.take import resample_frames
     from talkrig.whisper_encoder import encoder_states
 
+    model = WhisperHeadModel(device="cpu")
     clips = []
     for name in CLOSURE_CLIPS:
         audio = load_audio(dev_file(name)).samples
         n = int(np.ceil(len(audio) / 16000 * 60))
         phones = read_textgrid_phones(DEV_SPEECH / "textgrid" / f"{name.rsplit('.', 1)[0]}.TextGrid")
-        states = resample_frames(encoder_states(audio), WHISPER_FEATURE_FPS, 60.0, n)
-        clips.append((audio, states, phones))
-    return WhisperHeadModel(device="cpu"), clips
+        encoded = encoder_states(audio, model.dims.window_s)
+        clips.append((audio, resample_frames(encoded, WHISPER_FEATURE_FPS, 60.0, n), phones))
+    return model, clips
 
 
 @pytest.mark.parametrize("axis", range(7))
@@ -225,3 +205,42 @@ def test_a_head_without_its_metadata_is_refused_in_one_line(tmp_path):
     onnx.save(model, str(broken))
     with pytest.raises(TalkRigError, match="lacks TalkRig metadata"):
         WhisperHeadModel(broken, device="cpu")
+
+
+def test_a_head_for_another_encoder_depth_is_refused_in_one_line(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("onnxscript")
+    import torch
+
+    from talkrig.engines.neural_whisper import WhisperNeuralEngine
+    from talkrig.errors import TalkRigError
+    from talkrig.model.dims import WhisperHeadDims
+    from talkrig.model.whisper_head import WhisperHead
+    from talkrig.whisper_encoder import shared_encoder
+    from training.export_whisper_head import export
+
+    torch.manual_seed(0)
+    layers = shared_encoder(None, "cpu").layers
+    dims = WhisperHeadDims(encoder_layers=layers % 6 + 1, channels=8, dilations=(1,))
+    path = export(WhisperHead(dims), tmp_path / "other_depth.onnx")
+    with pytest.raises(TalkRigError, match=f"reads the states of {layers % 6 + 1} Whisper blocks"):
+        WhisperNeuralEngine(path, device="cpu")
+
+
+def test_the_engine_needs_neither_ctranslate2_nor_faster_whisper():
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, numpy as np\n"
+        "from talkrig.engines.base import EngineRequest\n"
+        "from talkrig.engines.neural_whisper import WhisperNeuralEngine\n"
+        "audio = np.random.default_rng(0).standard_normal(16000 * 2).astype(np.float32) * 0.1\n"
+        "curves = WhisperNeuralEngine(device='cpu').animate(\n"
+        "    EngineRequest(audio, 30.0, np.zeros((60, 7), np.float32)))\n"
+        "assert curves.shape == (60, 52)\n"
+        "print(sorted(m for m in ('ctranslate2', 'faster_whisper', 'torch') if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

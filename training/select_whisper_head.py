@@ -24,12 +24,13 @@ SCORED = ("bilabial_closure_rate", "open_vs_bilabial_auc", "rounded_vs_spread_au
           "corr_at_zero_lag")
 
 
-def score(onnx_path: Path, heldout: Path) -> tuple[float, dict]:
-    """(the selection score, the pooled held-out metrics) of a head file."""
+def score(onnx_path: Path, heldout: Path, encoder: Path | None = None) -> tuple[float, dict]:
+    """(the selection score, the pooled held-out metrics) of a head file read with the
+    encoder at ``encoder`` (the shipped one by default)."""
     from talkrig.engines.neural_whisper import WhisperNeuralEngine
     from talkrig.evaluation.report import evaluate_folder
 
-    engine = WhisperNeuralEngine(onnx_path, device="cpu")
+    engine = WhisperNeuralEngine(onnx_path, device="cpu", encoder_path=encoder)
     pooled = evaluate_folder(heldout, engine.animate, with_text=False, baseline=False)["pooled"]
     return float(np.mean([pooled[k] for k in SCORED])), pooled
 
@@ -40,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("checkpoints", type=Path, nargs="+", help="training checkpoints (.pt)")
     parser.add_argument("--heldout", type=Path, default=Path("/tmp/talkrig-heldout"),
                         help="held-out folder written by bench/heldout_speech.py")
+    parser.add_argument("--encoder", type=Path, default=None,
+                        help="Whisper encoder ONNX file the heads read (default: shipped)")
     args = parser.parse_args(argv)
     if not any(args.heldout.glob("*.TextGrid")):
         parser.error(f"{args.heldout}: no held-out corpus (run python bench/heldout_speech.py)")
@@ -50,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for i, ckpt in enumerate(args.checkpoints):
             net, _ = load_head(ckpt)
-            value, pooled = score(export(net, Path(tmp) / f"candidate_{i}.onnx"), args.heldout)
+            candidate = export(net, Path(tmp) / f"candidate_{i}.onnx")
+            value, pooled = score(candidate, args.heldout, args.encoder)
             scores[str(ckpt)] = value
             print(f"{ckpt}: score {value:.4f} ("
                   + ", ".join(f"{k} {pooled[k]:.3f}" for k in SCORED) + ")", flush=True)

@@ -123,21 +123,29 @@ def train_step(net, optimizer, batch: dict, weights, cfg: TrainConfig) -> dict:
             "closure": shut.item()}
 
 
-def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path) -> Path:
-    """Train (resuming from ``out/last.pt``); the path of the last checkpoint."""
+def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
+          encoder_path: Path | None = None) -> Path:
+    """Train (resuming from ``out/last.pt``) on the states of the encoder at
+    ``encoder_path`` (the shipped one by default); the path of the last checkpoint."""
     import torch
 
     from talkrig.model.whisper_head import WhisperHead
+    from talkrig.whisper_encoder import WhisperEncoder
     from training import losses
     from training.whisper_states import corpus_states, load_states
 
+    encoder = WhisperEncoder(encoder_path, device="cpu")
+    if encoder.layers != dims.encoder_layers:
+        raise SystemExit(f"{encoder.path}: runs {encoder.layers} Whisper blocks, the config "
+                         f"asks for encoder_layers = {dims.encoder_layers} (export one with "
+                         "training.export_whisper_encoder --layers and pass --encoder)")
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     folders = [Path(f) for f in cfg.corpus]
     clips = load_corpus(folders)
-    for folder in folders:
-        corpus_states(folder)  # (computed once, then cached beside the corpus)
-    states = [s for folder in folders for s in load_states(folder)]
+    # (computed once, then cached beside the corpus)
+    states = [s for folder in folders
+              for s in load_states(corpus_states(folder, encoder, dims.window_s))]
     batches = HeadBatches(clips, states, list(range(len(clips))), cfg, cfg.seed)
     net = WhisperHead(dims)
     optimizer = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -174,9 +182,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("config", type=Path, help="TOML config ([model] and [train])")
     parser.add_argument("--out", type=Path, default=Path("out/train_whisper_head"),
                         help="checkpoint folder (resumed when it holds last.pt)")
+    parser.add_argument("--encoder", type=Path, default=None,
+                        help="Whisper encoder ONNX file (default: the shipped one)")
     args = parser.parse_args(argv)
     dims, cfg = load_head_config(args.config)
-    print(train(dims, cfg, args.out))
+    print(train(dims, cfg, args.out, args.encoder))
     return 0
 
 

@@ -248,7 +248,7 @@ def _name_lines(lines: list[BatchLine]) -> list[BatchLine]:
 # ------------------------------------------------------------------ one line
 def line_signature(line: BatchLine, options: BatchOptions) -> str:
     """Hash of everything a line's take depends on: the audio file, text, emotion, options,
-    the TalkRig and engine versions and, for the neural engine, the model file (a model
+    the TalkRig and engine versions and, for the neural engines, the model files (a model
     replaced under the same name remakes the takes)."""
     from talkrig import __version__
     from talkrig.engines import engine_version
@@ -262,8 +262,10 @@ def line_signature(line: BatchLine, options: BatchOptions) -> str:
         doc["model"] = _file_identity(options.generate.model or default_model_path())
     elif engine == "neural-whisper":
         from talkrig.engines.neural_whisper import default_head_path
+        from talkrig.whisper_encoder import default_encoder_path
 
         doc["model"] = _file_identity(options.generate.model or default_head_path())
+        doc["encoder"] = _file_identity(default_encoder_path())
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 

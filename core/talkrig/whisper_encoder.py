@@ -1,49 +1,97 @@
-"""The states of Whisper base's encoder for audio of any length (numpy, no torch).
+"""The states of Whisper base's encoder for audio of any length, in onnxruntime.
 
-The same model the phonetic engine hears words with (:mod:`talkrig.phones.whisper_words`,
-``asr`` extra), run by CTranslate2 with int8 weights. Whisper's encoder reads a fixed
-30 s window of 80-band log-mel (shorter audio is padded with silence, as Whisper pads
-it) and returns 1500 states of 512 values, one per 20 ms. Its states depend on the
-whole window, so the same speech read in another window gives other states. Longer
-audio is read in windows that overlap by ``WINDOW_OVERLAP_S``, and the states of two
-windows are cross-faded over their overlap: no jump where one window hands over to
-the next.
+The ``neural-whisper`` engine reads Whisper base's encoder from an int8 ONNX graph
+shipped in the package (``models/whisper_base_encoder.onnx``, exported by
+``training.export_whisper_encoder`` from the installed weights; Whisper's log-mel is
+inside the graph), so it needs only onnxruntime and numpy. The encoder attends over its
+whole input, so its states depend on the window they were read in: audio is read in
+windows of the head's ``window_s`` (30 s, Whisper's own), each zero-padded to that
+length as Whisper pads it, and windows that start ``window_s - WINDOW_OVERLAP_S`` apart
+are cross-faded over the audio they share: no jump where one hands over to the next.
+Windows go through the graph one at a time: its int8 products quantize activations
+with one scale per call, so windows batched together would change each other's states
+(and batches raise peak memory).
 """
 
 from __future__ import annotations
 
+import functools
+import json
+import os
+from pathlib import Path
+
 import numpy as np
 
+from talkrig.errors import TalkRigError
 from talkrig.model.dims import SAMPLE_RATE, WHISPER_FEATURE_FPS, WHISPER_WIDTH
 
-WINDOW_S = 30.0  # Whisper's fixed input
-WINDOW_SAMPLES = int(WINDOW_S * SAMPLE_RATE)  # 480 000
+ENCODER_KIND = "whisper-encoder"  # talkrig.kind in the encoder's ONNX metadata
 STATE_SAMPLES = SAMPLE_RATE // WHISPER_FEATURE_FPS  # 320 samples = 20 ms per state
 WINDOW_OVERLAP_S = 2.0  # audio two neighbouring windows share, cross-faded
-STEP_SAMPLES = WINDOW_SAMPLES - int(WINDOW_OVERLAP_S * SAMPLE_RATE)  # 28 s
-OVERLAP_STATES = int(WINDOW_OVERLAP_S * WHISPER_FEATURE_FPS)  # 100
 
 
-def encode_window(piece: np.ndarray) -> np.ndarray:
-    """Encoder states of a piece of at most 30 s of 16 kHz audio, zero-padded to 30 s as
-    Whisper pads it: shape (1500, 512), float32."""
-    from talkrig.phones.whisper_words import encode
-
-    return np.asarray(encode(piece, WINDOW_SAMPLES), dtype=np.float32)[0]
+def default_encoder_path() -> Path:
+    """The encoder shipped in the package."""
+    return Path(__file__).resolve().parent / "models" / "whisper_base_encoder.onnx"
 
 
-def encoder_states(audio: np.ndarray, progress=None) -> np.ndarray:
+class WhisperEncoder:
+    """An onnxruntime session over an encoder file (``talkrig.kind`` = "whisper-encoder").
+
+    ``layers``: how many of Whisper base's 6 blocks it runs (a head reads the states of
+    one depth only).
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None, device: str = "auto",
+                 threads: int | None = None):
+        from talkrig.runtime import open_session
+
+        self.path = Path(path) if path is not None else default_encoder_path()
+        # without a memory pattern: a minute of speech peaks at 406 MB instead of 537 MB,
+        # at the same speed (session 16, bench/bench_neural_whisper.py)
+        self.session = open_session(self.path, "Whisper encoder", device, threads,
+                                    memory_pattern=False)
+        meta = self.session.get_modelmeta().custom_metadata_map
+        if meta.get("talkrig.kind") != ENCODER_KIND:
+            raise TalkRigError(f"not a Whisper encoder (its metadata lacks talkrig.kind = "
+                               f"{ENCODER_KIND!r})", str(self.path))
+        self.layers = int(json.loads(meta["talkrig.dims"])["layers"])
+
+    def encode(self, windows: np.ndarray) -> np.ndarray:
+        """windows (B, N) at 16 kHz, N a multiple of 320 -> states (B, N / 320, 512)."""
+        return self.session.run(["states"], {"audio": np.ascontiguousarray(
+            windows, np.float32)})[0]
+
+
+@functools.lru_cache(maxsize=2)
+def shared_encoder(path: str | None = None, device: str = "auto") -> WhisperEncoder:
+    """A cached :class:`WhisperEncoder` (sessions are expensive to create)."""
+    return WhisperEncoder(path, device)
+
+
+def window_starts(n_samples: int, window: int) -> list[int]:
+    """First samples of the windows that cover ``n_samples`` (at least one window)."""
+    overlap = int(WINDOW_OVERLAP_S * SAMPLE_RATE)
+    return list(range(0, max(n_samples - overlap, 1), window - overlap))
+
+
+def encoder_states(audio: np.ndarray, window_s: float, encoder: WhisperEncoder | None = None,
+                   progress=None) -> np.ndarray:
     """States of ``audio`` (N,) at 16 kHz, one per 20 ms: shape (ceil(N / 320), 512).
 
-    State k describes the audio around ``k * 20 ms``.
+    State k describes the audio around ``k * 20 ms``; ``window_s`` is the length of
+    the windows it is read in (a multiple of 20 ms, more than ``WINDOW_OVERLAP_S``).
     """
+    encoder = encoder or shared_encoder()
+    window = int(round(window_s * WHISPER_FEATURE_FPS)) * STATE_SAMPLES
     n_states = -(-len(audio) // STATE_SAMPLES)
     total = np.zeros((n_states, WHISPER_WIDTH), np.float32)
     weight = np.zeros(n_states, np.float32)
-    starts = list(range(0, max(len(audio) - int(WINDOW_OVERLAP_S * SAMPLE_RATE), 1),
-                        STEP_SAMPLES))
+    starts = window_starts(len(audio), window)
     for number, start in enumerate(starts):
-        states = encode_window(audio[start: start + WINDOW_SAMPLES])
+        piece = np.zeros((1, window), np.float32)
+        piece[0, : len(audio[start: start + window])] = audio[start: start + window]
+        states = encoder.encode(piece)[0]  # one window per call (see module docstring)
         first = start // STATE_SAMPLES
         keep = min(len(states), n_states - first)
         w = _fade(len(states), fade_in=number > 0, fade_out=number < len(starts) - 1)[:keep]
@@ -55,12 +103,13 @@ def encoder_states(audio: np.ndarray, progress=None) -> np.ndarray:
 
 
 def _fade(n: int, fade_in: bool, fade_out: bool) -> np.ndarray:
-    """Weights (n,) of a window's states: 1, ramping over ``OVERLAP_STATES`` at the edges
-    it shares with a neighbour (the two ramps of an overlap sum to 1)."""
+    """Weights (n,) of a window's states: 1, ramping over the overlap at the edges it
+    shares with a neighbour (the two ramps of an overlap sum to 1)."""
+    overlap = int(WINDOW_OVERLAP_S * WHISPER_FEATURE_FPS)
     w = np.ones(n, np.float32)
-    ramp = (np.arange(OVERLAP_STATES, dtype=np.float32) + 0.5) / OVERLAP_STATES
+    ramp = (np.arange(overlap, dtype=np.float32) + 0.5) / overlap
     if fade_in:
-        w[:OVERLAP_STATES] = ramp
+        w[:overlap] = ramp
     if fade_out:
-        w[-OVERLAP_STATES:] = ramp[::-1]
+        w[-overlap:] = ramp[::-1]
     return w

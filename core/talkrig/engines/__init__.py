@@ -23,23 +23,13 @@ TRANSCRIPT_ENGINES = frozenset({"phonetic"})  # the engines that use EngineReque
 
 
 def available_engines() -> list[str]:
-    """Engine names whose modules, and models, exist in this install."""
+    """Engine names whose modules exist in this install."""
     names = []
     for name, target in ENGINES.items():
         module = target.split(":")[0]
-        if importlib.util.find_spec(module) is not None and _has_model(name):
+        if importlib.util.find_spec(module) is not None:
             names.append(name)
     return names
-
-
-def _has_model(name: str) -> bool:
-    """False for an engine whose model is an optional extra that is not installed
-    (neural-whisper reads Whisper base, from the ``asr`` extra)."""
-    if name != "neural-whisper":
-        return True
-    from talkrig.phones import whisper_words
-
-    return whisper_words.available()
 
 
 def engine_version(name: str) -> str:

