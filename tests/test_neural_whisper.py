@@ -44,7 +44,7 @@ def test_tiny_head_trains_resumes_exports_and_runs(tmp_path, speech):
     dims, cfg = load_head_config(REPO / "training" / "configs" / "tiny_whisper_head.toml")
     cfg = type(cfg)(**{**cfg.__dict__, "corpus": (str(corpus),), "steps": 2})
     train(dims, cfg, tmp_path / "run")
-    assert list(corpus.glob("whisper_states_*l_*s.npz"))  # cached beside the corpus
+    assert list(corpus.glob("whisper_states_6l_30s_*.npz"))  # cached beside the corpus
     cfg = type(cfg)(**{**cfg.__dict__, "steps": 4})
     train(dims, cfg, tmp_path / "run")  # resumes from last.pt
     log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]

@@ -4,9 +4,9 @@ The encoder (:mod:`talkrig.whisper_encoder`, the shipped ONNX graph unless anoth
 given) reads windows of the head's ``window_s``, and a corpus clip lasts at most 8 s,
 so clips are packed into windows (``PACK_GAP_S`` of silence between them, the rest of
 the window zero) rather than each padded on its own: the 2.87 h synthetic corpus takes
-392 windows of 30 s instead of 2500 (1409 of 10 s: 2.5 minutes on 2 cores). The states
-are cached beside the corpus as ``whisper_states_<layers>l_<window>s.npz`` (float16, 50
-per second, clip by clip).
+392 windows of 30 s instead of 2500. The states are cached beside the corpus as
+``whisper_states_<layers>l_<window>s_<encoder digest>.npz`` (float16, 50 per second, clip
+by clip).
 
     python -m training.whisper_states out/corpus_synth out/corpus_real --window-s 30
 """
@@ -14,6 +14,7 @@ per second, clip by clip).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import time
 from pathlib import Path
@@ -38,10 +39,12 @@ def _pack(lengths: list[int], window: int, gap: int, unit: int) -> list[list[tup
     return windows
 
 
-def states_file(folder: Path, layers: int, window_s: float) -> Path:
-    """Where the states of ``folder`` read by ``layers`` blocks in ``window_s`` windows
-    are cached."""
-    return folder / f"whisper_states_{layers}l_{window_s:g}s.npz"
+def states_file(folder: Path, encoder, window_s: float) -> Path:
+    """Where the states of ``folder`` read by ``encoder`` in ``window_s`` windows are
+    cached (named by its depth, the window and the encoder file's digest, so that a
+    re-exported encoder does not reuse another's states)."""
+    digest = hashlib.sha256(encoder.path.read_bytes()).hexdigest()[:10]
+    return folder / f"whisper_states_{encoder.layers}l_{window_s:g}s_{digest}.npz"
 
 
 def corpus_states(folder: Path, encoder, window_s: float, force: bool = False) -> Path:
@@ -51,7 +54,7 @@ def corpus_states(folder: Path, encoder, window_s: float, force: bool = False) -
     from talkrig.whisper_encoder import STATE_SAMPLES
     from training.dataset import INT16_SCALE
 
-    path = states_file(folder, encoder.layers, window_s)
+    path = states_file(folder, encoder, window_s)
     arrays = np.load(folder / "clips.npz")  # (an npz reads each array when asked for it)
     offsets = arrays["offsets"]
     if path.exists() and not force and len(np.load(path)["offsets"]) == len(offsets):
