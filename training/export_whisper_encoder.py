@@ -4,8 +4,9 @@ Rebuilt in torch from the installed CTranslate2 weights (``asr`` extra;
 :mod:`training.ct2_weights`, :mod:`talkrig.model.whisper_base`), with Whisper's
 log-mel front end inside the graph, exported with a dynamic length by the dynamo
 exporter, checked against torch, then quantized by onnxruntime: the weights of every
-MatMul become int8 and activations are quantized on the fly (convolutions, norms and
-the attention products stay float32). The graph takes ``audio`` (B, N), N a multiple
+MatMul (the two stem convolutions are written as MatMuls) become int8 and activations
+are quantized on the fly (the DFT convolution, norms and attention products stay
+float32). The graph takes ``audio`` (B, N), N a multiple
 of 320 samples up to 30 s, and returns ``states`` (B, N / 320, 512). Metadata:
 ``talkrig.kind`` ("whisper-encoder"), ``talkrig.dims`` (WhisperEncoderDims JSON),
 ``talkrig.source``, ``talkrig.quantization``. Usage::

@@ -1,7 +1,7 @@
 """The neural-whisper engine: a small ONNX head on Whisper base's frozen encoder.
 
-Whisper base's encoder (its first blocks, int8, shipped as ONNX:
-:mod:`talkrig.whisper_encoder`) reads the audio in windows; its states, resampled
+Whisper base's encoder (int8, shipped as ONNX: :mod:`talkrig.whisper_encoder`) reads
+the audio in windows; its states, resampled
 from 50 to 60 fps, and the emotion vector go through the shipped head
 (``models/talkrig_neural_whisper.onnx``) to ARKit-52 curves, which the same closure
 gate as the neural engine's seals where the audio shows closed lips. Both graphs run
@@ -105,7 +105,7 @@ class WhisperNeuralEngine:
                                       device)
         if self.encoder.layers != self.model.dims.encoder_layers:
             raise TalkRigError(f"the head reads the states of {self.model.dims.encoder_layers} "
-                               f"Whisper blocks; the installed encoder runs "
+                               f"Whisper blocks; the encoder runs "
                                f"{self.encoder.layers}", str(self.model.path))
         self.closure_gate = closure_gate
         digest = hashlib.sha256(self.model.path.read_bytes()
