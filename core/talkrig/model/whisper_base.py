@@ -149,6 +149,7 @@ class WhisperBaseEncoder(nn.Module):
         self.out_norm = nn.LayerNorm(dims.width)
 
     def forward(self, audio: torch.Tensor) -> torch.Tensor:
+        """audio (B, N) -> states (B, N / 320, width)."""
         mel = self.log_mel(audio)  # (B, 80, F), F = N / 160
         x = F.gelu(self.conv1(mel)).transpose(1, 2)  # (B, width, F)
         x = F.gelu(self.conv2(x))  # (B, F/2, width)
