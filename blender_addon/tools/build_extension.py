@@ -63,9 +63,10 @@ def run(cmd: list[str]) -> None:
 
 
 def build_core_wheel(wheels: Path) -> None:
-    """A pure-Python wheel of the TalkRig core (with its rig data and models)."""
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-         "-w", str(wheels), str(ROOT)])
+    """A pure-Python wheel of the TalkRig core (with its rig data and models), built in
+    pip's isolated environment: the venv's own setuptools may predate the licence
+    expression in pyproject.toml (a fresh Python 3.11 venv has 65.5; it needs 77)."""
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(wheels), str(ROOT)])
 
 
 def download_wheels(wheels: Path, platform: str, python: str, asr: bool = False) -> None:
