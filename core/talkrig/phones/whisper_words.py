@@ -127,13 +127,21 @@ def available() -> bool:
                for name in ("faster_whisper", *_PARTS))
 
 
+def model_bin() -> bytes:
+    """CTranslate2's ``model.bin`` of Whisper base, joined from the two data packages."""
+    from importlib.resources import files
+
+    first, second = (files(name) / "data" for name in _PARTS)
+    return (first / "model.bin.part1").read_bytes() + (second / "model.bin.part2").read_bytes()
+
+
 def _model_files() -> dict[str, bytes]:
     """The CTranslate2 model directory's files, read from the two data packages."""
     from importlib.resources import files
 
-    first, second = (files(name) / "data" for name in _PARTS)
-    model = (first / "model.bin.part1").read_bytes() + (second / "model.bin.part2").read_bytes()
-    return {"model.bin": model, **{name: (first / name).read_bytes() for name in _SIDE_FILES}}
+    first = files(_PARTS[0]) / "data"
+    return {"model.bin": model_bin(), **{name: (first / name).read_bytes()
+                                         for name in _SIDE_FILES}}
 
 
 def _threads() -> int:
