@@ -89,6 +89,16 @@ def test_resampling_frames_is_linear_in_time():
     assert np.allclose(out[:, 0], np.arange(19) / 20)
 
 
+@pytest.mark.parametrize("src_fps, dst_fps, n_in, n_out", [
+    (50.0, 60.0, 400, 490), (60.0, 24.0, 97, 60), (30.0, 60.0, 5, 20), (50.0, 60.0, 1, 4)])
+def test_resampling_all_channels_at_once_equals_interpolating_each(src_fps, dst_fps, n_in, n_out):
+    values = np.random.default_rng(0).standard_normal((n_in, 64)).astype(np.float16)
+    t_in, t_out = np.arange(n_in) / src_fps, np.arange(n_out) / dst_fps
+    each = np.stack([np.interp(t_out, t_in, values[:, c]) for c in range(64)], 1)
+    assert np.array_equal(resample_frames(values, src_fps, dst_fps, n_out),
+                          each.astype(np.float32))  # bit for bit, past the end included
+
+
 def test_a_missing_or_broken_model_file_is_a_one_line_error(tmp_path):
     with pytest.raises(TalkRigError, match="not found"):
         NeuralModel(tmp_path / "absent.onnx")

@@ -29,6 +29,19 @@ def test_states_are_interpolated_to_the_frame_times():
     np.testing.assert_allclose(at60[:, 0], np.minimum(np.arange(12) * 50 / 60, 9), atol=1e-6)
 
 
+def test_training_crops_read_the_states_the_engine_reads():
+    from talkrig.model.dims import WHISPER_FEATURE_FPS
+    from talkrig.take import resample_frames
+    from training.train_whisper_head import states_at_frames
+
+    states = np.random.default_rng(0).standard_normal((37, 16)).astype(np.float16)
+    whole = resample_frames(states, WHISPER_FEATURE_FPS, 60.0, 60)  # 37 states = 44.4 frames
+    whole[45:] = 0.0  # past the clip: padding
+    for start in (0, 11, 20):
+        crop = states_at_frames(states, np.arange(start, start + 40))
+        np.testing.assert_allclose(crop, whole[start: start + 40], atol=1e-6)
+
+
 def test_tiny_head_trains_resumes_exports_and_runs(tmp_path, speech):
     pytest.importorskip("torch")
     pytest.importorskip("onnxscript")
@@ -224,6 +237,30 @@ def test_a_head_for_another_encoder_depth_is_refused_in_one_line(tmp_path):
     dims = WhisperHeadDims(encoder_layers=layers % 6 + 1, channels=8, dilations=(1,))
     path = export(WhisperHead(dims), tmp_path / "other_depth.onnx")
     with pytest.raises(TalkRigError, match=f"reads the states of {layers % 6 + 1} Whisper blocks"):
+        WhisperNeuralEngine(path, device="cpu")
+
+
+def test_a_head_that_reads_tapped_blocks_is_refused_by_an_encoder_without_them(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("onnxscript")
+    import torch
+
+    from talkrig.engines.neural_whisper import WhisperNeuralEngine
+    from talkrig.errors import TalkRigError
+    from talkrig.model.dims import WhisperHeadDims
+    from talkrig.model.whisper_head import WhisperHead
+    from talkrig.whisper_encoder import shared_encoder
+    from training.export_whisper_head import export
+
+    torch.manual_seed(0)
+    encoder = shared_encoder(None, "cpu")
+    taps = (2,) if encoder.taps != (2,) else (3,)
+    dims = WhisperHeadDims(encoder_layers=encoder.layers, encoder_taps=taps, channels=8,
+                           dilations=(1,))
+    head = WhisperHead(dims)
+    assert head(torch.zeros(1, 5, 512 * 2), torch.zeros(1, 5, 7)).shape == (1, 5, 52)
+    path = export(head, tmp_path / "tapped.onnx")
+    with pytest.raises(TalkRigError, match=f"tapping blocks {taps[0]}"):
         WhisperNeuralEngine(path, device="cpu")
 
 

@@ -43,7 +43,7 @@ def load_head_config(path: str | Path) -> tuple[WhisperHeadDims, TrainConfig]:
 class HeadBatches:
     """Random crops of ``crop_frames`` frames at 60 fps, each with two emotions.
 
-    ``next()`` returns float32 arrays ``states`` (B, T, 512), ``emotion`` (2B, T, 7) and
+    ``next()`` returns float32 arrays ``states`` (B, T, 512 * groups), ``emotion`` (2B, T, 7) and
     ``target`` (2B, T, 52): rows 0..B-1 the clip's own emotion, B..2B-1 a random one.
     """
 
@@ -55,19 +55,15 @@ class HeadBatches:
         self.rng = np.random.default_rng(seed)
 
     def _one(self, index: int):
-        from talkrig.take import resample_frames
-
         clip = self.clips[index]
         n_frames = max(self.crop, int(np.ceil(len(clip.audio) / SAMPLE_RATE * OUTPUT_FPS)))
         audio = np.zeros(int(np.ceil(n_frames / OUTPUT_FPS * SAMPLE_RATE)), np.float32)
         audio[: len(clip.audio)] = clip.audio / INT16_SCALE
-        states = resample_frames(self.states[index], WHISPER_FEATURE_FPS, OUTPUT_FPS, n_frames)
-        past_end = np.arange(n_frames) / OUTPUT_FPS * WHISPER_FEATURE_FPS >= len(self.states[index])
-        states[past_end] = 0.0  # beyond the clip: padding, as at run time past the audio
         pairs = emotion_pair(clip, audio, n_frames, self.rng, self.cfg.use_loudness)
         start = int(self.rng.integers(0, n_frames - self.crop + 1))
         end = start + self.crop
-        return states[start:end], [p[0][start:end] for p in pairs], [p[1][start:end] for p in pairs]
+        states = states_at_frames(self.states[index], np.arange(start, end))
+        return states, [p[0][start:end] for p in pairs], [p[1][start:end] for p in pairs]
 
     def next(self) -> dict[str, np.ndarray]:
         picks = self.rng.choice(self.indices, size=self.cfg.batch_size, p=self.probs)
@@ -75,6 +71,20 @@ class HeadBatches:
         return {"states": np.stack([it[0] for it in items]).astype(np.float32),
                 "emotion": np.stack([it[1][k] for k in (0, 1) for it in items]).astype(np.float32),
                 "target": np.stack([it[2][k] for k in (0, 1) for it in items]).astype(np.float32)}
+
+
+def states_at_frames(states: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """Encoder states (K, W) at 50 per second, linearly interpolated to the 60 fps
+    ``frames`` (F,): (F, W) float32, zero past the clip's last state (padding, as at run
+    time past the audio). Only the frames asked for are computed (a crop, not the clip)."""
+    t = frames * (WHISPER_FEATURE_FPS / OUTPUT_FPS)  # in states
+    left = np.minimum(np.floor(t).astype(int), len(states) - 1)
+    right = np.minimum(left + 1, len(states) - 1)
+    weight = np.clip(t - left, 0.0, 1.0).astype(np.float32)[:, None]
+    below, above = states[left].astype(np.float32), states[right].astype(np.float32)
+    out = below + (above - below) * weight
+    out[t >= len(states)] = 0.0
+    return out
 
 
 def save_head(path: Path, net, step: int, cfg: TrainConfig, optimizer=None) -> None:
@@ -98,7 +108,11 @@ def load_head(path: str | Path):
 
     doc = torch.load(path, map_location="cpu", weights_only=False)
     net = WhisperHead(WhisperHeadDims.from_dict(doc["dims"]))
-    net.load_state_dict(doc["state_dict"])
+    state = dict(doc["state_dict"])
+    for part in ("weight", "bias"):  # heads before encoder taps had one states norm
+        if f"states_norm.{part}" in state:
+            state[f"states_norm.0.{part}"] = state.pop(f"states_norm.{part}")
+    net.load_state_dict(state)
     net.eval()
     return net, doc
 
@@ -135,10 +149,12 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
     from training.whisper_states import corpus_states, load_states
 
     encoder = WhisperEncoder(encoder_path, device="cpu")
-    if encoder.layers != dims.encoder_layers:
-        raise SystemExit(f"{encoder.path}: runs {encoder.layers} Whisper blocks, the config "
-                         f"asks for encoder_layers = {dims.encoder_layers} (export one with "
-                         "training.export_whisper_encoder --layers and pass --encoder)")
+    if (encoder.layers, encoder.taps) != (dims.encoder_layers, dims.encoder_taps):
+        raise SystemExit(f"{encoder.path}: runs {encoder.layers} Whisper blocks tapping "
+                         f"{list(encoder.taps)}, the config asks for encoder_layers = "
+                         f"{dims.encoder_layers}, encoder_taps = {list(dims.encoder_taps)} "
+                         "(export one with training.export_whisper_encoder --layers --taps "
+                         "and pass --encoder)")
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     folders = [Path(f) for f in cfg.corpus]
