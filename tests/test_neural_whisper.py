@@ -240,30 +240,6 @@ def test_a_head_for_another_encoder_depth_is_refused_in_one_line(tmp_path):
         WhisperNeuralEngine(path, device="cpu")
 
 
-def test_a_head_that_reads_tapped_blocks_is_refused_by_an_encoder_without_them(tmp_path):
-    pytest.importorskip("torch")
-    pytest.importorskip("onnxscript")
-    import torch
-
-    from talkrig.engines.neural_whisper import WhisperNeuralEngine
-    from talkrig.errors import TalkRigError
-    from talkrig.model.dims import WhisperHeadDims
-    from talkrig.model.whisper_head import WhisperHead
-    from talkrig.whisper_encoder import shared_encoder
-    from training.export_whisper_head import export
-
-    torch.manual_seed(0)
-    encoder = shared_encoder(None, "cpu")
-    taps = (2,) if encoder.taps != (2,) else (3,)
-    dims = WhisperHeadDims(encoder_layers=encoder.layers, encoder_taps=taps, channels=8,
-                           dilations=(1,))
-    head = WhisperHead(dims)
-    assert head(torch.zeros(1, 5, 512 * 2), torch.zeros(1, 5, 7)).shape == (1, 5, 52)
-    path = export(head, tmp_path / "tapped.onnx")
-    with pytest.raises(TalkRigError, match=f"tapping blocks {taps[0]}"):
-        WhisperNeuralEngine(path, device="cpu")
-
-
 def test_the_engine_needs_neither_ctranslate2_nor_faster_whisper():
     import subprocess
     import sys

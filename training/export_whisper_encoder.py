@@ -36,9 +36,8 @@ PER_CHANNEL = True  # one int8 scale per output column: closer to float32 than o
 MIN_INT8_COSINE = 0.95  # mean per-state cosine of the int8 graph against float32 on noise
 
 
-def export(layers: int, path: str | os.PathLike, taps: tuple[int, ...] = ()) -> Path:
-    """Write the int8 encoder with ``layers`` blocks (and the outputs of the blocks in
-    ``taps`` before the last's) to ``path``; checked on the way."""
+def export(layers: int, path: str | os.PathLike) -> Path:
+    """Write the int8 encoder with ``layers`` blocks to ``path``; checked on the way."""
     import onnx
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -47,7 +46,7 @@ def export(layers: int, path: str | os.PathLike, taps: tuple[int, ...] = ()) -> 
     from talkrig.model.whisper_base import from_ct2
     from training.ct2_weights import whisper_base_encoder
 
-    dims = WhisperEncoderDims(layers=layers, taps=taps)
+    dims = WhisperEncoderDims(layers=layers)
     net = from_ct2(whisper_base_encoder(), dims)
     states = torch.export.Dim("states", min=1, max=dims.n_positions)
     batch = torch.export.Dim("batch", min=1, max=64)
@@ -91,25 +90,14 @@ def int8_agreement(float_path: Path, int8_path: Path) -> float:
     return float(np.mean(cosines))
 
 
-def _blocks(text: str) -> tuple[int, ...]:
-    """'3,4,5' -> (3, 4, 5)."""
-    try:
-        return tuple(int(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"block numbers separated by commas, got {text!r}")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("output", type=Path, help="ONNX file to write")
     parser.add_argument("--layers", type=int, default=6,
                         help="transformer blocks to keep (Whisper base has 6)")
-    parser.add_argument("--taps", type=_blocks, default=(),
-                        help="earlier blocks (1-based, comma-separated: 3,4,5) whose "
-                             "outputs each state also holds")
     args = parser.parse_args(argv)
-    path = export(args.layers, args.output, args.taps)
+    path = export(args.layers, args.output)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return 0
 

@@ -37,7 +37,7 @@ def export(net, path: str | os.PathLike, extra_meta: dict | None = None) -> Path
 
     net = ClampedHead(net).eval()
     frames = 120
-    states = torch.randn(1, frames, net.dims.features * (len(net.dims.encoder_taps) + 1))
+    states = torch.randn(1, frames, net.dims.features)
     emotion = torch.zeros(1, frames, N_EMOTION_AXES)
     n = torch.export.Dim("frames", min=1, max=1_000_000)
     program = torch.onnx.export(net, (states, emotion), dynamo=True,
@@ -57,7 +57,7 @@ def check_lengths(net, path: Path, frames=CHECK_FRAMES, tol: float = 1e-4) -> li
     differ by > ``tol``."""
     rng = np.random.default_rng(0)
     cases = [(f"{n} frames", {
-        "states": rng.standard_normal((1, n, net.dims.features * (len(net.dims.encoder_taps) + 1))).astype(np.float32),
+        "states": rng.standard_normal((1, n, net.dims.features)).astype(np.float32),
         "emotion": rng.uniform(0, 1, (1, n, 7)).astype(np.float32)}) for n in frames]
     return parity(net, path, cases, tol)
 

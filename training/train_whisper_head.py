@@ -43,7 +43,7 @@ def load_head_config(path: str | Path) -> tuple[WhisperHeadDims, TrainConfig]:
 class HeadBatches:
     """Random crops of ``crop_frames`` frames at 60 fps, each with two emotions.
 
-    ``next()`` returns float32 arrays ``states`` (B, T, 512 * groups), ``emotion`` (2B, T, 7) and
+    ``next()`` returns float32 arrays ``states`` (B, T, 512), ``emotion`` (2B, T, 7) and
     ``target`` (2B, T, 52): rows 0..B-1 the clip's own emotion, B..2B-1 a random one.
     """
 
@@ -108,11 +108,7 @@ def load_head(path: str | Path):
 
     doc = torch.load(path, map_location="cpu", weights_only=False)
     net = WhisperHead(WhisperHeadDims.from_dict(doc["dims"]))
-    state = dict(doc["state_dict"])
-    for part in ("weight", "bias"):  # heads before encoder taps had one states norm
-        if f"states_norm.{part}" in state:
-            state[f"states_norm.0.{part}"] = state.pop(f"states_norm.{part}")
-    net.load_state_dict(state)
+    net.load_state_dict(doc["state_dict"])
     net.eval()
     return net, doc
 
@@ -149,12 +145,10 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
     from training.whisper_states import corpus_states, load_states
 
     encoder = WhisperEncoder(encoder_path, device="cpu")
-    if (encoder.layers, encoder.taps) != (dims.encoder_layers, dims.encoder_taps):
-        raise SystemExit(f"{encoder.path}: runs {encoder.layers} Whisper blocks tapping "
-                         f"{list(encoder.taps)}, the config asks for encoder_layers = "
-                         f"{dims.encoder_layers}, encoder_taps = {list(dims.encoder_taps)} "
-                         "(export one with training.export_whisper_encoder --layers --taps "
-                         "and pass --encoder)")
+    if encoder.layers != dims.encoder_layers:
+        raise SystemExit(f"{encoder.path}: runs {encoder.layers} Whisper blocks, the config "
+                         f"asks for encoder_layers = {dims.encoder_layers} (export one with "
+                         "training.export_whisper_encoder --layers and pass --encoder)")
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     folders = [Path(f) for f in cfg.corpus]

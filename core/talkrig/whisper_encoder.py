@@ -38,9 +38,8 @@ def default_encoder_path() -> Path:
 class WhisperEncoder:
     """An onnxruntime session over an encoder file (``talkrig.kind`` = "whisper-encoder").
 
-    ``layers``: how many of Whisper base's 6 blocks it runs; ``taps``: earlier blocks
-    whose outputs come before the last's in each state (a head reads the states of one
-    depth and one set of taps only); ``width``: values per state, 512 per block read.
+    ``layers``: how many of Whisper base's 6 blocks it runs (a head reads the states of
+    one depth only).
     """
 
     def __init__(self, path: str | os.PathLike | None = None, device: str = "auto",
@@ -56,13 +55,10 @@ class WhisperEncoder:
         if meta.get("talkrig.kind") != ENCODER_KIND:
             raise TalkRigError(f"not a Whisper encoder (its metadata lacks talkrig.kind = "
                                f"{ENCODER_KIND!r})", str(self.path))
-        dims = json.loads(meta["talkrig.dims"])
-        self.layers = int(dims["layers"])
-        self.taps = tuple(int(t) for t in dims.get("taps", ()))
-        self.width = WHISPER_WIDTH * (len(self.taps) + 1)
+        self.layers = int(json.loads(meta["talkrig.dims"])["layers"])
 
     def encode(self, windows: np.ndarray) -> np.ndarray:
-        """windows (B, N) at 16 kHz, N a multiple of 320 -> states (B, N / 320, width)."""
+        """windows (B, N) at 16 kHz, N a multiple of 320 -> states (B, N / 320, 512)."""
         return self.session.run(["states"], {"audio": np.ascontiguousarray(
             windows, np.float32)})[0]
 
@@ -81,7 +77,7 @@ def window_starts(n_samples: int, window: int) -> list[int]:
 
 def encoder_states(audio: np.ndarray, window_s: float, encoder: WhisperEncoder | None = None,
                    progress=None) -> np.ndarray:
-    """States of ``audio`` (N,) at 16 kHz, one per 20 ms: shape (ceil(N / 320), width).
+    """States of ``audio`` (N,) at 16 kHz, one per 20 ms: shape (ceil(N / 320), 512).
 
     State k describes the audio around ``k * 20 ms``; ``window_s`` is the length of
     the windows it is read in (a multiple of 20 ms, more than ``WINDOW_OVERLAP_S``).
@@ -89,7 +85,7 @@ def encoder_states(audio: np.ndarray, window_s: float, encoder: WhisperEncoder |
     encoder = encoder or shared_encoder()
     window = int(round(window_s * WHISPER_FEATURE_FPS)) * STATE_SAMPLES
     n_states = -(-len(audio) // STATE_SAMPLES)
-    total = np.zeros((n_states, encoder.width), np.float32)
+    total = np.zeros((n_states, WHISPER_WIDTH), np.float32)
     weight = np.zeros(n_states, np.float32)
     starts = window_starts(len(audio), window)
     for number, start in enumerate(starts):

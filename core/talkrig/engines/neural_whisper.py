@@ -103,12 +103,10 @@ class WhisperNeuralEngine:
         self.model = shared_head(None if model_path is None else str(model_path), device)
         self.encoder = shared_encoder(None if encoder_path is None else str(encoder_path),
                                       device)
-        dims = self.model.dims
-        if (self.encoder.layers, self.encoder.taps) != (dims.encoder_layers, dims.encoder_taps):
-            raise TalkRigError(f"the head reads the states of {dims.encoder_layers} Whisper "
-                               f"blocks{_tapping(dims.encoder_taps)}; the encoder runs "
-                               f"{self.encoder.layers}{_tapping(self.encoder.taps)}",
-                               str(self.model.path))
+        if self.encoder.layers != self.model.dims.encoder_layers:
+            raise TalkRigError(f"the head reads the states of {self.model.dims.encoder_layers} "
+                               f"Whisper blocks; the encoder runs "
+                               f"{self.encoder.layers}", str(self.model.path))
         self.closure_gate = closure_gate
         digest = hashlib.sha256(self.model.path.read_bytes()
                                 + self.encoder.path.read_bytes()).hexdigest()[:10]
@@ -131,7 +129,3 @@ class WhisperNeuralEngine:
             progress(1.0)
         return curves_for(request, curves, fps)
 
-
-def _tapping(taps: tuple[int, ...]) -> str:
-    """' (tapping blocks 3, 4)' or ''."""
-    return f" (tapping blocks {', '.join(map(str, taps))})" if taps else ""

@@ -133,12 +133,6 @@ class WhisperEncoderDims:
     mlp_ratio: int = 4
     layers: int = 6  # blocks kept (Whisper base has 6)
     n_positions: int = WHISPER_MAX_STATES
-    taps: tuple[int, ...] = ()  # earlier blocks (1-based) whose outputs precede the last's
-
-    @property
-    def groups(self) -> int:
-        """How many blocks' states each output frame holds, 512 values each."""
-        return len(self.taps) + 1
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
@@ -152,9 +146,8 @@ class WhisperHeadDims:
 
     encoder: str = "whisper-base"  # which frozen encoder's states it reads
     encoder_layers: int = 6  # of its 6 blocks, how many run (WhisperEncoderDims.layers)
-    encoder_taps: tuple[int, ...] = ()  # earlier blocks it also reads (WhisperEncoderDims.taps)
     window_s: float = 30.0  # windows the encoder reads (each zero-padded to it, as Whisper pads)
-    features: int = WHISPER_WIDTH  # width of one block's states
+    features: int = WHISPER_WIDTH  # width of those states
     channels: int = 128  # width of every hidden layer
     dilations: tuple[int, ...] = (1, 2, 4, 8, 1, 2)  # residual convs, kernel 3, symmetric
     n_outputs: int = N_CHANNELS  # ARKit-52 in canonical order

@@ -136,7 +136,7 @@ class StridedConv(nn.Module):
 
 class WhisperBaseEncoder(nn.Module):
     """Audio (B, N) at 16 kHz, N a multiple of 320 and at most 30 s -> states
-    (B, N / 320, 512 * dims.groups), one per 20 ms."""
+    (B, N / 320, 512), one per 20 ms."""
 
     def __init__(self, dims: WhisperEncoderDims):
         super().__init__()
@@ -149,19 +149,14 @@ class WhisperBaseEncoder(nn.Module):
         self.out_norm = nn.LayerNorm(dims.width)
 
     def forward(self, audio: torch.Tensor) -> torch.Tensor:
-        """audio (B, N) -> states (B, N / 320, width * groups): the outputs of the blocks
-        in ``dims.taps`` (the residual stream as it leaves them, layer-normalised without
-        weights), then the last block's after the final norm."""
+        """audio (B, N) -> states (B, N / 320, width)."""
         mel = self.log_mel(audio)  # (B, 80, F), F = N / 160
         x = F.gelu(self.conv1(mel)).transpose(1, 2)  # (B, width, F)
         x = F.gelu(self.conv2(x))  # (B, F/2, width)
         x = x + self.positions[: x.shape[1]]
-        tapped = []
-        for number, block in enumerate(self.blocks, start=1):
+        for block in self.blocks:
             x = block(x)
-            if number in self.dims.taps:  # normalised: the residual stream reaches hundreds
-                tapped.append(F.layer_norm(x, (self.dims.width,)))
-        return torch.cat(tapped + [self.out_norm(x)], dim=-1) if tapped else self.out_norm(x)
+        return self.out_norm(x)
 
 
 # CTranslate2 variable names of one block's parts (training.ct2_weights)

@@ -34,9 +34,8 @@ class WhisperHead(nn.Module):
         super().__init__()
         self.dims = dims
         ch = dims.channels
-        groups = len(dims.encoder_taps) + 1
-        self.states_norm = nn.ModuleList(ChannelNorm(dims.features) for _ in range(groups))
-        self.inp = nn.Conv1d(dims.features * groups, ch, 1)
+        self.states_norm = ChannelNorm(dims.features)
+        self.inp = nn.Conv1d(dims.features, ch, 1)
         self.emotion = nn.Sequential(nn.Linear(N_EMOTION_AXES, ch), nn.GELU(), nn.Linear(ch, ch))
         self.norms = nn.ModuleList(ChannelNorm(ch) for _ in dims.dilations)
         self.convs = nn.ModuleList(nn.Conv1d(ch, ch, 3, dilation=d, padding=d)
@@ -46,9 +45,8 @@ class WhisperHead(nn.Module):
         self.emotion_direct = nn.Linear(N_EMOTION_AXES, dims.n_outputs)
 
     def forward(self, states: torch.Tensor, emotion: torch.Tensor) -> torch.Tensor:
-        """states (B, T, features * groups), emotion (B, T, 7) -> curves (B, T, 52)."""
-        blocks = states.transpose(1, 2).split(self.dims.features, dim=1)  # groups x (B, 512, T)
-        x = self.inp(torch.cat([norm(b) for norm, b in zip(self.states_norm, blocks)], 1))  # (B, ch, T)
+        """states (B, T, features), emotion (B, T, 7) -> curves (B, T, 52)."""
+        x = self.inp(self.states_norm(states.transpose(1, 2)))  # (B, ch, T)
         x = x + self.emotion(emotion).transpose(1, 2)  # (B, ch, T)
         for norm, conv in zip(self.norms, self.convs):
             x = x + conv(F.gelu(norm(x)))  # (B, ch, T)
