@@ -111,6 +111,38 @@ def test_exporter_writes_a_checked_encoder_with_its_dims(tmp_path):
     for states in (1, 37, 500):
         out = encoder.encode(np.zeros((2, states * 320), np.float32))
         assert out.shape == (2, states, 512) and np.isfinite(out).all()
+    ops = op_counts(path)  # the attention fused (the float graph was checked against torch)
+    assert ops["MultiHeadAttention"] == 1 and ops["Softmax"] == 0
+
+
+def op_counts(path) -> dict:
+    import collections
+
+    import onnx
+
+    return collections.Counter(node.op_type for node in onnx.load(str(path)).graph.node)
+
+
+def test_the_shipped_encoder_runs_fused_attention():
+    from talkrig.whisper_encoder import default_encoder_path
+
+    ops = op_counts(default_encoder_path())
+    assert ops["MultiHeadAttention"] == 6 and ops["Softmax"] == 0
+
+
+def test_attention_fusion_refuses_a_softmax_outside_the_pattern():
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    from training.fuse_attention import fuse_attention
+
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["x", "x"], ["y"]), helper.make_node("Softmax", ["y"], ["p"]),
+         helper.make_node("MatMul", ["p", "x"], ["z"])], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 4])],
+        [helper.make_tensor_value_info("z", TensorProto.FLOAT, [4, 4])])
+    with pytest.raises(ValueError, match="not the qkv Split"):
+        fuse_attention(helper.make_model(graph), heads=1)
 
 
 def test_states_of_long_audio_are_stitched_from_overlapping_windows(speech):

