@@ -240,6 +240,24 @@ def test_a_head_for_another_encoder_depth_is_refused_in_one_line(tmp_path):
         WhisperNeuralEngine(path, device="cpu")
 
 
+def test_the_phonetic_ceiling_runs_its_own_head_on_final_states():
+    from talkrig.engines.neural_whisper import WhisperHeadModel, default_head_path
+    from talkrig.engines.phonetic.head_ceiling import HeadCeiling, ceiling_head_path
+    from talkrig.evaluation.metrics import aperture
+    from talkrig.model.dims import WHISPER_FEATURE_FPS
+    from talkrig.take import resample_frames
+
+    assert ceiling_head_path() != default_head_path()
+    head = WhisperHeadModel(ceiling_head_path(), device="cpu")
+    assert head.dims.features == 512 and head.dims.window_s == 30.0  # CTranslate2's states
+    states = np.random.default_rng(0).standard_normal((100, 512)).astype(np.float32)  # 2 s
+    ceiling = HeadCeiling()
+    ceiling(0, 32_000, states)
+    at60 = resample_frames(states, WHISPER_FEATURE_FPS, 60.0, 120)
+    want = aperture(head.curves(at60, np.zeros((120, 7), np.float32)))
+    np.testing.assert_allclose(ceiling.pieces[0][2], want, atol=1e-6)
+
+
 def test_the_engine_needs_neither_ctranslate2_nor_faster_whisper():
     import subprocess
     import sys

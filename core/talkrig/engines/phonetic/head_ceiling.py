@@ -11,15 +11,26 @@ heard, so the head reads those encodings (:func:`talkrig.phones.whisper_words.he
 ``on_encoded``): no second encoder pass, about 0.03 s a minute for the head. The
 engine's mouth may then open no wider than either opinion, the minimum of the two
 apertures, with no parameter to tune (``curves_from_phones(aperture_ceiling=...)``).
+
+The head is session 15's (``models/phonetic_ceiling_head.onnx``), the one engine 1.7 was
+measured with: the ``neural-whisper`` engine's own head changed in session 17, and as a
+ceiling here that one lowered dev r(0) from 0.721 to 0.694 (docs/phonetic.md).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 
 from talkrig.model.dims import SAMPLE_RATE, WHISPER_FEATURE_FPS
 
 HEAD_FPS = 60.0  # the head's frame rate
+
+
+def ceiling_head_path() -> Path:
+    """The head this ceiling runs (shipped in the package)."""
+    return Path(__file__).resolve().parents[2] / "models" / "phonetic_ceiling_head.onnx"
 
 
 class HeadCeiling:
@@ -38,7 +49,7 @@ class HeadCeiling:
         n = min(n, int(len(states) * HEAD_FPS / WHISPER_FEATURE_FPS))
         if n <= 0:
             return
-        head = shared_head(None, "cpu")
+        head = shared_head(str(ceiling_head_path()), "cpu")
         at_head_rate = resample_frames(states, WHISPER_FEATURE_FPS, HEAD_FPS, n)
         curves = head.curves(at_head_rate, np.zeros((n, 7), np.float32))
         self.pieces.append((lo / SAMPLE_RATE, hi / SAMPLE_RATE, aperture(curves)))
