@@ -62,7 +62,7 @@ class HeadBatches:
         pairs = emotion_pair(clip, audio, n_frames, self.rng, self.cfg.use_loudness)
         start = int(self.rng.integers(0, n_frames - self.crop + 1))
         end = start + self.crop
-        states = states_at_frames(self.states[index], np.arange(start, end))
+        states = states_at_frames(self.states[index], start, self.crop)
         return states, [p[0][start:end] for p in pairs], [p[1][start:end] for p in pairs]
 
     def next(self) -> dict[str, np.ndarray]:
@@ -73,17 +73,14 @@ class HeadBatches:
                 "target": np.stack([it[2][k] for k in (0, 1) for it in items]).astype(np.float32)}
 
 
-def states_at_frames(states: np.ndarray, frames: np.ndarray) -> np.ndarray:
-    """Encoder states (K, W) at 50 per second, linearly interpolated to the 60 fps
-    ``frames`` (F,): (F, W) float32, zero past the clip's last state (padding, as at run
-    time past the audio). Only the frames asked for are computed (a crop, not the clip)."""
-    t = frames * (WHISPER_FEATURE_FPS / OUTPUT_FPS)  # in states
-    left = np.minimum(np.floor(t).astype(int), len(states) - 1)
-    right = np.minimum(left + 1, len(states) - 1)
-    weight = np.clip(t - left, 0.0, 1.0).astype(np.float32)[:, None]
-    below, above = states[left].astype(np.float32), states[right].astype(np.float32)
-    out = below + (above - below) * weight
-    out[t >= len(states)] = 0.0
+def states_at_frames(states: np.ndarray, first: int, count: int) -> np.ndarray:
+    """Encoder states (K, W) at 50 per second, interpolated to the 60 fps frames
+    ``first .. first + count - 1`` (a crop, not the whole clip): (count, W) float32, zero
+    past the clip's last state (padding, as at run time past the audio)."""
+    from talkrig.take import resample_frames
+
+    out = resample_frames(states, WHISPER_FEATURE_FPS, OUTPUT_FPS, count, first)
+    out[np.arange(first, first + count) / OUTPUT_FPS * WHISPER_FEATURE_FPS >= len(states)] = 0.0
     return out
 
 

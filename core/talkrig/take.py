@@ -65,8 +65,9 @@ class Provenance:
 
 
 def resample_frames(values: np.ndarray, src_fps: float, dst_fps: float,
-                    n_out: int) -> np.ndarray:
-    """Linear interpolation of frame values (T, C) at ``src_fps`` to (n_out, C) at ``dst_fps``.
+                    n_out: int, first: int = 0) -> np.ndarray:
+    """Linear interpolation of frame values (T, C) at ``src_fps`` to (n_out, C) at ``dst_fps``:
+    the frames ``first .. first + n_out - 1`` (a stretch, not necessarily from the start).
 
     Frames past the last source frame hold its value.
     """
@@ -74,7 +75,7 @@ def resample_frames(values: np.ndarray, src_fps: float, dst_fps: float,
     if len(values) == 0:
         return np.zeros((n_out, values.shape[1]), np.float32)
     src_t = np.arange(len(values)) / src_fps
-    dst_t = np.arange(n_out) / dst_fps
+    dst_t = np.arange(first, first + n_out) / dst_fps
     # np.interp's arithmetic, all channels at once: slope * (t - t0) + v0 in float64
     left = np.clip(np.searchsorted(src_t, dst_t, side="right") - 1, 0, len(values) - 1)
     right = np.minimum(left + 1, len(values) - 1)
