@@ -14,7 +14,6 @@ by clip).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 import time
 from pathlib import Path
@@ -43,8 +42,7 @@ def states_file(folder: Path, encoder, window_s: float) -> Path:
     """Where the states of ``folder`` read by ``encoder`` in ``window_s`` windows are
     cached (named by its depth, the window and the encoder file's digest, so that a
     re-exported encoder does not reuse another's states)."""
-    digest = hashlib.sha256(encoder.path.read_bytes()).hexdigest()[:10]
-    return folder / f"whisper_states_{encoder.layers}l_{window_s:g}s_{digest}.npz"
+    return folder / f"whisper_states_{encoder.layers}l_{window_s:g}s_{encoder.digest}.npz"
 
 
 def corpus_states(folder: Path, encoder, window_s: float, force: bool = False) -> Path:

@@ -46,12 +46,17 @@ class ModelInfo:
 MODEL_ENV = "TALKRIG_NEURAL_MODEL"  # a model file to use instead of the shipped one
 
 
+def packaged_model(name: str) -> Path:
+    """The file ``name`` shipped in the package's ``models/`` folder."""
+    return Path(str(resources.files("talkrig").joinpath("models", name)))
+
+
 def default_model_path() -> Path:
     """The file named by ``TALKRIG_NEURAL_MODEL``, else the model shipped in the package."""
     chosen = os.environ.get(MODEL_ENV, "").strip()
     if chosen:
         return Path(chosen).expanduser()
-    return Path(str(resources.files("talkrig").joinpath("models", MODEL_FILE)))
+    return packaged_model(MODEL_FILE)
 
 
 def onnx_providers(device: str) -> list[str]:

@@ -16,6 +16,7 @@ with one scale per call, so windows batched together would change each other's s
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -24,6 +25,7 @@ import numpy as np
 
 from talkrig.errors import TalkRigError
 from talkrig.model.dims import SAMPLE_RATE, WHISPER_FEATURE_FPS, WHISPER_WIDTH
+from talkrig.runtime import packaged_model
 
 ENCODER_KIND = "whisper-encoder"  # talkrig.kind in the encoder's ONNX metadata
 STATE_SAMPLES = SAMPLE_RATE // WHISPER_FEATURE_FPS  # 320 samples = 20 ms per state
@@ -32,14 +34,14 @@ WINDOW_OVERLAP_S = 2.0  # audio two neighbouring windows share, cross-faded
 
 def default_encoder_path() -> Path:
     """The encoder shipped in the package."""
-    return Path(__file__).resolve().parent / "models" / "whisper_base_encoder.onnx"
+    return packaged_model("whisper_base_encoder.onnx")
 
 
 class WhisperEncoder:
     """An onnxruntime session over an encoder file (``talkrig.kind`` = "whisper-encoder").
 
     ``layers``: how many of Whisper base's 6 blocks it runs (a head reads the states of
-    one depth only).
+    one depth only); ``digest``: names the file in versions and caches.
     """
 
     def __init__(self, path: str | os.PathLike | None = None, device: str = "auto",
@@ -56,6 +58,11 @@ class WhisperEncoder:
             raise TalkRigError(f"not a Whisper encoder (its metadata lacks talkrig.kind = "
                                f"{ENCODER_KIND!r})", str(self.path))
         self.layers = int(json.loads(meta["talkrig.dims"])["layers"])
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """The first 10 hex digits of the file's SHA-256 (read once per session)."""
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()[:10]
 
     def encode(self, windows: np.ndarray) -> np.ndarray:
         """windows (B, N) at 16 kHz, N a multiple of 320 -> states (B, N / 320, 512)."""

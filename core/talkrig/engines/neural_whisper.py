@@ -25,6 +25,7 @@ from talkrig.engines.base import EngineRequest, ProgressFn
 from talkrig.engines.neural import CLOSURE_GATES, curves_for, emotion_at, gated
 from talkrig.errors import TalkRigError
 from talkrig.model.dims import WhisperHeadDims
+from talkrig.runtime import packaged_model
 from talkrig.take import resample_frames
 
 HEAD_KIND = "whisper-head"  # talkrig.kind in the head's ONNX metadata
@@ -33,7 +34,7 @@ ENCODER_SHARE = 0.95  # fraction of the work (for progress) spent in the encoder
 
 def default_head_path() -> Path:
     """The head shipped in the package."""
-    return Path(__file__).resolve().parents[1] / "models" / "talkrig_neural_whisper.onnx"
+    return packaged_model("talkrig_neural_whisper.onnx")
 
 
 class WhisperHeadModel:
@@ -109,7 +110,7 @@ class WhisperNeuralEngine:
                                f"{self.encoder.layers}", str(self.model.path))
         self.closure_gate = closure_gate
         digest = hashlib.sha256(self.model.path.read_bytes()
-                                + self.encoder.path.read_bytes()).hexdigest()[:10]
+                                + self.encoder.digest.encode()).hexdigest()[:10]
         self.version = (f"neural-whisper-{self.model.version}-{digest}"
                         f"{CLOSURE_GATES[closure_gate]}")
 

@@ -24,13 +24,14 @@ from pathlib import Path
 import numpy as np
 
 from talkrig.model.dims import SAMPLE_RATE, WHISPER_FEATURE_FPS
+from talkrig.runtime import packaged_model
 
 HEAD_FPS = 60.0  # the head's frame rate
 
 
 def ceiling_head_path() -> Path:
     """The head this ceiling runs (shipped in the package)."""
-    return Path(__file__).resolve().parents[2] / "models" / "phonetic_ceiling_head.onnx"
+    return packaged_model("phonetic_ceiling_head.onnx")
 
 
 class HeadCeiling:
