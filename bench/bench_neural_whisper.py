@@ -37,12 +37,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="Whisper encoder ONNX file (default: shipped)")
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
     args = parser.parse_args(argv)
+    from talkrig.engines.neural import gated
     from talkrig.engines.neural_whisper import WhisperNeuralEngine
     from talkrig.model.dims import WHISPER_FEATURE_FPS
     from talkrig.take import resample_frames
     from talkrig.whisper_encoder import encoder_states
-
-    from talkrig.engines.neural import gated
 
     audio = minute_of_speech()
     engine = WhisperNeuralEngine(args.model, device="cpu", encoder_path=args.encoder)
