@@ -59,10 +59,9 @@ def test_tiny_head_trains_resumes_exports_and_runs(tmp_path, speech):
     train(dims, cfg, tmp_path / "run")
     assert list(corpus.glob("whisper_states_6l_10s_*.npz"))  # cached beside the corpus
     cfg = type(cfg)(**{**cfg.__dict__, "steps": 4})
-    train(dims, cfg, tmp_path / "run")  # resumes from last.pt, the phone probe with it
+    train(dims, cfg, tmp_path / "run")  # resumes from last.pt
     log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
     assert [row["step"] for row in log] == [2, 4]
-    assert all(row["phone"] > 0 for row in log)  # the config's phone probe is trained
 
     onnx_path = tmp_path / "tiny_head.onnx"
     assert export([str(tmp_path / "run" / "last.pt"), str(onnx_path)]) == 0
@@ -100,48 +99,6 @@ def test_pytorch_and_onnx_heads_agree_on_real_speech(tmp_path, speech):
         with torch.no_grad():
             want = net(torch.from_numpy(states), torch.from_numpy(emotion)).numpy()
         assert np.abs(got - want).max() <= ONNX_TOLERANCE
-
-
-def test_frames_are_labelled_with_the_phone_under_their_centre():
-    from talkrig.phones import Phone
-    from training.phone_probe import IGNORE, phone_classes, frame_phone_ids
-
-    classes = phone_classes()
-    phones = [Phone("P", 0.10, 0.20), Phone("AA", 0.20, 0.45), Phone("Q", 0.45, 0.5)]
-    ids = frame_phone_ids(phones, 40, 60.0)  # frame k's centre: (k + 0.5) / 60 s
-    names = [classes[i] if i != IGNORE else "?" for i in ids]
-    assert names[:6] == ["SIL"] * 6  # centres 8-92 ms
-    assert names[6:12] == ["P"] * 6 and names[12:27] == ["AA"] * 15
-    assert names[27:30] == ["?"] * 3  # a label outside the table is not trained on
-    assert names[30:] == ["SIL"] * 10
-
-
-def test_the_phone_probe_learns_and_leaves_the_curves_graph_alone():
-    torch = pytest.importorskip("torch")
-    from talkrig.model.dims import WhisperHeadDims
-    from talkrig.model.whisper_head import WhisperHead
-    from training import losses
-    from training.config import TrainConfig
-    from training.phone_probe import make_probe
-    from training.train_whisper_head import train_step
-
-    torch.manual_seed(0)
-    dims = WhisperHeadDims(features=16, channels=16, dilations=(1,))
-    net, probe = WhisperHead(dims), make_probe(dims.channels)
-    rng = np.random.default_rng(0)
-    ids = rng.integers(0, 5, (2, 30))
-    states = np.eye(16, dtype=np.float32)[ids] * 3.0  # (2, 30, 16): the phone is readable
-    batch = {"states": states, "emotion": np.zeros((4, 30, 7), np.float32),
-             "target": np.zeros((4, 30, 52), np.float32), "phone_ids": ids}
-    cfg = TrainConfig(phone_weight=1.0)
-    opt = torch.optim.AdamW(list(net.parameters()) + list(probe.parameters()), lr=1e-2)
-    weights = losses.channel_weights(cfg.mouth_weight, "cpu")
-    first = train_step(net, opt, batch, weights, cfg, probe)["phone"]
-    for _ in range(40):
-        last = train_step(net, opt, batch, weights, cfg, probe)["phone"]
-    assert last < 0.3 * first
-    x = torch.from_numpy(states), torch.zeros(2, 30, 7)
-    assert torch.equal(net(*x), net.readout(net.hidden(*x), x[1]))  # forward = readout(hidden)
 
 
 def test_a_log_mel_model_is_refused_by_name():

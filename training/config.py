@@ -32,7 +32,6 @@ class TrainConfig:
     mouth_weight: float = 2.0  # extra weight on the channels of lip aperture and rounding
     closure_weight: float = 0.3  # aperture L1, closed-lip teacher frames weighted x3
     emo_weight: float = 1.0  # emotion consistency: same closures under both emotions
-    phone_weight: float = 0.0  # whisper head: cross-entropy of a phone probe on its features
     gan_weight: float = 0.0  # lambda_GAN of the conditional LSGAN (READ uses 0.02); 0 = off
     gan_start: int = 1000  # step at which the adversarial term starts
     noise_prob: float = 0.5  # chance of extra on-the-fly noise per crop (3-35 dB SNR)

@@ -5,8 +5,7 @@ the same corpus, the same two-emotion batches and the same losses (weighted L1,
 velocity, lip aperture with closed frames counted 3x, emotion consistency). Only the
 input differs: the encoder states cached by :mod:`training.whisper_states`, resampled
 to 60 fps, instead of audio. No on-the-fly noise (the states are fixed) and no
-adversarial term. With ``phone_weight`` > 0 a linear phone probe on the head's hidden
-features adds a cross-entropy term (:mod:`training.phone_probe`).
+adversarial term.
 
     python -m training.train_whisper_head training/configs/whisper_head.toml --out out/train_wh
 
@@ -30,7 +29,6 @@ import numpy as np
 from talkrig.model.dims import OUTPUT_FPS, SAMPLE_RATE, WHISPER_FEATURE_FPS, WhisperHeadDims
 from training.config import TrainConfig, train_config
 from training.dataset import INT16_SCALE, emotion_pair, load_corpus, sampling_probs
-from training.phone_probe import frame_phone_ids
 from training.train import learning_rate
 
 
@@ -44,8 +42,7 @@ class HeadBatches:
     """Random crops of ``crop_frames`` frames at 60 fps, each with two emotions.
 
     ``next()`` returns float32 arrays ``states`` (B, T, 512), ``emotion`` (2B, T, 7) and
-    ``target`` (2B, T, 52): rows 0..B-1 the clip's own emotion, B..2B-1 a random one;
-    and ``phone_ids`` (B, T) int64, the phone under each frame (``frame_phone_ids``).
+    ``target`` (2B, T, 52): rows 0..B-1 the clip's own emotion, B..2B-1 a random one.
     """
 
     def __init__(self, clips, states, indices, cfg: TrainConfig, seed: int):
@@ -64,17 +61,14 @@ class HeadBatches:
         start = int(self.rng.integers(0, n_frames - self.crop + 1))
         end = start + self.crop
         states = states_at_frames(self.states[index], start, self.crop)
-        phone_ids = frame_phone_ids(clip.phones, n_frames, OUTPUT_FPS)[start:end]
-        return (states, [p[0][start:end] for p in pairs], [p[1][start:end] for p in pairs],
-                phone_ids)
+        return states, [p[0][start:end] for p in pairs], [p[1][start:end] for p in pairs]
 
     def next(self) -> dict[str, np.ndarray]:
         picks = self.rng.choice(self.indices, size=self.cfg.batch_size, p=self.probs)
         items = [self._one(i) for i in picks]
         return {"states": np.stack([it[0] for it in items]).astype(np.float32),
                 "emotion": np.stack([it[1][k] for k in (0, 1) for it in items]).astype(np.float32),
-                "target": np.stack([it[2][k] for k in (0, 1) for it in items]).astype(np.float32),
-                "phone_ids": np.stack([it[3] for it in items])}
+                "target": np.stack([it[2][k] for k in (0, 1) for it in items]).astype(np.float32)}
 
 
 def states_at_frames(states: np.ndarray, first: int, count: int) -> np.ndarray:
@@ -88,17 +82,14 @@ def states_at_frames(states: np.ndarray, first: int, count: int) -> np.ndarray:
     return out
 
 
-def save_head(path: Path, net, step: int, cfg: TrainConfig, optimizer=None,
-              probe=None) -> None:
-    """Write a self-describing checkpoint atomically (with the phone probe, if any)."""
+def save_head(path: Path, net, step: int, cfg: TrainConfig, optimizer=None) -> None:
+    """Write a self-describing checkpoint atomically."""
     import torch
 
     doc = {"kind": "whisper-head", "dims": dataclasses.asdict(net.dims),
            "state_dict": net.state_dict(), "step": step, "config": dataclasses.asdict(cfg)}
     if optimizer is not None:
         doc["optimizer"] = optimizer.state_dict()
-    if probe is not None:
-        doc["probe_state_dict"] = probe.state_dict()
     tmp = path.with_name(path.name + ".part")
     torch.save(doc, tmp)
     os.replace(tmp, path)
@@ -117,32 +108,24 @@ def load_head(path: str | Path):
     return net, doc
 
 
-def train_step(net, optimizer, batch: dict, weights, cfg: TrainConfig, probe=None) -> dict:
+def train_step(net, optimizer, batch: dict, weights, cfg: TrainConfig) -> dict:
     """One optimiser step; the loss terms as floats."""
     import torch
-    from torch.nn import functional as F
 
     from training import losses
-    from training.phone_probe import IGNORE
 
     b = {k: torch.from_numpy(v) for k, v in batch.items()}
-    hidden = net.hidden(torch.cat([b["states"], b["states"]]), b["emotion"])  # (2B, ch, T)
-    pred = net.readout(hidden, b["emotion"])  # (2B, T, 52)
+    pred = net(torch.cat([b["states"], b["states"]]), b["emotion"])  # (2B, T, 52)
     l1, vel = losses.reconstruction(pred, b["target"], weights, cfg.vel_weight)
     emo = cfg.emo_weight * losses.emotion_consistency(pred, b["target"])
     shut = cfg.closure_weight * losses.closure(pred, b["target"])
-    terms = {"l1": l1, "vel": vel, "emo": emo, "closure": shut}
-    if probe is not None:
-        ids = torch.cat([b["phone_ids"], b["phone_ids"]])  # (2B, T)
-        terms["phone"] = cfg.phone_weight * F.cross_entropy(probe(hidden), ids,
-                                                            ignore_index=IGNORE)
-    loss = sum(terms.values())
+    loss = l1 + vel + emo + shut
     optimizer.zero_grad()
     loss.backward()
-    params = [p for group in optimizer.param_groups for p in group["params"]]
-    torch.nn.utils.clip_grad_norm_(params, 1.0)
+    torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
     optimizer.step()
-    return {"loss": loss.item(), **{k: v.item() for k, v in terms.items()}}
+    return {"loss": loss.item(), "l1": l1.item(), "vel": vel.item(), "emo": emo.item(),
+            "closure": shut.item()}
 
 
 def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
@@ -154,7 +137,6 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
     from talkrig.model.whisper_head import WhisperHead
     from talkrig.whisper_encoder import WhisperEncoder
     from training import losses
-    from training.phone_probe import make_probe
     from training.whisper_states import corpus_states, load_states
 
     encoder = WhisperEncoder(encoder_path, device="cpu")
@@ -171,16 +153,12 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
               for s in load_states(corpus_states(folder, encoder, dims.window_s))]
     batches = HeadBatches(clips, states, list(range(len(clips))), cfg, cfg.seed)
     net = WhisperHead(dims)
-    probe = make_probe(dims.channels) if cfg.phone_weight > 0 else None
-    params = list(net.parameters()) + (list(probe.parameters()) if probe else [])
-    optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    optimizer = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     step = 0
     out.mkdir(parents=True, exist_ok=True)
     if (out / "last.pt").exists():
         doc = torch.load(out / "last.pt", map_location="cpu", weights_only=False)
         net.load_state_dict(doc["state_dict"])
-        if probe is not None:
-            probe.load_state_dict(doc["probe_state_dict"])
         optimizer.load_state_dict(doc["optimizer"])
         step = doc["step"]
         batches.rng = np.random.default_rng(cfg.seed + step)
@@ -191,15 +169,15 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
         while step < cfg.steps and time.time() - started < cfg.max_minutes * 60:
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(step, cfg)
-            terms = train_step(net, optimizer, batches.next(), weights, cfg, probe)
+            terms = train_step(net, optimizer, batches.next(), weights, cfg)
             step += 1
             if step % cfg.val_every == 0 or step == cfg.steps:
                 log.write(json.dumps({"step": step, **terms}) + "\n")
                 log.flush()
                 print(json.dumps({"step": step, **terms}), file=sys.stderr)
                 save_head(out / f"step_{step:06d}.pt", net, step, cfg)
-                save_head(out / "last.pt", net, step, cfg, optimizer, probe)
-    save_head(out / "last.pt", net, step, cfg, optimizer, probe)
+                save_head(out / "last.pt", net, step, cfg, optimizer)
+    save_head(out / "last.pt", net, step, cfg, optimizer)
     return out / "last.pt"
 
 

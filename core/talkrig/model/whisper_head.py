@@ -46,18 +46,10 @@ class WhisperHead(nn.Module):
 
     def forward(self, states: torch.Tensor, emotion: torch.Tensor) -> torch.Tensor:
         """states (B, T, features), emotion (B, T, 7) -> curves (B, T, 52)."""
-        return self.readout(self.hidden(states, emotion), emotion)
-
-    def hidden(self, states: torch.Tensor, emotion: torch.Tensor) -> torch.Tensor:
-        """The last hidden features, (B, ch, T) (training's phone probe reads them too)."""
         x = self.inp(self.states_norm(states.transpose(1, 2)))  # (B, ch, T)
         x = x + self.emotion(emotion).transpose(1, 2)  # (B, ch, T)
         for norm, conv in zip(self.norms, self.convs):
             x = x + conv(F.gelu(norm(x)))  # (B, ch, T)
-        return x
-
-    def readout(self, x: torch.Tensor, emotion: torch.Tensor) -> torch.Tensor:
-        """Hidden features (B, ch, T) and emotion (B, T, 7) -> curves (B, T, 52)."""
         out = self.out(F.gelu(self.out_norm(x))).transpose(1, 2)  # (B, T, 52)
         return out + self.emotion_direct(emotion)
 
