@@ -62,6 +62,7 @@ def test_tiny_head_trains_resumes_exports_and_runs(tmp_path, speech):
     train(dims, cfg, tmp_path / "run")  # resumes from last.pt
     log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
     assert [row["step"] for row in log] == [2, 4]
+    assert log[0]["gan"] == 0 and log[1]["gan"] > 0  # the critic, resumed, from gan_start
 
     onnx_path = tmp_path / "tiny_head.onnx"
     assert export([str(tmp_path / "run" / "last.pt"), str(onnx_path)]) == 0

@@ -90,3 +90,12 @@ def lsgan_d(disc: Discriminator, real, fake, emotion) -> torch.Tensor:
 def lsgan_g(disc: Discriminator, fake, emotion) -> torch.Tensor:
     """Least-squares generator loss: make the critic say 1."""
     return ((disc(fake, emotion) - 1) ** 2).mean()
+
+
+def adversarial(disc: Discriminator, opt_d, real, fake, emotion) -> torch.Tensor:
+    """One critic step on ``real`` and (detached) ``fake`` curves, then the generator's
+    least-squares loss on ``fake`` (unweighted)."""
+    opt_d.zero_grad()
+    lsgan_d(disc, real, fake, emotion).backward()
+    opt_d.step()
+    return lsgan_g(disc, fake, emotion)

@@ -148,10 +148,8 @@ class _Run:
         loss = l1 + vel + emo + shut
         gan = torch.zeros(())
         if self.disc is not None and self.step >= cfg.gan_start:
-            self.opt_d.zero_grad()
-            losses.lsgan_d(self.disc, b["target"], pred, b["emotion"]).backward()
-            self.opt_d.step()
-            gan = cfg.gan_weight * losses.lsgan_g(self.disc, pred, b["emotion"])
+            gan = cfg.gan_weight * losses.adversarial(self.disc, self.opt_d, b["target"],
+                                                      pred, b["emotion"])
             loss = loss + gan
         self.opt.zero_grad()
         loss.backward()

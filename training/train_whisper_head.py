@@ -4,8 +4,8 @@ The phonetic engine is the teacher, as for the log-mel network (:mod:`training.t
 the same corpus, the same two-emotion batches and the same losses (weighted L1,
 velocity, lip aperture with closed frames counted 3x, emotion consistency). Only the
 input differs: the encoder states cached by :mod:`training.whisper_states`, resampled
-to 60 fps, instead of audio. No on-the-fly noise (the states are fixed) and no
-adversarial term.
+to 60 fps, instead of audio. No on-the-fly noise (the states are fixed); the
+conditional LSGAN term of READ when ``gan_weight`` > 0 (from ``gan_start``).
 
     python -m training.train_whisper_head training/configs/whisper_head.toml --out out/train_wh
 
@@ -82,14 +82,18 @@ def states_at_frames(states: np.ndarray, first: int, count: int) -> np.ndarray:
     return out
 
 
-def save_head(path: Path, net, step: int, cfg: TrainConfig, optimizer=None) -> None:
-    """Write a self-describing checkpoint atomically."""
+def save_head(path: Path, net, step: int, cfg: TrainConfig, optimizer=None,
+              critic=None) -> None:
+    """Write a self-describing checkpoint atomically (``critic``: the adversarial
+    term's (discriminator, its optimizer), kept for resuming)."""
     import torch
 
     doc = {"kind": "whisper-head", "dims": dataclasses.asdict(net.dims),
            "state_dict": net.state_dict(), "step": step, "config": dataclasses.asdict(cfg)}
     if optimizer is not None:
         doc["optimizer"] = optimizer.state_dict()
+    if critic is not None:
+        doc["disc"], doc["disc_optimizer"] = (part.state_dict() for part in critic)
     tmp = path.with_name(path.name + ".part")
     torch.save(doc, tmp)
     os.replace(tmp, path)
@@ -108,8 +112,10 @@ def load_head(path: str | Path):
     return net, doc
 
 
-def train_step(net, optimizer, batch: dict, weights, cfg: TrainConfig) -> dict:
-    """One optimiser step; the loss terms as floats."""
+def train_step(net, optimizer, batch: dict, weights, cfg: TrainConfig,
+               critic=None) -> dict:
+    """One optimiser step (with the adversarial term when ``critic``, a discriminator
+    and its optimizer, is given); the loss terms as floats."""
     import torch
 
     from training import losses
@@ -120,12 +126,16 @@ def train_step(net, optimizer, batch: dict, weights, cfg: TrainConfig) -> dict:
     emo = cfg.emo_weight * losses.emotion_consistency(pred, b["target"])
     shut = cfg.closure_weight * losses.closure(pred, b["target"])
     loss = l1 + vel + emo + shut
+    gan = torch.zeros(())
+    if critic is not None:
+        gan = cfg.gan_weight * losses.adversarial(*critic, b["target"], pred, b["emotion"])
+        loss = loss + gan
     optimizer.zero_grad()
     loss.backward()
     torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
     optimizer.step()
     return {"loss": loss.item(), "l1": l1.item(), "vel": vel.item(), "emo": emo.item(),
-            "closure": shut.item()}
+            "closure": shut.item(), "gan": gan.item()}
 
 
 def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
@@ -154,12 +164,19 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
     batches = HeadBatches(clips, states, list(range(len(clips))), cfg, cfg.seed)
     net = WhisperHead(dims)
     optimizer = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    critic = None
+    if cfg.gan_weight > 0:
+        disc = losses.Discriminator()
+        critic = (disc, torch.optim.AdamW(disc.parameters(), lr=cfg.lr * 0.5))
     step = 0
     out.mkdir(parents=True, exist_ok=True)
     if (out / "last.pt").exists():
         doc = torch.load(out / "last.pt", map_location="cpu", weights_only=False)
         net.load_state_dict(doc["state_dict"])
         optimizer.load_state_dict(doc["optimizer"])
+        if critic is not None:
+            critic[0].load_state_dict(doc["disc"])
+            critic[1].load_state_dict(doc["disc_optimizer"])
         step = doc["step"]
         batches.rng = np.random.default_rng(cfg.seed + step)
         print(f"resumed at step {step}", file=sys.stderr)
@@ -169,15 +186,16 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
         while step < cfg.steps and time.time() - started < cfg.max_minutes * 60:
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(step, cfg)
-            terms = train_step(net, optimizer, batches.next(), weights, cfg)
+            adversary = critic if step >= cfg.gan_start else None
+            terms = train_step(net, optimizer, batches.next(), weights, cfg, adversary)
             step += 1
             if step % cfg.val_every == 0 or step == cfg.steps:
                 log.write(json.dumps({"step": step, **terms}) + "\n")
                 log.flush()
                 print(json.dumps({"step": step, **terms}), file=sys.stderr)
                 save_head(out / f"step_{step:06d}.pt", net, step, cfg)
-                save_head(out / "last.pt", net, step, cfg, optimizer)
-    save_head(out / "last.pt", net, step, cfg, optimizer)
+                save_head(out / "last.pt", net, step, cfg, optimizer, critic)
+    save_head(out / "last.pt", net, step, cfg, optimizer, critic)
     return out / "last.pt"
 
 
