@@ -82,6 +82,16 @@ class Discriminator(nn.Module):
         return self.net(torch.cat([curves, emotion], -1).transpose(1, 2))[:, 0]
 
 
+CRITIC_LR_SCALE = 0.5  # the critic learns at half the generator's peak rate
+
+
+def make_critic(lr: float, device: str = "cpu") -> tuple[Discriminator, torch.optim.Optimizer]:
+    """A fresh :class:`Discriminator` on ``device`` and its AdamW optimizer, for a
+    generator trained at peak learning rate ``lr``."""
+    disc = Discriminator().to(device)
+    return disc, torch.optim.AdamW(disc.parameters(), lr=lr * CRITIC_LR_SCALE)
+
+
 def lsgan_d(disc: Discriminator, real, fake, emotion) -> torch.Tensor:
     """Least-squares critic loss: real -> 1, fake -> 0."""
     return ((disc(real, emotion) - 1) ** 2).mean() + (disc(fake.detach(), emotion) ** 2).mean()

@@ -111,9 +111,8 @@ class _Run:
         self.net = build_net(dims, cfg, resuming=(out / "last.pt").exists()).to(device)
         self.opt = torch.optim.AdamW(self.net.parameters(), lr=cfg.lr,
                                      weight_decay=cfg.weight_decay)
-        self.disc = losses.Discriminator().to(device) if cfg.gan_weight > 0 else None
-        self.opt_d = (torch.optim.AdamW(self.disc.parameters(), lr=cfg.lr * 0.5)
-                      if self.disc else None)
+        self.disc, self.opt_d = (losses.make_critic(cfg.lr, device) if cfg.gan_weight > 0
+                                 else (None, None))
         self.weights = losses.channel_weights(cfg.mouth_weight, device)
         self.step, self.best, self.metrics = 0, float("inf"), {}
 

@@ -164,10 +164,7 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
     batches = HeadBatches(clips, states, list(range(len(clips))), cfg, cfg.seed)
     net = WhisperHead(dims)
     optimizer = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    critic = None
-    if cfg.gan_weight > 0:
-        disc = losses.Discriminator()
-        critic = (disc, torch.optim.AdamW(disc.parameters(), lr=cfg.lr * 0.5))
+    critic = losses.make_critic(cfg.lr) if cfg.gan_weight > 0 else None
     step = 0
     out.mkdir(parents=True, exist_ok=True)
     if (out / "last.pt").exists():
