@@ -42,6 +42,25 @@ def test_training_crops_read_the_states_the_engine_reads():
         np.testing.assert_allclose(crop, whole[start: start + 40], atol=1e-6)
 
 
+def test_crops_read_the_second_windows_states_about_half_the_time():
+    from talkrig.phones import Phone
+    from training.config import TrainConfig
+    from training.dataset import Clip
+    from training.train_whisper_head import HeadBatches
+
+    audio = (3000 * np.sin(np.arange(16_000) * 0.05)).astype(np.int16)  # 1 s
+    clip = Clip(audio, (Phone("AA", 0.0, 1.0),), "neutral", "test", 0)
+    first, second = [np.zeros((50, 4), np.float16)], [np.ones((50, 4), np.float16)]
+    cfg = TrainConfig(batch_size=8, crop_blocks=8)
+    views = [HeadBatches([clip], first, [0], cfg, seed, second).next()["states"].mean((1, 2))
+             for seed in range(4)]  # (8,) per batch: 0 = first view, 1 = second
+    views = np.concatenate(views)
+    assert set(np.round(views, 6)) == {0.0, 1.0}
+    assert 0.25 <= views.mean() <= 0.75
+    only = HeadBatches([clip], first, [0], cfg, 0).next()["states"]
+    assert not only.any()  # without a second view every crop reads the head's windows
+
+
 def test_tiny_head_trains_resumes_exports_and_runs(tmp_path, speech):
     pytest.importorskip("torch")
     pytest.importorskip("onnxscript")
@@ -57,7 +76,8 @@ def test_tiny_head_trains_resumes_exports_and_runs(tmp_path, speech):
     dims, cfg = load_head_config(REPO / "training" / "configs" / "tiny_whisper_head.toml")
     cfg = type(cfg)(**{**cfg.__dict__, "corpus": (str(corpus),), "steps": 2})
     train(dims, cfg, tmp_path / "run")
-    assert list(corpus.glob("whisper_states_6l_10s_*.npz"))  # cached beside the corpus
+    for window in ("10s", "30s"):  # the head's windows and the second view's, cached
+        assert list(corpus.glob(f"whisper_states_6l_{window}_*.npz"))
     cfg = type(cfg)(**{**cfg.__dict__, "steps": 4})
     train(dims, cfg, tmp_path / "run")  # resumes from last.pt
     log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]

@@ -44,6 +44,9 @@ class TrainConfig:
     speech_encoder_dir: str = ""
     freeze_speech_encoder: bool = True  # train only the projection and what follows
     threads: int = 1  # torch threads (keep 1 for long runs on shared machines)
+    # Whisper heads only: each crop reads, with even odds, the states of windows this long
+    # instead of the head's window_s (a second view of every clip); 0 = off
+    second_window_s: float = 0.0
 
 
 def load_config(path: str | Path) -> tuple[ModelDims, TrainConfig]:

@@ -43,16 +43,29 @@ class HeadBatches:
 
     ``next()`` returns float32 arrays ``states`` (B, T, 512), ``emotion`` (2B, T, 7) and
     ``target`` (2B, T, 52): rows 0..B-1 the clip's own emotion, B..2B-1 a random one.
+    With ``second_states`` (the same clips read in windows of another length), each crop
+    reads those instead with even odds.
     """
 
-    def __init__(self, clips, states, indices, cfg: TrainConfig, seed: int):
+    def __init__(self, clips, states, indices, cfg: TrainConfig, seed: int,
+                 second_states=None):
         self.clips, self.states, self.indices = clips, states, indices
+        self.second_states = second_states
         self.probs = sampling_probs(clips, indices, cfg.corpus_weights)
         self.cfg = cfg
         self.crop = cfg.crop_blocks * 3  # 50 ms blocks -> 60 fps frames
         self.rng = np.random.default_rng(seed)
+        self.view_rng = np.random.default_rng(seed + 1)  # which window's states a crop reads
+
+    def reseed(self, seed: int, step: int) -> None:
+        """Fresh random streams for a run resumed at ``step``."""
+        self.rng = np.random.default_rng(seed + step)
+        self.view_rng = np.random.default_rng((seed + 1, step))
 
     def _one(self, index: int):
+        source = self.states
+        if self.second_states is not None and self.view_rng.random() < 0.5:
+            source = self.second_states
         clip = self.clips[index]
         n_frames = max(self.crop, int(np.ceil(len(clip.audio) / SAMPLE_RATE * OUTPUT_FPS)))
         audio = np.zeros(int(np.ceil(n_frames / OUTPUT_FPS * SAMPLE_RATE)), np.float32)
@@ -60,7 +73,7 @@ class HeadBatches:
         pairs = emotion_pair(clip, audio, n_frames, self.rng, self.cfg.use_loudness)
         start = int(self.rng.integers(0, n_frames - self.crop + 1))
         end = start + self.crop
-        states = states_at_frames(self.states[index], start, self.crop)
+        states = states_at_frames(source[index], start, self.crop)
         return states, [p[0][start:end] for p in pairs], [p[1][start:end] for p in pairs]
 
     def next(self) -> dict[str, np.ndarray]:
@@ -158,10 +171,14 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
     torch.set_num_threads(cfg.threads)
     folders = [Path(f) for f in cfg.corpus]
     clips = load_corpus(folders)
-    # (computed once, then cached beside the corpus)
-    states = [s for folder in folders
-              for s in load_states(corpus_states(folder, encoder, dims.window_s))]
-    batches = HeadBatches(clips, states, list(range(len(clips))), cfg, cfg.seed)
+
+    def states_read_in(window_s: float) -> list[np.ndarray]:  # cached beside each corpus
+        return [s for folder in folders
+                for s in load_states(corpus_states(folder, encoder, window_s))]
+
+    states = states_read_in(dims.window_s)
+    second = states_read_in(cfg.second_window_s) if cfg.second_window_s else None
+    batches = HeadBatches(clips, states, list(range(len(clips))), cfg, cfg.seed, second)
     net = WhisperHead(dims)
     optimizer = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     critic = losses.make_critic(cfg.lr) if cfg.gan_weight > 0 else None
@@ -175,7 +192,7 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
             critic[0].load_state_dict(doc["disc"])
             critic[1].load_state_dict(doc["disc_optimizer"])
         step = doc["step"]
-        batches.rng = np.random.default_rng(cfg.seed + step)
+        batches.reseed(cfg.seed, step)
         print(f"resumed at step {step}", file=sys.stderr)
     weights = losses.channel_weights(cfg.mouth_weight, "cpu")
     started = time.time()
