@@ -4,8 +4,10 @@ The phonetic engine is the teacher, as for the log-mel network (:mod:`training.t
 the same corpus, the same two-emotion batches and the same losses (weighted L1,
 velocity, lip aperture with closed frames counted 3x, emotion consistency). Only the
 input differs: the encoder states cached by :mod:`training.whisper_states`, resampled
-to 60 fps, instead of audio. No on-the-fly noise (the states are fixed); the
-conditional LSGAN term of READ when ``gan_weight`` > 0 (from ``gan_start``).
+to 60 fps, instead of audio. No on-the-fly noise (the states are fixed); instead, with
+``second_window_s``, each crop reads with even odds the clip's states from windows of
+that length (a second view of every clip; the engine reads the head's ``window_s``).
+The conditional LSGAN term of READ when ``gan_weight`` > 0 (from ``gan_start``).
 
     python -m training.train_whisper_head training/configs/whisper_head.toml --out out/train_wh
 
