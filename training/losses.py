@@ -109,3 +109,20 @@ def adversarial(disc: Discriminator, opt_d, real, fake, emotion) -> torch.Tensor
     lsgan_d(disc, real, fake, emotion).backward()
     opt_d.step()
     return lsgan_g(disc, fake, emotion)
+
+
+def objective(pred, target, emotion, weights, cfg, critic=None) -> tuple[torch.Tensor, dict]:
+    """The training loss of both trainers and its terms: weighted L1 + velocity, emotion
+    consistency and lip closure, plus the adversarial term when ``critic`` (a
+    discriminator and its optimizer, stepped here) is given. ``cfg``: a
+    :class:`training.config.TrainConfig`. Returns (loss, {term: tensor})."""
+    l1, vel = reconstruction(pred, target, weights, cfg.vel_weight)
+    terms = {"l1": l1, "vel": vel,
+             "emo": cfg.emo_weight * emotion_consistency(pred, target),
+             "closure": cfg.closure_weight * closure(pred, target)}
+    loss = terms["l1"] + terms["vel"] + terms["emo"] + terms["closure"]
+    terms["gan"] = torch.zeros(())
+    if critic is not None:
+        terms["gan"] = cfg.gan_weight * adversarial(*critic, target, pred, emotion)
+        loss = loss + terms["gan"]
+    return loss, terms

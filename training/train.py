@@ -141,22 +141,16 @@ class _Run:
             group["lr"] = learning_rate(self.step, cfg)
         b = _tensors(batch, self.device)
         pred = _forward(self.net, b)
-        l1, vel = losses.reconstruction(pred, b["target"], self.weights, cfg.vel_weight)
-        emo = cfg.emo_weight * losses.emotion_consistency(pred, b["target"])
-        shut = cfg.closure_weight * losses.closure(pred, b["target"])
-        loss = l1 + vel + emo + shut
-        gan = torch.zeros(())
-        if self.disc is not None and self.step >= cfg.gan_start:
-            gan = cfg.gan_weight * losses.adversarial(self.disc, self.opt_d, b["target"],
-                                                      pred, b["emotion"])
-            loss = loss + gan
+        adversarial = self.disc is not None and self.step >= cfg.gan_start
+        critic = (self.disc, self.opt_d) if adversarial else None
+        loss, terms = losses.objective(pred, b["target"], b["emotion"], self.weights, cfg,
+                                       critic)
         self.opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(self.net.parameters(), 1.0)
         self.opt.step()
         self.step += 1
-        return {"loss": loss.item(), "l1": l1.item(), "vel": vel.item(), "emo": emo.item(),
-                "closure": shut.item(), "gan": gan.item()}
+        return {"loss": loss.item(), **{k: v.item() for k, v in terms.items()}}
 
     def evaluate(self, val_batches: list[dict], log) -> None:
         """Validate, log, and checkpoint ``last.pt`` (and ``best.pt`` when L1 improved)."""

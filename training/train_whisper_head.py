@@ -137,20 +137,12 @@ def train_step(net, optimizer, batch: dict, weights, cfg: TrainConfig,
 
     b = {k: torch.from_numpy(v) for k, v in batch.items()}
     pred = net(torch.cat([b["states"], b["states"]]), b["emotion"])  # (2B, T, 52)
-    l1, vel = losses.reconstruction(pred, b["target"], weights, cfg.vel_weight)
-    emo = cfg.emo_weight * losses.emotion_consistency(pred, b["target"])
-    shut = cfg.closure_weight * losses.closure(pred, b["target"])
-    loss = l1 + vel + emo + shut
-    gan = torch.zeros(())
-    if critic is not None:
-        gan = cfg.gan_weight * losses.adversarial(*critic, b["target"], pred, b["emotion"])
-        loss = loss + gan
+    loss, terms = losses.objective(pred, b["target"], b["emotion"], weights, cfg, critic)
     optimizer.zero_grad()
     loss.backward()
     torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
     optimizer.step()
-    return {"loss": loss.item(), "l1": l1.item(), "vel": vel.item(), "emo": emo.item(),
-            "closure": shut.item(), "gan": gan.item()}
+    return {"loss": loss.item(), **{k: v.item() for k, v in terms.items()}}
 
 
 def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
