@@ -68,6 +68,24 @@ def test_every_training_config_loads():
         assert dims.channels > 0 and train.steps > 0 and train.corpus
 
 
+def test_a_config_key_its_trainer_would_ignore_is_refused(tmp_path):
+    from training.config import load_config
+    from training.train_whisper_head import load_head_config
+
+    log_mel = tmp_path / "log_mel.toml"
+    log_mel.write_text("[train]\nsteps = 10\nsecond_window_s = 30.0\n", "utf-8")
+    with pytest.raises(ValueError, match=r"log_mel.toml: .*does not use.*second_window_s"):
+        load_config(log_mel)
+    head = tmp_path / "head.toml"
+    head.write_text('[model]\nencoder = "whisper-base"\n[train]\nspeech_encoder_dir = "x"\n',
+                    "utf-8")
+    with pytest.raises(ValueError, match=r"head.toml: .*does not use.*speech_encoder_dir"):
+        load_head_config(head)
+    head.write_text('[model]\nencoder = "whisper-base"\n[train]\nsecond_window_s = 30.0\n',
+                    "utf-8")
+    assert load_head_config(head)[1].second_window_s == 30.0
+
+
 def test_piper_voice_speaks_the_text_and_its_phones_are_aligned():
     from training import piper_tts
 

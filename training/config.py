@@ -52,14 +52,23 @@ class TrainConfig:
 def load_config(path: str | Path) -> tuple[ModelDims, TrainConfig]:
     """Parse a TOML config file into (ModelDims, TrainConfig)."""
     doc = tomllib.loads(Path(path).read_text("utf-8"))
-    return ModelDims.from_dict(doc.get("model", {})), train_config(doc, path)
+    return ModelDims.from_dict(doc.get("model", {})), train_config(doc, path, WHISPER_HEAD_ONLY)
 
 
-def train_config(doc: dict, path: str | Path) -> TrainConfig:
-    """The ``[train]`` table of a parsed config file; unknown keys raise ValueError."""
+# [train] keys one trainer reads and the other would silently ignore
+WHISPER_HEAD_ONLY = ("second_window_s",)
+LOG_MEL_ONLY = ("speech_encoder_dir", "freeze_speech_encoder")
+
+
+def train_config(doc: dict, path: str | Path, ignored: tuple[str, ...] = ()) -> TrainConfig:
+    """The ``[train]`` table of a parsed config file. Unknown keys, and keys in
+    ``ignored`` (the trainer reading this file has no use for them), raise ValueError."""
     known = {f.name for f in dataclasses.fields(TrainConfig)}
     unknown = set(doc.get("train", {})) - known
     if unknown:
         raise ValueError(f"{path}: unknown [train] keys: {sorted(unknown)}")
+    unused = set(doc.get("train", {})) & set(ignored)
+    if unused:
+        raise ValueError(f"{path}: [train] keys this trainer does not use: {sorted(unused)}")
     train = {k: (tuple(v) if isinstance(v, list) else v) for k, v in doc.get("train", {}).items()}
     return TrainConfig(**train)

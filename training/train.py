@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -23,16 +22,9 @@ import numpy as np
 
 from training.config import TrainConfig, load_config
 from training.dataset import Batches, load_corpus, split
+from training.optim import descend, learning_rate, set_learning_rate
 
 VAL_BATCHES = 6  # fixed validation batches
-
-
-def learning_rate(step: int, cfg: TrainConfig) -> float:
-    """Linear warm-up over ``cfg.warmup`` steps, then cosine decay to ``cfg.lr_min``."""
-    if step < cfg.warmup:
-        return cfg.lr * (step + 1) / cfg.warmup
-    progress = min(1.0, (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup))
-    return cfg.lr_min + 0.5 * (cfg.lr - cfg.lr_min) * (1 + math.cos(math.pi * progress))
 
 
 def _tensors(batch: dict, device):
@@ -132,23 +124,17 @@ class _Run:
 
     def train_step(self, batch: dict) -> dict:
         """One optimiser step on ``batch``; the loss terms, as floats."""
-        import torch
-
         from training import losses
 
         cfg = self.cfg
-        for group in self.opt.param_groups:
-            group["lr"] = learning_rate(self.step, cfg)
+        set_learning_rate(self.opt, self.step, cfg)
         b = _tensors(batch, self.device)
         pred = _forward(self.net, b)
         adversarial = self.disc is not None and self.step >= cfg.gan_start
         critic = (self.disc, self.opt_d) if adversarial else None
         loss, terms = losses.objective(pred, b["target"], b["emotion"], self.weights, cfg,
                                        critic)
-        self.opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(self.net.parameters(), 1.0)
-        self.opt.step()
+        descend(loss, self.opt, self.net.parameters())
         self.step += 1
         return {"loss": loss.item(), **{k: v.item() for k, v in terms.items()}}
 

@@ -29,15 +29,15 @@ from pathlib import Path
 import numpy as np
 
 from talkrig.model.dims import OUTPUT_FPS, SAMPLE_RATE, WHISPER_FEATURE_FPS, WhisperHeadDims
-from training.config import TrainConfig, train_config
+from training.config import LOG_MEL_ONLY, TrainConfig, train_config
 from training.dataset import INT16_SCALE, emotion_pair, load_corpus, sampling_probs
-from training.train import learning_rate
+from training.optim import descend, set_learning_rate
 
 
 def load_head_config(path: str | Path) -> tuple[WhisperHeadDims, TrainConfig]:
     """Parse a TOML file with ``[model]`` (WhisperHeadDims) and ``[train]`` (TrainConfig)."""
     doc = tomllib.loads(Path(path).read_text("utf-8"))
-    return WhisperHeadDims.from_dict(doc.get("model", {})), train_config(doc, path)
+    return WhisperHeadDims.from_dict(doc.get("model", {})), train_config(doc, path, LOG_MEL_ONLY)
 
 
 class HeadBatches:
@@ -138,10 +138,7 @@ def train_step(net, optimizer, batch: dict, weights, cfg: TrainConfig,
     b = {k: torch.from_numpy(v) for k, v in batch.items()}
     pred = net(torch.cat([b["states"], b["states"]]), b["emotion"])  # (2B, T, 52)
     loss, terms = losses.objective(pred, b["target"], b["emotion"], weights, cfg, critic)
-    optimizer.zero_grad()
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-    optimizer.step()
+    descend(loss, optimizer, net.parameters())
     return {"loss": loss.item(), **{k: v.item() for k, v in terms.items()}}
 
 
@@ -192,8 +189,7 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
     started = time.time()
     with (out / "log.jsonl").open("a", encoding="utf-8") as log:
         while step < cfg.steps and time.time() - started < cfg.max_minutes * 60:
-            for group in optimizer.param_groups:
-                group["lr"] = learning_rate(step, cfg)
+            set_learning_rate(optimizer, step, cfg)
             adversary = critic if step >= cfg.gan_start else None
             terms = train_step(net, optimizer, batches.next(), weights, cfg, adversary)
             step += 1
