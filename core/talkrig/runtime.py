@@ -113,6 +113,13 @@ class NeuralModel:
         self.session = open_session(self.path, "neural model", device, threads)
         self.info = _read_info(self.session.get_modelmeta().custom_metadata_map, self.path)
 
+    @functools.cached_property
+    def digest(self) -> str:
+        """The first 10 hex digits of the file's SHA-256 (read once per session)."""
+        from talkrig.audio import file_sha256
+
+        return file_sha256(self.path)[:10]
+
     def run_blocks(self, audio: np.ndarray, emotion: np.ndarray) -> np.ndarray:
         """One graph call.
 

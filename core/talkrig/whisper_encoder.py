@@ -16,7 +16,6 @@ with one scale per call, so windows batched together would change each other's s
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -62,7 +61,9 @@ class WhisperEncoder:
     @functools.cached_property
     def digest(self) -> str:
         """The first 10 hex digits of the file's SHA-256 (read once per session)."""
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()[:10]
+        from talkrig.audio import file_sha256
+
+        return file_sha256(self.path)[:10]
 
     def encode(self, windows: np.ndarray) -> np.ndarray:
         """windows (B, N) at 16 kHz, N a multiple of 320 -> states (B, N / 320, 512)."""

@@ -7,7 +7,6 @@ frame rate on the way out (linear interpolation).
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 import numpy as np
@@ -54,7 +53,7 @@ class NeuralEngine:
         self.model: NeuralModel = shared_model(None if model_path is None else str(model_path),
                                                device)
         self.closure_gate = closure_gate
-        digest = hashlib.sha256(self.model.path.read_bytes()).hexdigest()[:10]
+        digest = self.model.digest
         suffix = CLOSURE_GATES[closure_gate]
         self.version = f"neural-{self.model.info.version}-{digest}{suffix}"
 

@@ -62,6 +62,13 @@ class WhisperHeadModel:
             raise TalkRigError(f"a head for encoder {self.encoder!r}; this install has "
                                "whisper-base", str(self.path))
 
+    @functools.cached_property
+    def digest(self) -> str:
+        """The first 10 hex digits of the file's SHA-256 (read once per session)."""
+        from talkrig.audio import file_sha256
+
+        return file_sha256(self.path)[:10]
+
     def curves(self, states: np.ndarray, emotion: np.ndarray) -> np.ndarray:
         """states (T, 512) and emotion (T, 7) at ``fps`` -> curves (T, 52), float32."""
         feeds = {"states": np.ascontiguousarray(states, np.float32)[None],
@@ -109,8 +116,8 @@ class WhisperNeuralEngine:
                                f"Whisper blocks; the encoder runs "
                                f"{self.encoder.layers}", str(self.model.path))
         self.closure_gate = closure_gate
-        digest = hashlib.sha256(self.model.path.read_bytes()
-                                + self.encoder.digest.encode()).hexdigest()[:10]
+        both = (self.model.digest + self.encoder.digest).encode()
+        digest = hashlib.sha256(both).hexdigest()[:10]
         self.version = (f"neural-whisper-{self.model.version}-{digest}"
                         f"{CLOSURE_GATES[closure_gate]}")
 
