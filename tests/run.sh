@@ -22,6 +22,12 @@ fi
 # torch==2.13.0 (CPU) comes from the machine's local disk; bpy is the real Blender module.
 .venv/bin/python -m pip install -q -e ".[dev,plot,asr,video,train,blender]"
 
+# Kokoro's voice styles come from npm (27 MB, checked by sha256); without npm its test skips
+if command -v npm >/dev/null 2>&1 && [ ! -e out/kokoro-js/bm_george.bin ]; then
+  .venv/bin/python -m training.kokoro_tts --fetch >/dev/null 2>&1 || \
+    echo "tests/run.sh: could not fetch Kokoro's voices; their test will skip" >&2
+fi
+
 # --dist loadscope: a module's tests share one worker, so module fixtures (a Blender
 # render, a trained avatar) are built once, not once per worker
 exec .venv/bin/python -m pytest -n 2 --dist loadscope "$@"

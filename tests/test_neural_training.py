@@ -112,6 +112,39 @@ def test_piper_voice_speaks_the_text_and_its_phones_are_aligned():
         assert "blue boat" in heard and "move" in heard
 
 
+def test_kokoro_voices_speak_the_text_and_their_phones_are_aligned():
+    from training import kokoro_tts
+
+    if not kokoro_tts.available():
+        pytest.skip("Kokoro's packages (train extra) or its voices (python -m "
+                    "training.kokoro_tts --fetch) are not here")
+    from talkrig.phones import whisper_words
+
+    text = "Maybe the blue boat will move."
+    man = kokoro_tts.KokoroVoicing("am_adam", "", 0.0, 0.85)
+    again, _ = kokoro_tts.synthesize(text, man)
+    slow, phones = kokoro_tts.synthesize(text, man)
+    np.testing.assert_array_equal(slow, again)  # reproducible
+    fast, _ = kokoro_tts.synthesize(text, kokoro_tts.KokoroVoicing("am_adam", "", 0.0, 1.25))
+    blend, _ = kokoro_tts.synthesize(
+        text, kokoro_tts.KokoroVoicing("bf_emma", "bf_lily", 0.5, 0.85))
+    assert slow.dtype == np.float32 and abs(np.abs(slow).max() - 0.9) < 1e-3
+    assert len(fast) < 0.8 * len(slow)  # speed sets the rate
+    labels = [p[0] for p in phones]
+    assert {"B", "M", "UW", "V"} <= set(labels)
+    assert all(a[2] <= b[1] + 1e-6 for a, b in zip(phones, phones[1:]))
+    assert abs(phones[-1][2] - len(slow) / 16000) < 0.05
+    rng = np.random.default_rng(0)
+    drawn = [kokoro_tts.KokoroVoicing.random(rng) for _ in range(200)]
+    assert {v.voice[:2] for v in drawn} == {"af", "am", "bf", "bm"}
+    assert all(v.second[:2] == v.voice[:2] for v in drawn if v.mix)
+    assert 0.3 < np.mean([v.mix > 0 for v in drawn]) < 0.7
+    if whisper_words.available():  # a person can tell what it says, in either accent
+        for audio in (slow, blend):
+            heard = whisper_words.hear(audio, hesitations=False).text.lower()
+            assert "blue boat" in heard and "move" in heard
+
+
 @needs_flite
 def test_command_line_overrides_replace_only_what_was_given():
     from training.config import load_config

@@ -72,6 +72,19 @@ def piper_clips(count: int, seed: int, aug: bool):
                          piper_tts.synthesize, source)
 
 
+def kokoro_clips(count: int, seed: int, aug: bool):
+    """Yield (audio float32, record dict) for ``count`` utterances of Kokoro's English
+    voices, alone or blended (:mod:`training.kokoro_tts`), phones from forced alignment."""
+    from training import kokoro_tts
+
+    def source(voicing: kokoro_tts.KokoroVoicing) -> tuple[str, dict]:
+        return f"kokoro/{voicing.voice}", {"second": voicing.second, "mix": voicing.mix,
+                                           "speed": voicing.speed}
+
+    return _spoken_clips(count, seed + 5, aug, kokoro_tts.KokoroVoicing.random,
+                         kokoro_tts.synthesize, source)
+
+
 def _spoken_clips(count: int, seed: int, aug: bool, draw, speak, source):
     """Yield (audio, record) for ``count`` sentences spoken by a synthesiser: each
     with a voicing ``draw(rng)``, spoken by ``speak(text, voicing)`` -> (audio,
@@ -198,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=2500, help="synthetic utterances")
     parser.add_argument("--piper-count", type=int, default=0,
                         help="utterances of the Piper voice (training.piper_tts)")
+    parser.add_argument("--kokoro-count", type=int, default=0,
+                        help="utterances of Kokoro's 28 English voices (training.kokoro_tts)")
     parser.add_argument("--seed", type=int, default=0, help="random seed")
     parser.add_argument("--real", type=Path, default=None,
                         help="speech-dev mfa folder (wav/, lab/, textgrid/) for real clips")
@@ -215,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     streams = [synthetic_clips(args.count, args.seed, not args.no_augment)]
     if args.piper_count:
         streams.append(piper_clips(args.piper_count, args.seed, not args.no_augment))
+    if args.kokoro_count:
+        streams.append(kokoro_clips(args.kokoro_count, args.seed, not args.no_augment))
     if args.real:
         streams.append(real_clips(args.real, args.real_copies, args.seed))
     if args.real and (args.recognise or args.hear):
