@@ -49,15 +49,15 @@ class TrainConfig:
     second_window_s: float = 0.0
 
 
+# [train] keys one trainer reads and the other would silently ignore
+WHISPER_HEAD_ONLY = ("second_window_s",)
+LOG_MEL_ONLY = ("speech_encoder_dir", "freeze_speech_encoder")
+
+
 def load_config(path: str | Path) -> tuple[ModelDims, TrainConfig]:
     """Parse a TOML config file into (ModelDims, TrainConfig)."""
     doc = tomllib.loads(Path(path).read_text("utf-8"))
     return ModelDims.from_dict(doc.get("model", {})), train_config(doc, path, WHISPER_HEAD_ONLY)
-
-
-# [train] keys one trainer reads and the other would silently ignore
-WHISPER_HEAD_ONLY = ("second_window_s",)
-LOG_MEL_ONLY = ("speech_encoder_dir", "freeze_speech_encoder")
 
 
 def train_config(doc: dict, path: str | Path, ignored: tuple[str, ...] = ()) -> TrainConfig:
