@@ -19,7 +19,17 @@ Phone recognition only (``hear_words=False``): these references are alignments o
 transcripts, which the words Whisper hears (engine 1.3's default) would reproduce, so
 that mode cannot be judged here.
 
+``--heard`` builds a larger, different set for choosing neural heads (session 20): the
+English clips of the folder with neither a transcript nor a phone tier (the MFA test
+clips: falsetto, creaky, whispered, hesitations, ...; the dev clips' copies left out),
+referenced by the phonetic engine's own phones in recognition mode, words heard and
+aligned (clips where it hears no English words are left out). It measures how closely a
+head follows its teacher on real voices the 11 clips do not cover; it cannot judge the
+phonetic engine itself (its references are that engine's phones), so nothing is
+evaluated here: ``python -m training.select_whisper_head ... --heldout DIR`` reads it.
+
 Usage: OMP_NUM_THREADS=1 python bench/heldout_speech.py [--out DIR] [--json report.json] [--cv]
+       python bench/heldout_speech.py --heard [--out DIR]
 """
 
 from __future__ import annotations
@@ -72,6 +82,35 @@ def build_corpus(source: Path, out: Path) -> list[str]:
     return built
 
 
+HEARD_LEFT_OUT = ("cold_corpus", "dummy")  # copies of a dev clip; a test file of noise
+
+
+def build_heard_corpus(source: Path, out: Path) -> list[str]:
+    """Reference each untranscribed English clip by the phones the phonetic engine finds
+    with the words it hears; write ``out/<stem>.TextGrid`` + audio link."""
+    from talkrig.audio import load_audio
+    from talkrig.engines.phonetic.phone_source import phones_for
+
+    out.mkdir(parents=True, exist_ok=True)
+    built = []
+    for audio_path in sorted((source / "wav").iterdir()):
+        stem = audio_path.stem
+        has_reference = (any((source / "lab").glob(stem + ".*"))
+                         or (source / "textgrid" / f"{stem}.TextGrid").exists())
+        if has_reference or stem.startswith(HEARD_LEFT_OUT) or stem in built:
+            continue
+        samples = load_audio(audio_path).samples
+        found = phones_for(samples, None)
+        if found.mode != "heard":  # no English words heard: nothing to reference
+            continue
+        (out / f"{stem}.TextGrid").write_text(textgrid_text(found.phones, len(samples) / 16_000))
+        link = out / audio_path.name
+        if not link.exists():
+            link.symlink_to(audio_path.resolve())
+        built.append(stem)
+    return built
+
+
 def fold_of(stem: str) -> int:
     """Cross-validation fold of a held-out clip: 0 = multilingual_ipa*, 1 = the US clips
     and LibriSpeech (different speakers)."""
@@ -108,11 +147,21 @@ def cross_validate(out: Path, stems: list[str]) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER)
-    parser.add_argument("--out", type=Path, default=Path("/tmp/talkrig-heldout"))
+    parser.add_argument("--out", type=Path, default=None,
+                        help="folder to write (default /tmp/talkrig-heldout, with --heard "
+                             "/tmp/talkrig-heldout-heard)")
     parser.add_argument("--json", type=Path, default=None, help="also save the report here")
     parser.add_argument("--cv", action="store_true",
                         help="also run 2-fold cross-validation of the lip-state model")
+    parser.add_argument("--heard", action="store_true",
+                        help="build the untranscribed clips' set, referenced by the words heard")
     args = parser.parse_args()
+    if args.heard:
+        out = args.out or Path("/tmp/talkrig-heldout-heard")
+        stems = build_heard_corpus(args.folder, out)
+        print(f"{out}: {len(stems)} clips referenced by the words heard: {' '.join(stems)}")
+        return
+    args.out = args.out or Path("/tmp/talkrig-heldout")
 
     from talkrig.engines.phonetic import PhoneticEngine
     from talkrig.evaluation.report import evaluate_folder, format_table
