@@ -82,7 +82,7 @@ def build_corpus(source: Path, out: Path) -> list[str]:
     return built
 
 
-HEARD_LEFT_OUT = ("cold_corpus", "dummy")  # copies of a dev clip; a test file of noise
+HEARD_LEFT_OUT = ("cold_corpus", "dummy")  # a dev clip in other bit depths; MFA's 1 s dummies
 
 
 def build_heard_corpus(source: Path, out: Path) -> list[str]:
