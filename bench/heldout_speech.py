@@ -73,13 +73,18 @@ def build_corpus(source: Path, out: Path) -> list[str]:
         if audio_path is None or text_path is None:
             continue
         samples = load_audio(audio_path).samples
-        phones = sphinx.align(samples, read_transcript(text_path))
-        (out / f"{stem}.TextGrid").write_text(textgrid_text(phones, len(samples) / 16_000))
-        link = out / audio_path.name
-        if not link.exists():
-            link.symlink_to(audio_path.resolve())
+        write_reference(out, audio_path, sphinx.align(samples, read_transcript(text_path)),
+                        len(samples) / 16_000)
         built.append(stem)
     return built
+
+
+def write_reference(out: Path, audio_path: Path, phones, duration_s: float) -> None:
+    """``out/<stem>.TextGrid`` holding ``phones``, and a link to the clip's audio."""
+    (out / f"{audio_path.stem}.TextGrid").write_text(textgrid_text(phones, duration_s))
+    link = out / audio_path.name
+    if not link.exists():
+        link.symlink_to(audio_path.resolve())
 
 
 HEARD_LEFT_OUT = ("cold_corpus", "dummy")  # a dev clip in other bit depths; MFA's 1 s dummies
@@ -103,10 +108,7 @@ def build_heard_corpus(source: Path, out: Path) -> list[str]:
         found = phones_for(samples, None)
         if found.mode != "heard":  # no English words heard: nothing to reference
             continue
-        (out / f"{stem}.TextGrid").write_text(textgrid_text(found.phones, len(samples) / 16_000))
-        link = out / audio_path.name
-        if not link.exists():
-            link.symlink_to(audio_path.resolve())
+        write_reference(out, audio_path, found.phones, len(samples) / 16_000)
         built.append(stem)
     return built
 

@@ -23,7 +23,7 @@ fi
 .venv/bin/python -m pip install -q -e ".[dev,plot,asr,video,train,blender]"
 
 # Kokoro's voice styles come from npm (27 MB, checked by sha256); without npm its test skips
-if command -v npm >/dev/null 2>&1 && [ ! -e out/kokoro-js/bm_george.bin ]; then
+if command -v npm >/dev/null 2>&1 && ! .venv/bin/python -m training.kokoro_tts 2>/dev/null; then
   .venv/bin/python -m training.kokoro_tts --fetch >/dev/null 2>&1 || \
     echo "tests/run.sh: could not fetch Kokoro's voices; their test will skip" >&2
 fi

