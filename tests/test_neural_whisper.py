@@ -257,8 +257,32 @@ def test_a_head_for_another_encoder_depth_is_refused_in_one_line(tmp_path):
     layers = shared_encoder(None, "cpu").layers
     dims = WhisperHeadDims(encoder_layers=layers % 6 + 1, channels=8, dilations=(1,))
     path = export(WhisperHead(dims), tmp_path / "other_depth.onnx")
-    with pytest.raises(TalkRigError, match=f"reads the states of {layers % 6 + 1} Whisper blocks"):
+    with pytest.raises(TalkRigError, match=f"reads the states of {layers % 6 + 1} blocks of whisper-base"):
         WhisperNeuralEngine(path, device="cpu")
+
+
+def test_a_head_for_another_whisper_model_is_refused_in_one_line(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("onnxscript")
+    import torch
+
+    from talkrig.engines.neural_whisper import WhisperNeuralEngine
+    from talkrig.errors import TalkRigError
+    from talkrig.model.dims import WHISPER_TINY_EN, WhisperHeadDims
+    from talkrig.model.whisper_head import WhisperHead
+    from talkrig.whisper_encoder import default_encoder_path
+    from training.export_whisper_head import export
+
+    torch.manual_seed(0)
+    dims = WhisperHeadDims(encoder=WHISPER_TINY_EN, encoder_layers=4, features=384,
+                           channels=8, dilations=(1,))
+    path = export(WhisperHead(dims), tmp_path / "tiny_head.onnx")
+    with pytest.raises(TalkRigError, match="no packaged Whisper encoder 'whisper-tiny.en'"):
+        WhisperNeuralEngine(path, device="cpu")
+    with pytest.raises(TalkRigError, match="reads the states of 4 blocks of whisper-tiny.en; "
+                                           "the encoder whisper_base_encoder.onnx runs 6 blocks "
+                                           "of whisper-base"):
+        WhisperNeuralEngine(path, device="cpu", encoder_path=default_encoder_path())
 
 
 def test_the_phonetic_ceiling_runs_its_own_head_on_final_states():

