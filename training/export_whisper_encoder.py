@@ -15,8 +15,8 @@ of 320 samples up to 30 s, and returns ``states`` (B, N / 320, width). Metadata:
 
     python -m training.export_whisper_encoder --layers 6 \\
         core/talkrig/models/whisper_base_encoder.onnx
-    python -m training.export_whisper_encoder --model whisper-tiny.en \\
-        core/talkrig/models/whisper_tiny_en_encoder.onnx
+    python -m training.export_whisper_encoder --model whisper-tiny.en --layers 3 \\
+        out/whisper_tiny_en_3l.onnx   # session 21's measured, unshipped encoders
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ SOURCES = {
 QUANTIZATION = "onnxruntime dynamic quantization: MatMul weights int8, one scale per output column"
 CHECK_SECONDS = (0.02, 1.0, 10.0, 30.0)  # lengths checked in onnxruntime after export
 # torch vs onnxruntime float32, max over states: base's states reach +-24 on the noise
-# checks; tiny.en's only +-13, yet its 30 s check differs by 3.5e-3 (fused attention
-# over 1500 states in 64-wide heads), so it gets a looser bound
+# checks and stay within 1e-3; tiny.en's reach only +-13, yet its 30 s check differs by
+# 3.5e-3 (its 10 s check passes 1e-3; the cause was not traced), so a looser bound
 FLOAT_TOL = {WHISPER_BASE: 1e-3, WHISPER_TINY_EN: 5e-3}
 PER_CHANNEL = True  # one int8 scale per output column: closer to float32 than one per matrix, as fast
 MIN_INT8_COSINE = 0.95  # mean per-state cosine of the int8 graph against float32 on noise
