@@ -32,12 +32,9 @@ HEAD_KIND = "whisper-head"  # talkrig.kind in the head's ONNX metadata
 ENCODER_SHARE = 0.95  # fraction of the work (for progress) spent in the encoder
 
 
-HEAD_FILES = {"neural-whisper": "talkrig_neural_whisper.onnx"}  # engine -> its head
-
-
-def default_head_path(engine: str = "neural-whisper") -> Path:
-    """The head the package ships for ``engine``."""
-    return packaged_model(HEAD_FILES[engine])
+def default_head_path() -> Path:
+    """The head shipped in the package."""
+    return packaged_model("talkrig_neural_whisper.onnx")
 
 
 class WhisperHeadModel:
@@ -91,7 +88,7 @@ class WhisperNeuralEngine:
     Parameters
     ----------
     model_path : path-like, optional
-        A head ONNX file; the engine's shipped one by default.
+        A head ONNX file; the shipped one by default.
     device : str
         "auto", "cpu" or "cuda" (onnxruntime provider of the encoder and the head).
     closure_gate : str
@@ -112,7 +109,7 @@ class WhisperNeuralEngine:
         if closure_gate not in CLOSURE_GATES:
             raise TalkRigError(f"closure gate must be one of {', '.join(CLOSURE_GATES)}, "
                                f"got {closure_gate!r}")
-        self.model = shared_head(str(model_path or default_head_path(self.name)), device)
+        self.model = shared_head(str(model_path or default_head_path()), device)
         if encoder_path is None:
             encoder_path = default_encoder_path(self.model.dims.encoder)
         self.encoder = shared_encoder(str(encoder_path), device)
@@ -120,7 +117,7 @@ class WhisperNeuralEngine:
         self.closure_gate = closure_gate
         both = (self.model.digest + self.encoder.digest).encode()
         digest = hashlib.sha256(both).hexdigest()[:10]
-        self.version = (f"{self.name}-{self.model.version}-{digest}"
+        self.version = (f"neural-whisper-{self.model.version}-{digest}"
                         f"{CLOSURE_GATES[closure_gate]}")
 
     def animate(self, request: EngineRequest, progress: ProgressFn | None = None) -> np.ndarray:

@@ -107,10 +107,7 @@ class ModelDims:
 
     @classmethod
     def from_dict(cls, doc: dict) -> "ModelDims":
-        known = {f.name for f in dataclasses.fields(cls)}
-        values = {k: (tuple(v) if isinstance(v, list) else v)
-                  for k, v in doc.items() if k in known}
-        return cls(**values)
+        return cls(**_known_fields(cls, doc))
 
 
 # ---------------------------------------------------------------- Whisper head
@@ -143,8 +140,7 @@ class WhisperEncoderDims:
 
     @classmethod
     def from_dict(cls, doc: dict) -> "WhisperEncoderDims":
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in doc.items() if k in known})
+        return cls(**_known_fields(cls, doc))
 
 
 def whisper_encoder_dims(model: str) -> WhisperEncoderDims:
@@ -182,6 +178,11 @@ class WhisperHeadDims:
 
     @classmethod
     def from_dict(cls, doc: dict) -> "WhisperHeadDims":
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: (tuple(v) if isinstance(v, list) else v)
-                      for k, v in doc.items() if k in known})
+        return cls(**_known_fields(cls, doc))
+
+
+def _known_fields(cls, doc: dict) -> dict:
+    """The entries of a saved dims ``doc`` that ``cls`` has fields for (keys a newer or
+    older version wrote are dropped), JSON lists back to tuples."""
+    known = {f.name for f in dataclasses.fields(cls)}
+    return {k: (tuple(v) if isinstance(v, list) else v) for k, v in doc.items() if k in known}
