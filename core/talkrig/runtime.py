@@ -89,7 +89,7 @@ def open_session(path: Path, what: str, device: str = "auto", threads: int | Non
     options.enable_mem_pattern = memory_pattern
     # idle threads sleep instead of spinning after a run: two sessions in turn (the
     # Whisper encoder, then the head) and numpy between them get the cores back
-    # (neural-whisper-tiny, a minute: 0.307 s -> 0.262 s on 2 cores; same outputs)
+    # (neural-whisper, a minute: 0.555 s -> 0.507 s on 2 cores side by side; same outputs)
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         return ort.InferenceSession(str(path), options, providers=onnx_providers(device))
