@@ -94,6 +94,20 @@ def test_tiny_head_trains_resumes_exports_and_runs(tmp_path, speech):
     assert curves.shape == (90, 52) and np.isfinite(curves).all()
 
 
+def test_training_refuses_an_encoder_the_config_does_not_name(tmp_path):
+    pytest.importorskip("torch")
+    import dataclasses
+
+    from training.train_whisper_head import load_head_config, train
+
+    dims, cfg = load_head_config(REPO / "training" / "configs" / "tiny_whisper_head.toml")
+    tiny = dataclasses.replace(dims, encoder="whisper-tiny.en", encoder_layers=4, features=384)
+    with pytest.raises(SystemExit, match="runs 6 blocks of whisper-base .512 values a state.; "
+                                         "the config asks for encoder = 'whisper-tiny.en'"):
+        train(tiny, cfg, tmp_path / "run")  # the shipped encoder is base's
+    assert not (tmp_path / "run" / "last.pt").exists()
+
+
 def test_pytorch_and_onnx_heads_agree_on_real_speech(tmp_path, speech):
     pytest.importorskip("torch")
     pytest.importorskip("onnxscript")

@@ -1,4 +1,4 @@
-"""Train a head on Whisper base's frozen encoder (the ``neural-whisper`` engine).
+"""Train a head on a frozen Whisper encoder (the ``neural-whisper`` engine reads base's).
 
 The phonetic engine is the teacher, as for the log-mel network (:mod:`training.train`):
 the same corpus, the same two-emotion batches and the same losses (weighted L1,
@@ -10,6 +10,10 @@ that length (a second view of every clip; the engine reads the head's ``window_s
 The conditional LSGAN term of READ when ``gan_weight`` > 0 (from ``gan_start``).
 
     python -m training.train_whisper_head training/configs/whisper_head.toml --out out/train_wh
+
+Another encoder (``--encoder FILE``, e.g. tiny.en from ``training.export_whisper_encoder
+--model whisper-tiny.en``) needs ``encoder``, ``encoder_layers`` and ``features`` in the
+config's ``[model]`` to match it.
 
 Checkpoints (``step_NNNNNN.pt`` every ``val_every`` steps, ``last.pt``) hold the weights,
 the dims, the config, the optimizer state and the step; a run resumes from ``last.pt``.
@@ -154,10 +158,13 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
     from training.whisper_states import corpus_states, load_states
 
     encoder = WhisperEncoder(encoder_path, device="cpu")
-    if encoder.layers != dims.encoder_layers:
-        raise SystemExit(f"{encoder.path}: runs {encoder.layers} Whisper blocks, the config "
-                         f"asks for encoder_layers = {dims.encoder_layers} (export one with "
-                         "training.export_whisper_encoder --layers and pass --encoder)")
+    have = (encoder.model, encoder.layers, encoder.width)
+    if have != (dims.encoder, dims.encoder_layers, dims.features):
+        raise SystemExit(f"{encoder.path}: runs {encoder.layers} blocks of {encoder.model} "
+                         f"({encoder.width} values a state); the config asks for encoder = "
+                         f"{dims.encoder!r}, encoder_layers = {dims.encoder_layers}, features = "
+                         f"{dims.features} (export one with training.export_whisper_encoder "
+                         "--model/--layers and pass --encoder)")
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     folders = [Path(f) for f in cfg.corpus]
