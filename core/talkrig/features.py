@@ -77,8 +77,7 @@ def one_band_power(audio: np.ndarray, hop: int, band_hz: tuple[float, float]) ->
     bins = np.flatnonzero((freqs >= band_hz[0]) & (freqs <= band_hz[1]))  # (K,)
     chunks = -(-STFT_WIN // hop)  # rows of hop samples a frame spans
     basis = _windowed_dft_rows(bins, chunks * hop)  # (chunks * hop, 2K)
-    pad = np.pad(np.asarray(audio, np.float32), (STFT_WIN // 2, STFT_WIN // 2))
-    n = max(1, 1 + (len(pad) - STFT_WIN) // hop)
+    pad, n = _centred(audio, hop)
     rows = np.zeros(((n + chunks) * hop,), np.float32)
     rows[: len(pad)] = pad[: len(rows)]
     rows = rows.reshape(-1, hop)  # (n + chunks, hop)
@@ -89,6 +88,13 @@ def one_band_power(audio: np.ndarray, hop: int, band_hz: tuple[float, float]) ->
                        for j in range(chunks))  # (hi - lo, 2K): real and imaginary parts
         out[lo:hi] = np.sum(spectrum ** 2, axis=1)
     return out
+
+
+def _centred(audio: np.ndarray, hop: int) -> tuple[np.ndarray, int]:
+    """``audio`` as float32 padded by half a window each side, so frame m (of the
+    returned count, 1 + N // hop) is centred on sample m * hop."""
+    pad = np.pad(np.asarray(audio, np.float32), (STFT_WIN // 2, STFT_WIN // 2))
+    return pad, max(1, 1 + (len(pad) - STFT_WIN) // hop)
 
 
 def _windowed_dft_rows(bins: np.ndarray, n_rows: int) -> np.ndarray:
@@ -116,9 +122,7 @@ def band_power(audio: np.ndarray, hop: int, band_masks: np.ndarray) -> np.ndarra
     -------
     np.ndarray, shape (M, B), float64, with M = 1 + N // hop
     """
-    audio = np.asarray(audio, np.float32)
-    pad = np.pad(audio, (STFT_WIN // 2, STFT_WIN // 2))
-    n = max(1, 1 + (len(pad) - STFT_WIN) // hop)
+    pad, n = _centred(audio, hop)
     window = np.hanning(STFT_WIN).astype(np.float32)
     masks = np.asarray(band_masks, np.float64)
     out = np.empty((n, masks.shape[1]), np.float64)
