@@ -153,13 +153,12 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
     import torch
 
     from talkrig.model.whisper_head import WhisperHead
-    from talkrig.whisper_encoder import WhisperEncoder
+    from talkrig.whisper_encoder import WhisperEncoder, reads_states_of
     from training import losses
     from training.whisper_states import corpus_states, load_states
 
     encoder = WhisperEncoder(encoder_path, device="cpu")
-    have = (encoder.model, encoder.layers, encoder.width)
-    if have != (dims.encoder, dims.encoder_layers, dims.features):
+    if not reads_states_of(dims, encoder):
         raise SystemExit(f"{encoder.path}: runs {encoder.layers} blocks of {encoder.model} "
                          f"({encoder.width} values a state); the config asks for encoder = "
                          f"{dims.encoder!r}, encoder_layers = {dims.encoder_layers}, features = "

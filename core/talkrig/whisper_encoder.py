@@ -78,10 +78,22 @@ class WhisperEncoder:
             windows, np.float32)})[0]
 
 
+def shared_encoder(path: str | os.PathLike | None = None, device: str = "auto") -> WhisperEncoder:
+    """A cached :class:`WhisperEncoder` (sessions are expensive to create); ``None`` is
+    the shipped base encoder, cached under its path, so it is not opened twice."""
+    return _cached_encoder(str(path or default_encoder_path()), device)
+
+
 @functools.lru_cache(maxsize=2)
-def shared_encoder(path: str | None = None, device: str = "auto") -> WhisperEncoder:
-    """A cached :class:`WhisperEncoder` (sessions are expensive to create)."""
+def _cached_encoder(path: str, device: str) -> WhisperEncoder:
     return WhisperEncoder(path, device)
+
+
+def reads_states_of(dims, encoder: WhisperEncoder) -> bool:
+    """Whether a head of ``dims`` (:class:`talkrig.model.dims.WhisperHeadDims`) was made
+    for ``encoder``'s states: the same Whisper model, depth and state width."""
+    return ((encoder.model, encoder.layers, encoder.width)
+            == (dims.encoder, dims.encoder_layers, dims.features))
 
 
 def window_starts(n_samples: int, window: int) -> list[int]:

@@ -76,9 +76,14 @@ class WhisperHeadModel:
         return self.session.run(["curves"], feeds)[0][0]
 
 
+def shared_head(path: str | os.PathLike | None = None, device: str = "auto") -> WhisperHeadModel:
+    """A cached :class:`WhisperHeadModel` (sessions are expensive to create); ``None`` is
+    the shipped head, cached under its path."""
+    return _cached_head(str(path or default_head_path()), device)
+
+
 @functools.lru_cache(maxsize=4)
-def shared_head(path: str | None = None, device: str = "auto") -> WhisperHeadModel:
-    """A cached :class:`WhisperHeadModel` (sessions are expensive to create)."""
+def _cached_head(path: str, device: str) -> WhisperHeadModel:
     return WhisperHeadModel(path, device)
 
 
@@ -104,16 +109,19 @@ class WhisperNeuralEngine:
 
     def __init__(self, model_path: str | os.PathLike | None = None, device: str = "auto",
                  closure_gate: str = "clip", encoder_path: str | os.PathLike | None = None):
-        from talkrig.whisper_encoder import default_encoder_path, shared_encoder
+        from talkrig.whisper_encoder import default_encoder_path, reads_states_of, shared_encoder
 
         if closure_gate not in CLOSURE_GATES:
             raise TalkRigError(f"closure gate must be one of {', '.join(CLOSURE_GATES)}, "
                                f"got {closure_gate!r}")
-        self.model = shared_head(str(model_path or default_head_path()), device)
-        if encoder_path is None:
-            encoder_path = default_encoder_path(self.model.dims.encoder)
-        self.encoder = shared_encoder(str(encoder_path), device)
-        _check_pair(self.model, self.encoder)
+        self.model = shared_head(model_path, device)
+        self.encoder = shared_encoder(
+            encoder_path or default_encoder_path(self.model.dims.encoder), device)
+        if not reads_states_of(self.model.dims, self.encoder):
+            raise TalkRigError(
+                f"the head reads the states of {self.model.dims.encoder_layers} blocks of "
+                f"{self.model.dims.encoder}; the encoder {self.encoder.path.name} runs "
+                f"{self.encoder.layers} blocks of {self.encoder.model}", str(self.model.path))
         self.closure_gate = closure_gate
         both = (self.model.digest + self.encoder.digest).encode()
         digest = hashlib.sha256(both).hexdigest()[:10]
@@ -135,12 +143,3 @@ class WhisperNeuralEngine:
         if progress:
             progress(1.0)
         return curves_for(request, curves, fps)
-
-
-def _check_pair(head: WhisperHeadModel, encoder) -> None:
-    """Refuse an encoder whose states the head was not trained on."""
-    dims = head.dims
-    if (encoder.model, encoder.layers) != (dims.encoder, dims.encoder_layers):
-        raise TalkRigError(f"the head reads the states of {dims.encoder_layers} blocks of "
-                           f"{dims.encoder}; the encoder {encoder.path.name} runs "
-                           f"{encoder.layers} blocks of {encoder.model}", str(head.path))
