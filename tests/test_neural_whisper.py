@@ -61,6 +61,39 @@ def test_crops_read_the_second_windows_states_about_half_the_time():
     assert not only.any()  # without a second view every crop reads the head's windows
 
 
+def test_a_head_teacher_blends_its_curves_on_the_same_crops_and_views():
+    from talkrig.engines.neural_whisper import WhisperHeadModel, default_head_path
+    from talkrig.phones import Phone
+    from training.config import TrainConfig
+    from training.dataset import Clip
+    from training.train_whisper_head import HeadBatches, HeadTeacher, states_at_frames
+
+    rng = np.random.default_rng(3)
+    audio = (3000 * np.sin(np.arange(32_000) * 0.05)).astype(np.int16)  # 2 s = 120 frames
+    clip = Clip(audio, (Phone("AA", 0.0, 1.0), Phone("M", 1.0, 2.0)), "happy", "test", 0)
+    student = [[np.zeros((100, 4), np.float16)], [np.ones((100, 4), np.float16)]]
+    teacher_views = [[rng.standard_normal((100, 512)).astype(np.float16)] for _ in range(2)]
+    cfg = TrainConfig(batch_size=6, crop_blocks=40)  # 120 frames: every crop is the clip
+
+    def batch(weight):
+        teacher = HeadTeacher(default_head_path(), weight, teacher_views) if weight else None
+        return HeadBatches([clip], student[0], [0], cfg, 7, student[1], teacher).next()
+
+    plain, taught, half = batch(0.0), batch(1.0), batch(0.5)
+    np.testing.assert_array_equal(taught["states"], plain["states"])  # the same crops
+    np.testing.assert_array_equal(taught["emotion"], plain["emotion"])
+    head = WhisperHeadModel(default_head_path(), device="cpu")
+    views = plain["states"][:, 0, 0].astype(int)  # (B,): the view each crop read
+    assert set(views) == {0, 1}
+    for row in range(2 * cfg.batch_size):  # rows b and B + b: crop b, two emotions
+        states = states_at_frames(teacher_views[views[row % cfg.batch_size]][0], 0, 120)
+        np.testing.assert_allclose(taught["target"][row],
+                                   head.curves(states, plain["emotion"][row]), atol=1e-6)
+    np.testing.assert_allclose(half["target"], (plain["target"] + taught["target"]) / 2,
+                               atol=1e-6)
+    assert np.abs(taught["target"] - plain["target"]).max() > 0.05  # the teacher counts
+
+
 def test_tiny_head_trains_resumes_exports_and_runs(tmp_path, speech):
     pytest.importorskip("torch")
     pytest.importorskip("onnxscript")
@@ -74,7 +107,9 @@ def test_tiny_head_trains_resumes_exports_and_runs(tmp_path, speech):
     corpus = tmp_path / "corpus"
     assert build(["--out", str(corpus), "--count", "3", "--seed", "5"]) == 0
     dims, cfg = load_head_config(REPO / "training" / "configs" / "tiny_whisper_head.toml")
-    cfg = type(cfg)(**{**cfg.__dict__, "corpus": (str(corpus),), "steps": 2})
+    shipped = str(REPO / "core" / "talkrig" / "models" / "talkrig_neural_whisper.onnx")
+    cfg = type(cfg)(**{**cfg.__dict__, "corpus": (str(corpus),), "steps": 2,
+                       "teacher_head": shipped, "teacher_weight": 0.5})  # and a head teacher
     train(dims, cfg, tmp_path / "run")
     for window in ("10s", "30s"):  # the head's windows and the second view's, cached
         assert list(corpus.glob(f"whisper_states_6l_{window}_*.npz"))
@@ -106,6 +141,24 @@ def test_training_refuses_an_encoder_the_config_does_not_name(tmp_path):
                                          "the config asks for encoder = 'whisper-tiny.en'"):
         train(tiny, cfg, tmp_path / "run")  # the shipped encoder is base's
     assert not (tmp_path / "run" / "last.pt").exists()
+
+
+@pytest.mark.parametrize("weight, head", [(1.5, "shipped"), (0.5, "missing.onnx"),
+                                          (0.0, "shipped")])
+def test_training_refuses_a_head_teacher_it_cannot_use(tmp_path, weight, head):
+    pytest.importorskip("torch")
+    import dataclasses
+
+    from talkrig.engines.neural_whisper import default_head_path
+    from training.train_whisper_head import load_head_config, train
+
+    dims, cfg = load_head_config(REPO / "training" / "configs" / "tiny_whisper_head.toml")
+    path = str(default_head_path()) if head == "shipped" else str(tmp_path / head)
+    cfg = dataclasses.replace(cfg, teacher_head=path, teacher_weight=weight)
+    with pytest.raises(SystemExit, match="a head teacher needs an existing head file and "
+                                         rf"teacher_weight in \(0, 1\], got {weight}"):
+        train(dims, cfg, tmp_path / "run")
+    assert not (tmp_path / "run").exists()
 
 
 def test_pytorch_and_onnx_heads_agree_on_real_speech(tmp_path, speech):

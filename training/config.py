@@ -47,10 +47,15 @@ class TrainConfig:
     # Whisper heads only: each crop reads, with even odds, the states of windows this long
     # instead of the head's window_s (a second view of every clip); 0 = off
     second_window_s: float = 0.0
+    # Whisper heads only: a trained head's ONNX file (e.g. the shipped one) as a second
+    # teacher, reading its own encoder's states of each crop; the target is
+    # (1 - teacher_weight) x the phonetic engine's + teacher_weight x that head's
+    teacher_head: str = ""
+    teacher_weight: float = 0.0
 
 
 # [train] keys one trainer reads and the other would silently ignore
-WHISPER_HEAD_ONLY = ("second_window_s",)
+WHISPER_HEAD_ONLY = ("second_window_s", "teacher_head", "teacher_weight")
 LOG_MEL_ONLY = ("speech_encoder_dir", "freeze_speech_encoder")
 
 

@@ -8,6 +8,9 @@ to 60 fps, instead of audio. No on-the-fly noise (the states are fixed); instead
 ``second_window_s``, each crop reads with even odds the clip's states from windows of
 that length (a second view of every clip; the engine reads the head's ``window_s``).
 The conditional LSGAN term of READ when ``gan_weight`` > 0 (from ``gan_start``).
+With ``teacher_head`` (a trained head's ONNX file) and ``teacher_weight`` w, the target
+is (1 - w) x the phonetic engine's curves + w x that head's on its own encoder's states
+of the same crop: a head on a smaller encoder learns from one on a larger encoder.
 
     python -m training.train_whisper_head training/configs/whisper_head.toml --out out/train_wh
 
@@ -47,16 +50,19 @@ def load_head_config(path: str | Path) -> tuple[WhisperHeadDims, TrainConfig]:
 class HeadBatches:
     """Random crops of ``crop_frames`` frames at 60 fps, each with two emotions.
 
-    ``next()`` returns float32 arrays ``states`` (B, T, 512), ``emotion`` (2B, T, 7) and
+    ``next()`` returns float32 arrays ``states`` (B, T, W), ``emotion`` (2B, T, 7) and
     ``target`` (2B, T, 52): rows 0..B-1 the clip's own emotion, B..2B-1 a random one.
     With ``second_states`` (the same clips read in windows of another length), each crop
-    reads those instead with even odds.
+    reads those instead with even odds. With ``teacher`` (a :class:`HeadTeacher`), each
+    target is blended with that head's curves on its own states of the same crop (the
+    same window view, the same emotion rows).
     """
 
     def __init__(self, clips, states, indices, cfg: TrainConfig, seed: int,
-                 second_states=None):
-        self.clips, self.states, self.indices = clips, states, indices
-        self.second_states = second_states
+                 second_states=None, teacher: HeadTeacher | None = None):
+        self.clips, self.indices = clips, indices
+        self.views = [states] if second_states is None else [states, second_states]
+        self.teacher = teacher
         self.probs = sampling_probs(clips, indices, cfg.corpus_weights)
         self.cfg = cfg
         self.crop = cfg.crop_blocks * 3  # 50 ms blocks -> 60 fps frames
@@ -69,9 +75,9 @@ class HeadBatches:
         self.view_rng = np.random.default_rng((seed + 1, step))
 
     def _one(self, index: int):
-        source = self.states
-        if self.second_states is not None and self.view_rng.random() < 0.5:
-            source = self.second_states
+        view = 0
+        if len(self.views) > 1 and self.view_rng.random() < 0.5:
+            view = 1
         clip = self.clips[index]
         n_frames = max(self.crop, int(np.ceil(len(clip.audio) / SAMPLE_RATE * OUTPUT_FPS)))
         audio = np.zeros(int(np.ceil(n_frames / OUTPUT_FPS * SAMPLE_RATE)), np.float32)
@@ -79,15 +85,43 @@ class HeadBatches:
         pairs = emotion_pair(clip, audio, n_frames, self.rng, self.cfg.use_loudness)
         start = int(self.rng.integers(0, n_frames - self.crop + 1))
         end = start + self.crop
-        states = states_at_frames(source[index], start, self.crop)
-        return states, [p[0][start:end] for p in pairs], [p[1][start:end] for p in pairs]
+        states = states_at_frames(self.views[view][index], start, self.crop)
+        taught = (None if self.teacher is None else
+                  states_at_frames(self.teacher.views[view][index], start, self.crop))
+        return states, [p[0][start:end] for p in pairs], [p[1][start:end] for p in pairs], taught
 
     def next(self) -> dict[str, np.ndarray]:
         picks = self.rng.choice(self.indices, size=self.cfg.batch_size, p=self.probs)
         items = [self._one(i) for i in picks]
-        return {"states": np.stack([it[0] for it in items]).astype(np.float32),
-                "emotion": np.stack([it[1][k] for k in (0, 1) for it in items]).astype(np.float32),
-                "target": np.stack([it[2][k] for k in (0, 1) for it in items]).astype(np.float32)}
+        batch = {"states": np.stack([it[0] for it in items]).astype(np.float32),
+                 "emotion": np.stack([it[1][k] for k in (0, 1) for it in items]).astype(np.float32),
+                 "target": np.stack([it[2][k] for k in (0, 1) for it in items]).astype(np.float32)}
+        if self.teacher is not None:
+            taught = np.stack([it[3] for it in items]).astype(np.float32)  # (B, T, W_teacher)
+            batch["target"] = self.teacher.blend(batch["target"], taught, batch["emotion"])
+        return batch
+
+
+class HeadTeacher:
+    """A trained head (ONNX, e.g. the shipped one) as a second teacher beside the
+    phonetic engine: the target becomes ``(1 - weight) * phonetic + weight * head``, the
+    head reading its own encoder's states (``views``: per window length, per clip, as
+    :class:`HeadBatches` reads the student's). A smaller encoder's head can so learn
+    what a larger one's head makes of the same speech (knowledge distillation)."""
+
+    def __init__(self, path: str | Path, weight: float, views: list[list[np.ndarray]]):
+        from talkrig.engines.neural_whisper import WhisperHeadModel
+
+        self.model = WhisperHeadModel(path, device="cpu")
+        self.weight = weight
+        self.views = views
+
+    def blend(self, target: np.ndarray, states: np.ndarray, emotion: np.ndarray) -> np.ndarray:
+        """target (2B, T, 52), the teacher's states (B, T, W), emotion (2B, T, 7) -> the
+        blended target (2B, T, 52): rows b and B + b share crop b's states."""
+        doubled = np.concatenate([states, states])  # (2B, T, W)
+        taught = np.stack([self.model.curves(s, e) for s, e in zip(doubled, emotion)])
+        return ((1.0 - self.weight) * target + self.weight * taught).astype(np.float32)
 
 
 def states_at_frames(states: np.ndarray, first: int, count: int) -> np.ndarray:
@@ -164,6 +198,11 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
                          f"{dims.encoder!r}, encoder_layers = {dims.encoder_layers}, features = "
                          f"{dims.features} (export one with training.export_whisper_encoder "
                          "--model/--layers and pass --encoder)")
+    if (cfg.teacher_weight or cfg.teacher_head) and not (
+            0.0 < cfg.teacher_weight <= 1.0 and Path(cfg.teacher_head).is_file()):
+        raise SystemExit(f"{cfg.teacher_head or 'teacher_head'}: a head teacher needs an "
+                         f"existing head file and teacher_weight in (0, 1], got "
+                         f"{cfg.teacher_weight}")
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     folders = [Path(f) for f in cfg.corpus]
@@ -175,7 +214,9 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
 
     states = states_read_in(dims.window_s)
     second = states_read_in(cfg.second_window_s) if cfg.second_window_s else None
-    batches = HeadBatches(clips, states, list(range(len(clips))), cfg, cfg.seed, second)
+    teacher = head_teacher(cfg, folders) if cfg.teacher_weight > 0 else None
+    batches = HeadBatches(clips, states, list(range(len(clips))), cfg, cfg.seed, second,
+                          teacher)
     net = WhisperHead(dims)
     optimizer = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     critic = losses.make_critic(cfg.lr) if cfg.gan_weight > 0 else None
@@ -207,6 +248,22 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
                 save_head(out / "last.pt", net, step, cfg, optimizer, critic)
     save_head(out / "last.pt", net, step, cfg, optimizer, critic)
     return out / "last.pt"
+
+
+def head_teacher(cfg: TrainConfig, folders: list[Path]) -> HeadTeacher:
+    """The config's ``teacher_head`` with the states of its own encoder (the packaged
+    one of the Whisper model it names) cached for ``folders``, in the teacher's windows
+    and, with ``second_window_s``, in the second view's."""
+    from talkrig.engines.neural_whisper import shared_head
+    from talkrig.whisper_encoder import WhisperEncoder, default_encoder_path
+    from training.whisper_states import corpus_states, load_states
+
+    dims = shared_head(cfg.teacher_head, "cpu").dims
+    encoder = WhisperEncoder(default_encoder_path(dims.encoder), device="cpu")
+    windows = [dims.window_s] + ([cfg.second_window_s] if cfg.second_window_s else [])
+    views = [[s for folder in folders for s in load_states(corpus_states(folder, encoder, w))]
+             for w in windows]
+    return HeadTeacher(cfg.teacher_head, cfg.teacher_weight, views)
 
 
 def main(argv: list[str] | None = None) -> int:
