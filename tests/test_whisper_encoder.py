@@ -20,6 +20,7 @@ needs_tiny_weights = pytest.mark.skipif(
 MIN_MEAN_COSINE = 0.99  # rebuilt float32 encoder vs CTranslate2 int8, per state
 MIN_P5_COSINE = 0.95  # ... at the 5th percentile of states
 MIN_INT8_COSINE = 0.98  # shipped int8 graph vs the float32 network, mean per state
+INT16_MAX = 32767  # CPUs without VNNI add pairs of int8 products in int16 (vpmaddubsw)
 MEL_TOLERANCE = 1e-4  # in-graph log-mel (float32 DFT as a convolution) vs faster-whisper's FFT; values span about -1..2
 
 
@@ -134,6 +135,8 @@ def test_exporter_writes_a_checked_encoder_with_its_dims(tmp_path):
         assert out.shape == (2, states, 512) and np.isfinite(out).all()
     ops = op_counts(path)  # the attention fused (the float graph was checked against torch)
     assert ops["MultiHeadAttention"] == 1 and ops["Softmax"] == 0
+    low, high = int8_weight_range(path)
+    assert 2 * 255 * max(-low, high) <= INT16_MAX and high - low >= 120  # 7 bits, used
 
 
 @needs_tiny_weights
@@ -168,6 +171,49 @@ def test_the_shipped_encoder_runs_fused_attention():
 
     ops = op_counts(default_encoder_path())
     assert ops["MultiHeadAttention"] == 6 and ops["Softmax"] == 0
+
+
+def int8_weight_range(path) -> tuple[int, int]:
+    """(min, max) over the int8 weight matrices that the graph's MatMulInteger nodes read."""
+    onnx = pytest.importorskip("onnx")
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(path)).graph
+    weights = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
+    read = [weights[node.input[1]] for node in graph.node
+            if node.op_type == "MatMulInteger" and node.input[1] in weights]
+    assert read, "no int8 products"
+    return min(int(w.min()) for w in read), max(int(w.max()) for w in read)
+
+
+def test_the_shipped_encoders_products_cannot_saturate_on_cpus_without_vnni():
+    from talkrig.whisper_encoder import default_encoder_path
+
+    low, high = int8_weight_range(default_encoder_path())
+    assert 2 * 255 * max(-low, high) <= INT16_MAX  # a pair of uint8 x int8 products fits
+
+
+def test_seven_bit_weight_products_are_exact_on_this_cpu():
+    """The premise of the 7-bit weights: onnxruntime's uint8 x int8 product, at the
+    extreme values the encoder can hold, equals the exact integer sum on this machine
+    (with 8-bit weights an AVX2 CPU without VNNI saturates pairs at 32767)."""
+    import onnxruntime as ort
+    from onnx import TensorProto, helper
+
+    depth = 512  # Whisper base's width
+    graph = helper.make_graph(
+        [helper.make_node("MatMulInteger", ["a", "b"], ["y"])], "product",
+        [helper.make_tensor_value_info("a", TensorProto.UINT8, [2, depth]),
+         helper.make_tensor_value_info("b", TensorProto.INT8, [depth, 3])],
+        [helper.make_tensor_value_info("y", TensorProto.INT32, [2, 3])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    a = np.full((2, depth), 255, np.uint8)
+    a[1] = np.random.default_rng(0).integers(0, 256, depth)
+    b = np.stack([np.full(depth, 64), np.full(depth, -64),
+                  np.random.default_rng(1).integers(-64, 65, depth)], 1).astype(np.int8)
+    got = session.run(["y"], {"a": a, "b": b})[0]
+    np.testing.assert_array_equal(got, a.astype(np.int64) @ b.astype(np.int64))
 
 
 def test_attention_fusion_refuses_a_softmax_outside_the_pattern():
