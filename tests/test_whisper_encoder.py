@@ -198,8 +198,9 @@ def test_seven_bit_weight_products_are_exact_on_this_cpu():
     extreme values the encoder can hold, equals the exact integer sum on this machine
     (with 8-bit weights an AVX2 CPU without VNNI saturates pairs at 32767)."""
     import onnxruntime as ort
-    from onnx import TensorProto, helper
 
+    onnx = pytest.importorskip("onnx")
+    helper, TensorProto = onnx.helper, onnx.TensorProto
     depth = 512  # Whisper base's width
     graph = helper.make_graph(
         [helper.make_node("MatMulInteger", ["a", "b"], ["y"])], "product",
