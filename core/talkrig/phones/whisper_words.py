@@ -156,9 +156,17 @@ def _threads() -> int:
 def _model():
     from faster_whisper import WhisperModel
 
-    # int8 weights: the same words as float32 on the dev clips, twice as fast on CPU
-    return WhisperModel(MODEL_NAME, device="cpu", compute_type="int8",
+    return WhisperModel(MODEL_NAME, device="cpu", compute_type=compute_type(),
                         cpu_threads=_threads(), files=_model_files())
+
+
+def compute_type() -> str:
+    """CTranslate2's compute type for Whisper: "int8" (the same words as float32 on the
+    dev clips, twice as fast) where this CPU's int8 products are exact, else "float32"
+    (x86 without VNNI, where int8 was no faster and heard wrong words: talkrig.cpu_int8)."""
+    from talkrig.cpu_int8 import int8_pairs_saturate
+
+    return "float32" if int8_pairs_saturate() else "int8"
 
 
 def hear(audio: np.ndarray, progress=None, hesitations: bool = True,
