@@ -2,10 +2,10 @@
 
 x86 CPUs without VNNI (AVX2 only, or AVX-512 before Cascade Lake) multiply uint8 by
 int8 with ``vpmaddubsw``, which adds each pair of byte products in int16 and saturates
-at 32767 (2 x 255 x 127 = 64770 does not fit). onnxruntime's and oneDNN's int8 matrix
-products use it there, so a model whose weights use all 8 bits computes wrong sums on
-loud inputs. Whisper base run by CTranslate2 in int8 heard "and" for a 7 s line on such a
-CPU (an AMD EPYC), and the words in float32. The shipped ONNX encoder avoids this with
+at 32767 (2 x 255 x 127 = 64770 does not fit). onnxruntime's int8 matrix product does
+so there (measured), so a model whose weights use all 8 bits computes wrong sums on loud
+inputs. Whisper base run by CTranslate2 in int8 (oneDNN's u8s8 product on that CPU) heard
+"and" for a 7 s line on such a CPU (an AMD EPYC), and the words in float32. The shipped ONNX encoder avoids this with
 7-bit weights (``training/export_whisper_encoder.py``); for CTranslate2, which quantizes
 its own way, :func:`int8_pairs_saturate` tells whether to run in float32 instead.
 """
