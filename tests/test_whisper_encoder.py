@@ -196,25 +196,24 @@ def test_the_shipped_encoders_products_cannot_saturate_on_cpus_without_vnni():
 def test_seven_bit_weight_products_are_exact_on_this_cpu():
     """The premise of the 7-bit weights: onnxruntime's uint8 x int8 product, at the
     extreme values the encoder can hold, equals the exact integer sum on this machine
-    (with 8-bit weights an AVX2 CPU without VNNI saturates pairs at 32767)."""
+    (with 8-bit weights an AVX2 CPU without VNNI saturates pairs at 32767). Run on the
+    package's probe graph (talkrig.cpu_int8), one weight column at a time."""
     import onnxruntime as ort
 
-    onnx = pytest.importorskip("onnx")
-    helper, TensorProto = onnx.helper, onnx.TensorProto
-    depth = 512  # Whisper base's width
-    graph = helper.make_graph(
-        [helper.make_node("MatMulInteger", ["a", "b"], ["y"])], "product",
-        [helper.make_tensor_value_info("a", TensorProto.UINT8, [2, depth]),
-         helper.make_tensor_value_info("b", TensorProto.INT8, [depth, 3])],
-        [helper.make_tensor_value_info("y", TensorProto.INT32, [2, 3])])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    a = np.full((2, depth), 255, np.uint8)
-    a[1] = np.random.default_rng(0).integers(0, 256, depth)
-    b = np.stack([np.full(depth, 64), np.full(depth, -64),
-                  np.random.default_rng(1).integers(-64, 65, depth)], 1).astype(np.int8)
-    got = session.run(["y"], {"a": a, "b": b})[0]
-    np.testing.assert_array_equal(got, a.astype(np.int64) @ b.astype(np.int64))
+    from talkrig.cpu_int8 import PROBE, PROBE_DEPTH
+    from talkrig.runtime import packaged_model
+
+    session = ort.InferenceSession(str(packaged_model(PROBE)),
+                                   providers=["CPUExecutionProvider"])
+    loud = np.full((1, PROBE_DEPTH), 255, np.uint8)
+    mixed = np.random.default_rng(0).integers(0, 256, (1, PROBE_DEPTH)).astype(np.uint8)
+    columns = (np.full(PROBE_DEPTH, 64), np.full(PROBE_DEPTH, -64),
+               np.random.default_rng(1).integers(-64, 65, PROBE_DEPTH))
+    for a in (loud, mixed):
+        for column in columns:
+            b = column.astype(np.int8)[:, None]  # (D, 1)
+            got = session.run(["y"], {"a": a, "b": b})[0]
+            np.testing.assert_array_equal(got, a.astype(np.int64) @ b.astype(np.int64))
 
 
 def test_attention_fusion_refuses_a_softmax_outside_the_pattern():
