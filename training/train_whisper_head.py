@@ -110,9 +110,9 @@ class HeadTeacher:
     what a larger one's head makes of the same speech (knowledge distillation)."""
 
     def __init__(self, path: str | Path, weight: float, views: list[list[np.ndarray]]):
-        from talkrig.engines.neural_whisper import WhisperHeadModel
+        from talkrig.engines.neural_whisper import shared_head
 
-        self.model = WhisperHeadModel(path, device="cpu")
+        self.model = shared_head(path, "cpu")  # the session head_teacher read the dims from
         self.weight = weight
         self.views = views
 
