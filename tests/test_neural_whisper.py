@@ -352,6 +352,33 @@ def test_a_head_for_another_whisper_model_is_refused_in_one_line(tmp_path):
         WhisperNeuralEngine(path, device="cpu", encoder_path=default_encoder_path())
 
 
+def test_a_head_that_reads_a_tap_the_encoder_lacks_is_refused_in_one_line(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("onnxscript")
+    import dataclasses
+
+    import torch
+
+    from talkrig.engines.neural_whisper import WhisperNeuralEngine
+    from talkrig.errors import TalkRigError
+    from talkrig.model.dims import WhisperHeadDims
+    from talkrig.model.whisper_head import WhisperHead
+    from talkrig.whisper_encoder import shared_encoder
+    from training.export_whisper_head import export
+
+    torch.manual_seed(0)
+    encoder = shared_encoder(None, "cpu")
+    other = tuple(t for t in (2, 3) if t not in encoder.taps)[:1]  # a tap it does not have
+    dims = WhisperHeadDims(window_s=10.0, encoder_taps=other,
+                           features=512 * (1 + len(other)), channels=8, dilations=(1,))
+    path = export(WhisperHead(dims), tmp_path / "tapped_head.onnx")
+    assert WhisperHeadDims.from_dict(dataclasses.asdict(dims)).encoder_taps == other
+    with pytest.raises(TalkRigError, match=f"reads the states of 6 blocks of whisper-base with "
+                                           f"block {other[0]}'s outputs; the encoder "
+                                           f"whisper_base_encoder.onnx runs 6 blocks"):
+        WhisperNeuralEngine(path, device="cpu")
+
+
 def test_the_phonetic_ceiling_runs_its_own_head_on_final_states():
     from talkrig.engines.neural_whisper import WhisperHeadModel, default_head_path
     from talkrig.engines.phonetic.head_ceiling import HeadCeiling, ceiling_head_path

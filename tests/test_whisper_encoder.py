@@ -159,6 +159,59 @@ def test_exporter_writes_tiny_en_with_its_own_dims(tmp_path):
         main([str(tmp_path / "x.onnx"), "--model", "whisper-tiny.en", "--layers", "5"])
 
 
+def test_a_tapped_network_appends_layer_normed_block_outputs_to_its_final_states():
+    torch = pytest.importorskip("torch")
+    from torch.nn import functional as F
+
+    from talkrig.model.dims import WhisperEncoderDims
+    from talkrig.model.whisper_base import WhisperBaseEncoder
+
+    torch.manual_seed(0)
+    plain_dims = WhisperEncoderDims(width=32, heads=2, layers=3, n_positions=50)
+    tapped_dims = WhisperEncoderDims(width=32, heads=2, layers=3, n_positions=50, taps=(1, 2))
+    plain, tapped = WhisperBaseEncoder(plain_dims), WhisperBaseEncoder(tapped_dims)
+    torch.nn.init.normal_(plain.positions)
+    tapped.load_state_dict(plain.state_dict())
+    audio = 0.1 * torch.randn(2, 40 * 320)
+    with torch.no_grad():
+        out = tapped(audio)
+        want = plain(audio)
+        mel = plain.log_mel(audio)
+        x = F.gelu(plain.conv2(F.gelu(plain.conv1(mel)).transpose(1, 2))) + plain.positions[:40]
+        after_1 = plain.blocks[0](x)
+        after_2 = plain.blocks[1](after_1)
+    assert tapped_dims.state_width == 96 and out.shape == (2, 40, 96)
+    assert torch.equal(out[..., :32], want)  # the final states first, unchanged
+    assert torch.allclose(out[..., 32:64], F.layer_norm(after_1, (32,)), atol=1e-6)
+    assert torch.allclose(out[..., 64:], F.layer_norm(after_2, (32,)), atol=1e-6)
+
+
+@needs_tiny_weights
+def test_a_tapped_export_keeps_the_final_states_bit_for_bit(tmp_path, speech):
+    pytest.importorskip("torch")
+    pytest.importorskip("onnxscript")
+    from talkrig.whisper_encoder import WhisperEncoder, encoder_states
+    from training.export_whisper_encoder import main
+    from training.whisper_states import states_file
+
+    paths = {taps: tmp_path / f"tiny_2_{len(taps)}.onnx" for taps in ((), ("1",))}
+    for taps, path in paths.items():
+        tap_args = [arg for tap in taps for arg in ("--tap", tap)]
+        assert main([str(path), "--model", "whisper-tiny.en", "--layers", "2", *tap_args]) == 0
+    plain, tapped = (WhisperEncoder(path, device="cpu") for path in paths.values())
+    assert (tapped.taps, tapped.width, plain.taps, plain.width) == ((1,), 768, (), 384)
+    want = encoder_states(speech[:16_000 * 12], 10.0, plain)  # two windows and a seam
+    got = encoder_states(speech[:16_000 * 12], 10.0, tapped)
+    assert got.shape == (want.shape[0], 768)
+    assert np.array_equal(got[:, :384], want)  # the tap adds no int8 product
+    assert np.mean(cosines(got[:, 384:], want)) < 0.9  # block 1 is not the final state
+    assert states_file(tmp_path, tapped, 10.0).name == \
+        f"whisper_states_2l+1_10s_{tapped.digest}.npz"
+    with pytest.raises(SystemExit, match="each tap must be a distinct block before the last"):
+        main([str(tmp_path / "x.onnx"), "--model", "whisper-tiny.en", "--layers", "2",
+              "--tap", "2"])
+
+
 def op_counts(path) -> dict:
     import collections
 

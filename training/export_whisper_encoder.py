@@ -9,7 +9,8 @@ exporter, each block's attention fused into onnxruntime's MultiHeadAttention
 the weights of every MatMul (the two stem convolutions are written as MatMuls) become
 int8 and activations are quantized on the fly (the DFT convolution, norms and attention
 stay float32). The graph takes ``audio`` (B, N), N a multiple
-of 320 samples up to 30 s, and returns ``states`` (B, N / 320, width). Metadata:
+of 320 samples up to 30 s, and returns ``states`` (B, N / 320, width), or with
+``--tap`` (B, N / 320, width x (1 + taps)): the outputs of those blocks too. Metadata:
 ``talkrig.kind`` ("whisper-encoder"), ``talkrig.dims`` (WhisperEncoderDims JSON),
 ``talkrig.source``, ``talkrig.quantization``. Usage::
 
@@ -55,9 +56,11 @@ REDUCE_RANGE = True
 MIN_INT8_COSINE = 0.95  # mean per-state cosine of the int8 graph against float32 on noise
 
 
-def export(layers: int | None, path: str | os.PathLike, model: str = WHISPER_BASE) -> Path:
+def export(layers: int | None, path: str | os.PathLike, model: str = WHISPER_BASE,
+           taps: tuple[int, ...] = ()) -> Path:
     """Write the int8 encoder of Whisper ``model`` with ``layers`` blocks (None: all) to
-    ``path``; checked on the way."""
+    ``path``, its states followed by the outputs of the blocks in ``taps``; checked on
+    the way."""
     import dataclasses
 
     import onnx
@@ -71,7 +74,10 @@ def export(layers: int | None, path: str | os.PathLike, model: str = WHISPER_BAS
     full = whisper_encoder_dims(model)
     if layers is not None and not 1 <= layers <= full.layers:
         raise SystemExit(f"{model} has {full.layers} blocks; --layers {layers} is out of range")
-    dims = dataclasses.replace(full, layers=layers or full.layers)
+    dims = dataclasses.replace(full, layers=layers or full.layers, taps=tuple(sorted(taps)))
+    if any(not 1 <= tap < dims.layers for tap in dims.taps) or len(set(taps)) < len(taps):
+        raise SystemExit(f"--tap {' '.join(map(str, taps))}: each tap must be a distinct "
+                         f"block before the last, 1..{dims.layers - 1}")
     net = from_ct2(whisper_encoder_variables(model), dims)
     states = torch.export.Dim("states", min=1, max=dims.n_positions)
     batch = torch.export.Dim("batch", min=1, max=64)
@@ -128,8 +134,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="whose encoder (the installed CTranslate2 weights)")
     parser.add_argument("--layers", type=int, default=None,
                         help="transformer blocks to keep (default: all; base has 6, tiny.en 4)")
+    parser.add_argument("--tap", type=int, action="append", default=[],
+                        help="a block (1-based, before the last) whose outputs, layer-normed, "
+                             "are appended to each state; repeat for more")
     args = parser.parse_args(argv)
-    path = export(args.layers, args.output, args.model)
+    path = export(args.layers, args.output, args.model, tuple(args.tap))
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return 0
 

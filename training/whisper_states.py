@@ -42,7 +42,8 @@ def states_file(folder: Path, encoder, window_s: float) -> Path:
     """Where the states of ``folder`` read by ``encoder`` in ``window_s`` windows are
     cached (named by its depth, the window and the encoder file's digest, so that a
     re-exported encoder does not reuse another's states)."""
-    return folder / f"whisper_states_{encoder.layers}l_{window_s:g}s_{encoder.digest}.npz"
+    taps = "".join(f"+{tap}" for tap in encoder.taps)  # "+4": block 4's outputs too
+    return folder / f"whisper_states_{encoder.layers}l{taps}_{window_s:g}s_{encoder.digest}.npz"
 
 
 def corpus_states(folder: Path, encoder, window_s: float, force: bool = False) -> Path:
@@ -84,7 +85,7 @@ def corpus_states(folder: Path, encoder, window_s: float, force: bool = False) -
 
 
 def load_states(path: Path) -> list[np.ndarray]:
-    """The cached states at ``path``, clip by clip: (K_i, 512) float16 each."""
+    """The cached states at ``path``, clip by clip: (K_i, width) float16 each."""
     doc = np.load(path)
     states, offsets = doc["states"], doc["offsets"]
     return [states[offsets[i]: offsets[i + 1]] for i in range(len(offsets) - 1)]

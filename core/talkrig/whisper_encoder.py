@@ -45,8 +45,9 @@ class WhisperEncoder:
     """An onnxruntime session over an encoder file (``talkrig.kind`` = "whisper-encoder").
 
     ``model``: the Whisper model whose weights it holds; ``layers``: how many of its
-    blocks it runs (a head reads the states of one model and depth only); ``width``:
-    the size of a state; ``digest``: names the file in versions and caches.
+    blocks it runs (a head reads the states of one model and depth only); ``taps``:
+    the blocks whose outputs it appends to the final states; ``width``: the size of a
+    state (with its taps); ``digest``: names the file in versions and caches.
     """
 
     def __init__(self, path: str | os.PathLike | None = None, device: str = "auto",
@@ -63,7 +64,8 @@ class WhisperEncoder:
             raise TalkRigError(f"not a Whisper encoder (its metadata lacks talkrig.kind = "
                                f"{ENCODER_KIND!r})", str(self.path))
         dims = WhisperEncoderDims.from_dict(json.loads(meta["talkrig.dims"]))
-        self.model, self.layers, self.width = dims.model, dims.layers, dims.width
+        self.model, self.layers, self.taps = dims.model, dims.layers, dims.taps
+        self.width = dims.state_width
 
     @functools.cached_property
     def digest(self) -> str:
@@ -91,9 +93,9 @@ def _cached_encoder(path: str, device: str) -> WhisperEncoder:
 
 def reads_states_of(dims, encoder: WhisperEncoder) -> bool:
     """Whether a head of ``dims`` (:class:`talkrig.model.dims.WhisperHeadDims`) was made
-    for ``encoder``'s states: the same Whisper model, depth and state width."""
-    return ((encoder.model, encoder.layers, encoder.width)
-            == (dims.encoder, dims.encoder_layers, dims.features))
+    for ``encoder``'s states: the same Whisper model, depth, taps and state width."""
+    return ((encoder.model, encoder.layers, tuple(encoder.taps), encoder.width)
+            == (dims.encoder, dims.encoder_layers, tuple(dims.encoder_taps), dims.features))
 
 
 def window_starts(n_samples: int, window: int) -> list[int]:

@@ -120,8 +120,9 @@ class WhisperNeuralEngine:
         if not reads_states_of(self.model.dims, self.encoder):
             raise TalkRigError(
                 f"the head reads the states of {self.model.dims.encoder_layers} blocks of "
-                f"{self.model.dims.encoder}; the encoder {self.encoder.path.name} runs "
-                f"{self.encoder.layers} blocks of {self.encoder.model}", str(self.model.path))
+                f"{self.model.dims.encoder}{_taps(self.model.dims.encoder_taps)}; the encoder "
+                f"{self.encoder.path.name} runs {self.encoder.layers} blocks of "
+                f"{self.encoder.model}{_taps(self.encoder.taps)}", str(self.model.path))
         self.closure_gate = closure_gate
         both = (self.model.digest + self.encoder.digest).encode()
         digest = hashlib.sha256(both).hexdigest()[:10]
@@ -143,3 +144,10 @@ class WhisperNeuralEngine:
         if progress:
             progress(1.0)
         return curves_for(request, curves, fps)
+
+
+def _taps(taps) -> str:
+    """How an error names the tapped blocks: "" or " with block 4's outputs"."""
+    if not taps:
+        return ""
+    return f" with block{'s' if len(taps) > 1 else ''} {', '.join(map(str, taps))}'s outputs"

@@ -134,6 +134,14 @@ class WhisperEncoderDims:
     layers: int = 6  # blocks kept (Whisper base has 6)
     n_positions: int = WHISPER_MAX_STATES
     model: str = WHISPER_BASE  # whose weights (files exported before session 21 lack it)
+    # blocks (1-based) whose outputs, layer-normed without a learnt scale, are appended to
+    # the final states: a state is then width * (1 + len(taps)) values (session 23)
+    taps: tuple[int, ...] = ()
+
+    @property
+    def state_width(self) -> int:
+        """Values in one state the graph returns: the final states and every tap's."""
+        return self.width * (1 + len(self.taps))
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
@@ -161,8 +169,9 @@ class WhisperHeadDims:
 
     encoder: str = WHISPER_BASE  # which frozen encoder's states it reads (WhisperEncoderDims.model)
     encoder_layers: int = 6  # of its blocks, how many run (WhisperEncoderDims.layers)
+    encoder_taps: tuple[int, ...] = ()  # blocks whose outputs it reads too (WhisperEncoderDims.taps)
     window_s: float = 30.0  # windows the encoder reads (each zero-padded to it, as Whisper pads)
-    features: int = WHISPER_WIDTH  # width of those states
+    features: int = WHISPER_WIDTH  # width of those states (WhisperEncoderDims.state_width)
     channels: int = 128  # width of every hidden layer
     dilations: tuple[int, ...] = (1, 2, 4, 8, 1, 2)  # residual convs, kernel 3, symmetric
     n_outputs: int = N_CHANNELS  # ARKit-52 in canonical order

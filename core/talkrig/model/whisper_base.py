@@ -15,6 +15,7 @@ blocks), with Whisper's log-mel front end inside the graph, so
       -> + sinusoidal positions (the first F/2 of 1500)
       -> pre-norm transformer blocks (8 heads, MLP 2048), full attention
       -> layer norm                                         (B, F/2, 512)
+      [+ the outputs of the blocks in ``taps``, each layer-normed, side by side]
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ class StridedConv(nn.Module):
 
 class WhisperBaseEncoder(nn.Module):
     """Audio (B, N) at 16 kHz, N a multiple of 320 and at most 30 s -> states
-    (B, N / 320, 512), one per 20 ms."""
+    (B, N / 320, state_width), one per 20 ms (state_width 512 without taps)."""
 
     def __init__(self, dims: WhisperEncoderDims):
         super().__init__()
@@ -149,14 +150,18 @@ class WhisperBaseEncoder(nn.Module):
         self.out_norm = nn.LayerNorm(dims.width)
 
     def forward(self, audio: torch.Tensor) -> torch.Tensor:
-        """audio (B, N) -> states (B, N / 320, width)."""
+        """audio (B, N) -> states (B, N / 320, state_width): the final states, then each
+        tapped block's output layer-normed (no learnt scale), side by side."""
         mel = self.log_mel(audio)  # (B, 80, F), F = N / 160
         x = F.gelu(self.conv1(mel)).transpose(1, 2)  # (B, width, F)
         x = F.gelu(self.conv2(x))  # (B, F/2, width)
         x = x + self.positions[: x.shape[1]]
-        for block in self.blocks:
+        tapped = []
+        for number, block in enumerate(self.blocks, start=1):
             x = block(x)
-        return self.out_norm(x)
+            if number in self.dims.taps:
+                tapped.append(F.layer_norm(x, (self.dims.width,)))  # (B, F/2, width)
+        return torch.cat([self.out_norm(x), *tapped], dim=-1) if tapped else self.out_norm(x)
 
 
 # CTranslate2 variable names of one block's parts (training.ct2_weights)
