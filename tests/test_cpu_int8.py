@@ -41,3 +41,15 @@ def test_whisper_runs_in_int8_only_where_int8_products_are_exact():
     want = "float32" if int8_pairs_saturate() else "int8"
     assert whisper_words.compute_type() == want
     assert whisper_words._model().model.compute_type == want
+
+
+def test_the_phonetic_engines_version_says_how_whisper_heard_the_words():
+    from talkrig.engines.phonetic.engine import ENGINE_VERSION, PhoneticEngine
+    from talkrig.phones import whisper_words
+
+    assert PhoneticEngine(hear_words=False).version == ENGINE_VERSION
+    if not whisper_words.available():
+        pytest.skip("the asr extra is not installed")
+    hearing = PhoneticEngine().version
+    assert hearing.startswith(f"{ENGINE_VERSION}+whisper-base")
+    assert hearing.endswith("-float32") == int8_pairs_saturate()  # takes made here say so

@@ -132,7 +132,7 @@ def test_talkrig_eval_prints_a_table_and_writes_the_report(small_corpus, tmp_pat
     assert result.returncode == 0, result.stderr
     assert "POOLED" in result.stdout and "energy baseline" in result.stdout
     report = json.loads(out.read_text())
-    assert report["mode"] == "recognised" and report["engine"].endswith("+whisper-base")
+    assert report["mode"] == "recognised" and "+whisper-base" in report["engine"]
     phones = cli("eval", small_corpus, "--no-text", "--phones-only", "--no-baseline")
     assert phones.returncode == 0, phones.stderr
     from talkrig.engines.phonetic.engine import ENGINE_VERSION

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from talkrig.engines.base import EngineRequest, ProgressFn
@@ -19,13 +21,18 @@ ENGINE_VERSION = "1.7.0"
 PHONE_SHARE = 0.8  # fraction of the work spent finding phones (for progress bars)
 
 
-def _hearing_suffix() -> str:
+@functools.lru_cache(maxsize=1)
+def hearing_suffix() -> str:
+    """What the engine's version says of the words it hears: "" without the asr extra,
+    "+whisper-base" where Whisper runs in int8, "+whisper-base-float32" on CPUs whose
+    int8 products saturate, where it runs in float32 and may hear other words
+    (``whisper_words.compute_type``): takes and batch resume tell the three apart."""
     from talkrig.phones import whisper_words
 
-    return f"+{whisper_words.MODEL_NAME}" if whisper_words.available() else ""
-
-
-_HEARING_SUFFIX = _hearing_suffix()  # takes and batch resume tell the two installs apart
+    if not whisper_words.available():
+        return ""
+    compute = whisper_words.compute_type()
+    return f"+{whisper_words.MODEL_NAME}" + ("" if compute == "int8" else f"-{compute}")
 
 
 class PhoneticEngine:
@@ -55,7 +62,7 @@ class PhoneticEngine:
     """
 
     name = "phonetic"
-    version = ENGINE_VERSION + _HEARING_SUFFIX
+    version = ENGINE_VERSION  # + hearing_suffix() per instance that hears words
 
     def __init__(self, use_loudness: bool = True, acoustic_closures: bool = True,
                  lipstate_model=None, hear_words: bool = True, check_text: bool = False):
@@ -64,8 +71,7 @@ class PhoneticEngine:
         self.lipstate_model = lipstate_model
         self.hear_words = hear_words
         self.check_text = check_text
-        if not hear_words:
-            self.version = ENGINE_VERSION
+        self.version = ENGINE_VERSION + (hearing_suffix() if hear_words else "")
         self.last_mode: str | None = None  # FoundPhones.mode, for reports and provenance
         self.last_heard: str | None = None  # the words heard in "heard" mode
 
