@@ -154,19 +154,51 @@ def _threads() -> int:
 
 @functools.lru_cache(maxsize=1)
 def _model():
+    """faster-whisper's model, its ``model`` the CTranslate2 Whisper that encodes in
+    :func:`compute_type` and decodes in ``DECODER_COMPUTE_TYPE`` (one model where the
+    two agree, else two, see :class:`SplitWhisper`)."""
     from faster_whisper import WhisperModel
 
-    return WhisperModel(MODEL_NAME, device="cpu", compute_type=compute_type(),
-                        cpu_threads=_threads(), files=_model_files())
+    files = _model_files()  # faster-whisper takes files out of the dict it is given
+    whole = WhisperModel(MODEL_NAME, device="cpu", compute_type=compute_type(),
+                         cpu_threads=_threads(), files=dict(files))
+    if compute_type() != DECODER_COMPUTE_TYPE:
+        decoding = WhisperModel(MODEL_NAME, device="cpu", compute_type=DECODER_COMPUTE_TYPE,
+                                cpu_threads=_threads(), files=dict(files))
+        whole.model = SplitWhisper(whole.model, decoding.model)
+    return whole
+
+
+# Whisper decodes in int8 on every CPU. Where int8 products saturate (x86 without VNNI)
+# only the encoder runs in float32: with the decoder in int8 too, Whisper heard "and" for
+# mfa_uhuh's "Montreal, uh, uh ..."; with it in float32 as well, words heard ran at 3.3x
+# real time on one core of session 23's AVX2 EPYC against 4.6x (bench_phonetic.py), and
+# the dev metrics moved by at most 0.001 (docs/phonetic.md).
+DECODER_COMPUTE_TYPE = "int8"
 
 
 def compute_type() -> str:
-    """CTranslate2's compute type for Whisper: "int8" (the same words as float32 on the
-    dev clips, twice as fast) where this CPU's int8 products are exact, else "float32"
-    (x86 without VNNI, where int8 was no faster and heard wrong words: talkrig.cpu_int8)."""
+    """CTranslate2's compute type for Whisper's encoder: "int8" (the same words as float32
+    on the dev clips, twice as fast) where this CPU's int8 products are exact, else
+    "float32" (x86 without VNNI, where int8 heard wrong words: talkrig.cpu_int8)."""
     from talkrig.cpu_int8 import int8_pairs_saturate
 
     return "float32" if int8_pairs_saturate() else "int8"
+
+
+class SplitWhisper:
+    """A CTranslate2 Whisper whose ``encode`` runs one model (``encoder``) and whose
+    decoding, language detection and everything else run another (``decoder``): the
+    same weights in two compute types. The encoding is a float StorageView either way."""
+
+    def __init__(self, encoder, decoder):
+        self.encoder, self.decoder = encoder, decoder
+
+    def encode(self, features, *args, **kwargs):
+        return self.encoder.encode(features, *args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self.decoder, name)
 
 
 def hear(audio: np.ndarray, progress=None, hesitations: bool = True,
