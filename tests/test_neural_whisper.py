@@ -355,8 +355,6 @@ def test_a_head_for_another_whisper_model_is_refused_in_one_line(tmp_path):
 def test_a_head_that_reads_a_tap_the_encoder_lacks_is_refused_in_one_line(tmp_path):
     pytest.importorskip("torch")
     pytest.importorskip("onnxscript")
-    import dataclasses
-
     import torch
 
     from talkrig.engines.neural_whisper import WhisperNeuralEngine
@@ -372,7 +370,7 @@ def test_a_head_that_reads_a_tap_the_encoder_lacks_is_refused_in_one_line(tmp_pa
     dims = WhisperHeadDims(window_s=10.0, encoder_taps=other,
                            features=512 * (1 + len(other)), channels=8, dilations=(1,))
     path = export(WhisperHead(dims), tmp_path / "tapped_head.onnx")
-    assert WhisperHeadDims.from_dict(dataclasses.asdict(dims)).encoder_taps == other
+    assert WhisperHeadDims.from_dict(json.loads(dims.to_json())).encoder_taps == other
     with pytest.raises(TalkRigError, match=f"reads the states of 6 blocks of whisper-base with "
                                            f"block {other[0]}'s outputs; the encoder "
                                            f"whisper_base_encoder.onnx runs 6 blocks"):

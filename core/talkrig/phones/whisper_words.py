@@ -171,9 +171,9 @@ def _model():
 
 # Whisper decodes in int8 on every CPU. Where int8 products saturate (x86 without VNNI)
 # only the encoder runs in float32: with the decoder in int8 too, Whisper heard "and" for
-# mfa_uhuh's "Montreal, uh, uh ..."; with it in float32 as well, words heard ran at 3.3x
-# real time on one core of session 23's AVX2 EPYC against 4.6x (bench_phonetic.py), and
-# the dev metrics moved by at most 0.001 (docs/phonetic.md).
+# mfa_uhuh's "Montreal, uh, uh ..."; with it in float32 as well, the engine with words
+# heard ran at 3.3x real time on one core of session 23's AVX2 EPYC, against 3.9x with it
+# in int8 (bench_phonetic.py), and the dev metrics moved by at most 0.001 (docs/phonetic.md).
 DECODER_COMPUTE_TYPE = "int8"
 
 
