@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from talkrig.cpu_int8 import PROBE, int8_pairs_saturate
+from talkrig.cpu_int8 import PROBE, int8_pairs_saturate, probe_session
 from talkrig.runtime import packaged_model
 
 
@@ -19,10 +19,7 @@ def test_the_shipped_probe_is_the_exporters_graph():
 def test_the_verdict_matches_full_range_products_on_this_cpu():
     """Where the probe finds exact products, random full 8-bit products are exact too;
     where it does not, some pair of them overflows."""
-    import onnxruntime as ort
-
-    session = ort.InferenceSession(str(packaged_model(PROBE)),
-                                   providers=["CPUExecutionProvider"])
+    session = probe_session()
     rng = np.random.default_rng(0)
     exact = []
     for _ in range(20):

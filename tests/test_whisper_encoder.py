@@ -251,13 +251,9 @@ def test_seven_bit_weight_products_are_exact_on_this_cpu():
     extreme values the encoder can hold, equals the exact integer sum on this machine
     (with 8-bit weights an AVX2 CPU without VNNI saturates pairs at 32767). Run on the
     package's probe graph (talkrig.cpu_int8), one weight column at a time."""
-    import onnxruntime as ort
+    from talkrig.cpu_int8 import PROBE_DEPTH, probe_session
 
-    from talkrig.cpu_int8 import PROBE, PROBE_DEPTH
-    from talkrig.runtime import packaged_model
-
-    session = ort.InferenceSession(str(packaged_model(PROBE)),
-                                   providers=["CPUExecutionProvider"])
+    session = probe_session()
     loud = np.full((1, PROBE_DEPTH), 255, np.uint8)
     mixed = np.random.default_rng(0).integers(0, 256, (1, PROBE_DEPTH)).astype(np.uint8)
     columns = (np.full(PROBE_DEPTH, 64), np.full(PROBE_DEPTH, -64),
