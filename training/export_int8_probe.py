@@ -38,7 +38,10 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("output", type=Path, help="ONNX file to write")
     args = parser.parse_args(argv)
-    args.output.write_bytes(probe_model_bytes())
+    from talkrig.atomic import atomic_open
+
+    with atomic_open(args.output, "wb", force=True) as out:  # it replaces the packaged file
+        out.write(probe_model_bytes())
     print(f"wrote {args.output}")
     return 0
 

@@ -160,9 +160,10 @@ def _model():
     from faster_whisper import WhisperModel
 
     files = _model_files()  # faster-whisper takes files out of the dict it is given
-    whole = WhisperModel(MODEL_NAME, device="cpu", compute_type=compute_type(),
+    encoding = compute_type()
+    whole = WhisperModel(MODEL_NAME, device="cpu", compute_type=encoding,
                          cpu_threads=_threads(), files=dict(files))
-    if compute_type() != DECODER_COMPUTE_TYPE:
+    if encoding != DECODER_COMPUTE_TYPE:
         decoding = WhisperModel(MODEL_NAME, device="cpu", compute_type=DECODER_COMPUTE_TYPE,
                                 cpu_threads=_threads(), files=dict(files))
         whole.model = SplitWhisper(whole.model, decoding.model)
