@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -250,3 +251,81 @@ def test_training_with_a_local_pretrained_encoder_freezes_it_and_resumes(tmp_pat
     assert net.dims.speech_encoder == "pretrained"
     trained = net.audio.encoder.state_dict()
     assert all(torch.equal(trained[k], v) for k, v in original.items())  # frozen
+
+
+def test_recorded_prompts_are_aligned_to_their_scripts_and_wrong_scripts_are_skipped(
+        tmp_path):
+    from conftest import dev_file
+    from talkrig.phones import whisper_words
+    from training.build_corpus import main as build
+
+    if not whisper_words.available():
+        pytest.skip("the asr extra is not installed")
+    folder = tmp_path / "prompts"
+    (folder / "wav").mkdir(parents=True)
+    (folder / "lab").mkdir()
+    scripts = {"right": "I have a thousand thoughts about that thing",
+               "wrong": "Please enter your password followed by the pound key"}
+    for stem, script in scripts.items():
+        shutil.copy(dev_file("mfa_thoughts.flac"), folder / "wav" / f"{stem}.flac")
+        (folder / "lab" / f"{stem}.lab").write_text(script + "\n", "utf-8")
+    corpus = tmp_path / "corpus"
+    assert build(["--out", str(corpus), "--count", "0", "--recordings", str(folder),
+                  "--recording-copies", "2"]) == 0
+    clips = json.loads((corpus / "manifest.json").read_text())["clips"]
+    assert [c["source"] for c in clips] == ["prompts/right.flac#0"] * 2
+    assert clips[0]["augment"] == [] and clips[1]["augment"]  # clean, then augmented
+    labels = [p[0] for p in clips[0]["phones"]]
+    assert labels[labels.index("TH"):][:3] == ["TH", "AW", "Z"]
+
+
+def test_long_recordings_are_cut_in_pauses_into_pieces_that_keep_their_phones():
+    from training.build_corpus import pieces_at_pauses, window_phones
+
+    phones = [("SIL", 0.0, 0.5), ("AA", 0.5, 5.0), ("SIL", 5.0, 5.4), ("B", 5.4, 9.0),
+              ("SIL", 9.0, 9.05), ("IY", 9.05, 14.0), ("SIL", 14.0, 15.0)]
+    pieces = pieces_at_pauses(phones, 15.0, 8.0)
+    assert pieces[0] == (0.0, 5.2)  # in the 0.4 s pause, not the 0.05 s one
+    assert pieces[-1][1] == 15.0 and all(b - a <= 8.0 for a, b in pieces)
+    assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:]))  # nothing lost
+    inside = window_phones(phones, 5.2, 13.2)
+    assert [p[0] for p in inside] == ["SIL", "B", "SIL", "IY"]
+    np.testing.assert_allclose([p[1:] for p in inside],
+                               [(0, 0.2), (0.2, 3.8), (3.8, 3.85), (3.85, 8.0)], atol=1e-9)
+    assert pieces_at_pauses(phones, 15.0, 20.0) == [(0.0, 15.0)]
+
+
+def test_asterisk_prompts_are_decoded_from_g722_with_speakable_scripts(tmp_path):
+    import gzip
+
+    import soundfile as sf
+
+    from conftest import dev_file
+    from talkrig.ffmpeg import find_ffmpeg
+    from training import asterisk_sounds as ast
+
+    ffmpeg = find_ffmpeg()
+    if ffmpeg is None:
+        pytest.skip("no ffmpeg")
+    assert ast.speakable("press * to pause, # to exit [beep]") == \
+        "press star to pause, pound to exit"
+    root = tmp_path / "root"
+    sounds = root / ast.SOUNDS_DIR
+    (sounds / "digits").mkdir(parents=True)
+    for name in ("digits/1", "beep"):  # a real voice, G.722-encoded as the package ships it
+        subprocess.run([ffmpeg, "-nostdin", "-loglevel", "error", "-i",
+                        str(dev_file("mfa_thoughts.flac")), "-ar", "16000", "-ac", "1",
+                        "-c:a", "g722", "-f", "g722", str(sounds / f"{name}.g722")],
+                       check=True)
+    scripts = root / ast.SCRIPTS
+    scripts.parent.mkdir(parents=True)
+    with gzip.open(scripts, "wt", encoding="utf-8") as out:
+        out.write("; Core Asterisk Sounds in English\n\nbeep: [this is a beep]\n"
+                  "digits/1: One.\n")
+    assert ast.prepare(root, tmp_path / "out", ffmpeg) == 1  # the beep has no words
+    assert (tmp_path / "out" / "lab" / "digits_1.lab").read_text() == "One.\n"
+    audio, rate = sf.read(tmp_path / "out" / "wav" / "digits_1.wav")
+    source, _ = sf.read(dev_file("mfa_thoughts.flac"))
+    assert rate == 16000 and audio.ndim == 1  # (the source is 16 kHz mono too)
+    assert abs(len(audio) - len(source)) < 0.02 * len(source)
+    assert np.abs(audio).max() > 0.05  # speech came through the codec

@@ -28,6 +28,10 @@ from training import augment, emotions, texts, tts
 
 MAX_CLIP_S = 8.0  # longer clips are cut (their phones too)
 INT16_SCALE = 32767.0
+# A recording is trained on only if its script and the words Whisper hears differ in at
+# most this share of words (prompts read as scripted: 0; a script of another prompt: ~1).
+MAX_SCRIPT_MISMATCH = 0.34
+MIN_CUT_PAUSE_S = 0.15  # long recordings are cut into pieces in pauses at least this long
 
 
 def _voicing(rng: np.random.Generator) -> tts.Voicing:
@@ -169,6 +173,78 @@ def untranscribed_clips(folder: Path, copies: int, seed: int, hear: bool = False
                                      f"speech-dev-{kind}/{wav.name}", None)
 
 
+def recorded_clips(folder: Path, copies: int, seed: int):
+    """Yield (audio, record) for a folder of transcribed recordings (``wav/`` and
+    ``lab/`` of the same stems, as :mod:`training.asterisk_sounds` writes): each aligned
+    to its script, skipped when Whisper hears other words (more than
+    ``MAX_SCRIPT_MISMATCH`` of them differ) or the script does not align, cut at pauses
+    into pieces of at most ``MAX_CLIP_S``, and used ``copies`` times (clean, then
+    augmented)."""
+    from talkrig.audio import load_audio
+
+    rng = np.random.default_rng(seed + 3)
+    for lab in sorted((folder / "lab").glob("*.lab")):
+        wavs = sorted((folder / "wav").glob(f"{lab.stem}.*"))
+        if not wavs:
+            continue
+        samples = load_audio(wavs[0]).samples
+        text = lab.read_text("utf-8").strip()
+        phones = _scripted_phones(samples, text, lab.stem)
+        if phones is None:
+            continue
+        duration = len(samples) / tts.SAMPLE_RATE
+        for k, (start, end) in enumerate(pieces_at_pauses(phones, duration, MAX_CLIP_S)):
+            inside = window_phones(phones, start, end)
+            if all(label == "SIL" for label, _, _ in inside):
+                continue  # a trailing pause: nothing said
+            piece = samples[int(start * tts.SAMPLE_RATE): int(end * tts.SAMPLE_RATE)]
+            yield from _augmented_copies(piece, inside, copies, rng,
+                                         f"{folder.name}/{wavs[0].name}#{k}", text)
+
+
+def _scripted_phones(samples: np.ndarray, text: str, name: str):
+    """The script's phones aligned to ``samples`` ((label, start_s, end_s) tuples), or
+    None (reported) when the script is not what Whisper hears or does not align."""
+    from talkrig.engines.phonetic.phone_source import phones_for
+    from talkrig.phones import whisper_words
+    from talkrig.phones.sphinx import without_fillers
+    from talkrig.phones.transcript import normalise_words, word_mismatch
+
+    heard = whisper_words.hear(samples, None, hesitations=False)
+    said, got = (without_fillers(normalise_words(t)) for t in (text, heard.text or ""))
+    mismatch = word_mismatch(said, got)  # (no language test: the script is English)
+    if mismatch > MAX_SCRIPT_MISMATCH:
+        print(f"skip {name}: heard {heard.text!r} ({mismatch:.0%} of words differ)",
+              file=sys.stderr)
+        return None
+    found = phones_for(samples, text, hear_words=False)
+    if found.mode != "aligned":
+        print(f"skip {name}: the script did not align", file=sys.stderr)
+        return None
+    return [(p.label, p.start_s, p.end_s) for p in found.phones]
+
+
+def pieces_at_pauses(phones: list, duration: float, max_s: float) -> list[tuple[float, float]]:
+    """(start_s, end_s) pieces covering ``duration``, each at most ``max_s`` long, cut in
+    the middle of silences of at least ``MIN_CUT_PAUSE_S`` where there are any (else at
+    ``max_s``)."""
+    cuts = [(s + e) / 2 for label, s, e in phones if label == "SIL" and e - s >= MIN_CUT_PAUSE_S]
+    pieces, start = [], 0.0
+    while duration - start > max_s:
+        inside = [c for c in cuts if start < c <= start + max_s]
+        end = inside[-1] if inside else start + max_s
+        pieces.append((start, end))
+        start = end
+    pieces.append((start, duration))
+    return pieces
+
+
+def window_phones(phones: list, start: float, end: float) -> list[tuple[str, float, float]]:
+    """The phones overlapping ``start``..``end``, clipped to it, times from ``start``."""
+    return [(label, max(s, start) - start, min(e, end) - start)
+            for label, s, e in phones if e > start and s < end]
+
+
 def _heard_phones(samples: np.ndarray):
     """The phones of the words Whisper hears in ``samples``, aligned; None when the
     engine would fall back to recognising phones."""
@@ -224,6 +300,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hear", action="store_true",
                         help="also use --real clips without transcript, labelled by the "
                              "words Whisper hears, aligned (the asr extra)")
+    parser.add_argument("--recordings", type=Path, action="append", default=[],
+                        help="folder of transcribed recordings (wav/, lab/), e.g. written "
+                             "by training.asterisk_sounds; repeatable")
+    parser.add_argument("--recording-copies", type=int, default=3,
+                        help="times each piece of a --recordings clip is used")
     parser.add_argument("--no-augment", action="store_true", help="keep synthetic audio clean")
     args = parser.parse_args(argv)
     pieces, records, offsets = [], [], [0]
@@ -236,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
         streams.append(real_clips(args.real, args.real_copies, args.seed))
     if args.real and (args.recognise or args.hear):
         streams.append(untranscribed_clips(args.real, args.real_copies, args.seed, args.hear))
+    for folder in args.recordings:
+        streams.append(recorded_clips(folder, args.recording_copies, args.seed))
     for stream in streams:
         for audio, record in stream:
             pcm = np.clip(np.round(audio * INT16_SCALE), -32768, 32767).astype(np.int16)

@@ -1,0 +1,129 @@
+"""Real recordings of a person, with their scripts, from a Debian package.
+
+Asterisk's core English prompts (``asterisk-core-sounds-en-g722``, recorded by the voice
+actor Allison Smith, CC BY-SA 3.0): 568 prompts, about 25 minutes of one US English
+voice, each with its script in the companion package's ``core-sounds-en.txt``. This
+prepares them as a folder of transcribed recordings for ``build_corpus --recordings``::
+
+    python -m training.asterisk_sounds --out out/asterisk-en
+
+``wav/<name>.wav`` (16 kHz mono, decoded from G.722 by ffmpeg), ``lab/<name>.lab`` (the
+script made speakable: bracketed notes such as "[ascending tones]" dropped, "*" and "#"
+read as the keys' names), ``LICENSE`` (the package's copyright file) and ``sources.json``
+(package versions). Prompts whose script has no words left are skipped. Needs
+``apt-get`` (Debian) and ffmpeg; the packages are fetched with ``apt-get download``
+unless ``--debs`` names a folder that already holds them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+PACKAGES = ("asterisk-core-sounds-en-g722", "asterisk-core-sounds-en")  # audio, scripts
+SOUNDS_DIR = "usr/share/asterisk/sounds/en_US_f_Allison"
+SCRIPTS = "usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz"
+COPYRIGHT = "usr/share/doc/asterisk-core-sounds-en-g722/copyright"
+SAMPLE_RATE = 16000  # G.722 is wideband: 16 kHz
+KEY_NAMES = {"*": " star ", "#": " pound "}  # how the prompts read the phone keys
+BRACKETED = re.compile(r"\[[^\]]*\]")
+
+
+def speakable(script: str) -> str:
+    """The words a prompt's script says: notes in brackets dropped, keys named."""
+    text = BRACKETED.sub(" ", script)
+    for key, name in KEY_NAMES.items():
+        text = text.replace(key, name)
+    return " ".join(text.split())
+
+
+def read_scripts(path: Path) -> dict[str, str]:
+    """{prompt path without extension ("digits/1"): its script} from core-sounds-en.txt."""
+    scripts = {}
+    with gzip.open(path, "rt", encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            name, sep, script = line.partition(":")
+            if sep and not line.startswith(";") and name.strip():
+                scripts[name.strip()] = script.strip()
+    return scripts
+
+
+def fetch(debs: Path) -> None:
+    """``apt-get download`` the packages into ``debs``."""
+    subprocess.run(["apt-get", "download", *PACKAGES], cwd=debs, check=True)
+
+
+def unpack(debs: Path, root: Path) -> dict[str, str]:
+    """Extract every package in ``debs`` under ``root``; {package: version}."""
+    versions = {}
+    for package in PACKAGES:
+        found = sorted(debs.glob(f"{package}_*.deb"))
+        if not found:
+            raise SystemExit(f"{debs}: no {package}_*.deb (fetch it, or leave out --debs)")
+        subprocess.run(["dpkg-deb", "-x", str(found[-1]), str(root)], check=True)
+        versions[package] = found[-1].name.split("_")[1]
+    return versions
+
+
+def decode(g722: Path, wav: Path, ffmpeg: str) -> None:
+    """G.722 to a 16 kHz mono 16-bit WAV."""
+    subprocess.run([ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+                    "-f", "g722", "-i", str(g722), "-ar", str(SAMPLE_RATE), "-ac", "1",
+                    str(wav)], check=True)
+
+
+def prepare(root: Path, out: Path, ffmpeg: str) -> int:
+    """Write ``out``/wav and ``out``/lab from the unpacked packages; returns the count."""
+    scripts = read_scripts(root / SCRIPTS)
+    sounds = root / SOUNDS_DIR
+    (out / "wav").mkdir(parents=True, exist_ok=True)
+    (out / "lab").mkdir(exist_ok=True)
+    written = 0
+    for g722 in sorted(sounds.rglob("*.g722")):
+        name = g722.relative_to(sounds).with_suffix("").as_posix()
+        text = speakable(scripts.get(name, ""))
+        if not re.search(r"[A-Za-z0-9]", text):
+            print(f"skip {name}: no words in its script", file=sys.stderr)
+            continue
+        stem = name.replace("/", "_")
+        decode(g722, out / "wav" / f"{stem}.wav", ffmpeg)
+        (out / "lab" / f"{stem}.lab").write_text(text + "\n", "utf-8")
+        written += 1
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--out", type=Path, default=Path("out/asterisk-en"),
+                        help="folder to write (wav/, lab/, LICENSE, sources.json)")
+    parser.add_argument("--debs", type=Path, default=None,
+                        help="folder holding the .deb files (default: apt-get download them)")
+    args = parser.parse_args(argv)
+    from talkrig.ffmpeg import ffmpeg_exe
+
+    ffmpeg = ffmpeg_exe("training.asterisk_sounds")
+    with tempfile.TemporaryDirectory() as tmp:
+        debs = args.debs or Path(tmp) / "debs"
+        if args.debs is None:
+            debs.mkdir()
+            fetch(debs)
+        root = Path(tmp) / "root"
+        versions = unpack(debs, root)
+        count = prepare(root, args.out, ffmpeg)
+        (args.out / "LICENSE").write_bytes((root / COPYRIGHT).read_bytes())
+    (args.out / "sources.json").write_text(json.dumps(
+        {"packages": versions, "prompts": count, "licence": "CC-BY-SA-3.0",
+         "voice": "Allison Smith"}, indent=1) + "\n", "utf-8")
+    print(f"wrote {count} prompts to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
