@@ -4,7 +4,9 @@ Synthetic speech: every flite voice at random rates and pitches speaking English
 sentences (exact phone timings from the synthesiser), each clip augmented (noise,
 reverb, EQ, gain, speed, codec-like band limiting). Real speech: the dev clips that
 have transcripts but no hand-checked phone tier (those are kept out: they are the
-evaluation set), labelled by forced alignment with the phonetic engine's aligner.
+evaluation set), labelled by forced alignment with the phonetic engine's aligner; and
+folders of transcribed recordings (``--recordings``, e.g. the voice actor's prompts that
+:mod:`training.asterisk_sounds` prepares), aligned to their scripts and cut at pauses.
 Each clip gets an emotion spec (every emotion and intensity, timelines included).
 
 Output folder: ``clips.npz`` (int16 audio of all clips, concatenated, plus offsets)
@@ -29,7 +31,9 @@ from training import augment, emotions, texts, tts
 MAX_CLIP_S = 8.0  # longer clips are cut (their phones too)
 INT16_SCALE = 32767.0
 # A recording is trained on only if its script and the words Whisper hears differ in at
-# most this share of words (prompts read as scripted: 0; a script of another prompt: ~1).
+# most this share of words: a script of another prompt differs in ~all; of Asterisk's
+# 563 prompts 81 are set aside, mostly single letters and words Whisper hears otherwise
+# ("at" as "add", "de-activated" as "deactivated") and scripts that are notes.
 MAX_SCRIPT_MISMATCH = 0.34
 MIN_CUT_PAUSE_S = 0.15  # long recordings are cut into pieces in pauses at least this long
 
