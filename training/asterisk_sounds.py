@@ -98,6 +98,18 @@ def prepare(root: Path, out: Path, ffmpeg: str) -> int:
     return written
 
 
+def _unpack_and_prepare(args, tmp: Path, ffmpeg: str) -> tuple[dict[str, str], int]:
+    debs = args.debs or tmp / "debs"
+    if args.debs is None:
+        debs.mkdir()
+        fetch(debs)
+    root = tmp / "root"
+    versions = unpack(debs, root)
+    count = prepare(root, args.out, ffmpeg)
+    (args.out / "LICENSE").write_bytes((root / COPYRIGHT).read_bytes())
+    return versions, count
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -110,14 +122,11 @@ def main(argv: list[str] | None = None) -> int:
 
     ffmpeg = ffmpeg_exe("training.asterisk_sounds")
     with tempfile.TemporaryDirectory() as tmp:
-        debs = args.debs or Path(tmp) / "debs"
-        if args.debs is None:
-            debs.mkdir()
-            fetch(debs)
-        root = Path(tmp) / "root"
-        versions = unpack(debs, root)
-        count = prepare(root, args.out, ffmpeg)
-        (args.out / "LICENSE").write_bytes((root / COPYRIGHT).read_bytes())
+        try:
+            versions, count = _unpack_and_prepare(args, Path(tmp), ffmpeg)
+        except (OSError, subprocess.CalledProcessError) as exc:  # no apt-get, dpkg, a bad file
+            print(f"training.asterisk_sounds: {exc}", file=sys.stderr)
+            return 1
     (args.out / "sources.json").write_text(json.dumps(
         {"packages": versions, "prompts": count, "licence": "CC-BY-SA-3.0",
          "voice": "Allison Smith"}, indent=1) + "\n", "utf-8")
