@@ -269,11 +269,14 @@ def test_recorded_prompts_are_aligned_to_their_scripts_and_wrong_scripts_are_ski
     for stem, script in scripts.items():
         shutil.copy(dev_file("mfa_thoughts.flac"), folder / "wav" / f"{stem}.flac")
         (folder / "lab" / f"{stem}.lab").write_text(script + "\n", "utf-8")
+    (folder / "sources.json").write_text('{"licence": "MIT"}', "utf-8")
     corpus = tmp_path / "corpus"
     assert build(["--out", str(corpus), "--count", "0", "--recordings", str(folder),
                   "--recording-copies", "2"]) == 0
-    clips = json.loads((corpus / "manifest.json").read_text())["clips"]
+    manifest = json.loads((corpus / "manifest.json").read_text())
+    clips = manifest["clips"]
     assert [c["source"] for c in clips] == ["prompts/right.flac#0"] * 2
+    assert manifest["recordings"] == {"prompts": {"licence": "MIT"}}  # its sources.json
     assert clips[0]["augment"] == [] and clips[1]["augment"]  # clean, then augmented
     labels = [p[0] for p in clips[0]["phones"]]
     assert labels[labels.index("TH"):][:3] == ["TH", "AW", "Z"]

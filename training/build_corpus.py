@@ -274,6 +274,12 @@ def _augmented_copies(samples, base, copies: int, rng, source: str, text):
                       "emotion": emotions.random_spec(len(audio) / tts.SAMPLE_RATE, rng)}
 
 
+def _provenance(folder: Path) -> dict:
+    """A recordings folder's ``sources.json`` (as training.asterisk_sounds writes it)."""
+    sources = folder / "sources.json"
+    return json.loads(sources.read_text("utf-8")) if sources.exists() else {}
+
+
 def _summary(records: list[dict], total_samples: int) -> dict:
     sources = collections.Counter(r["source"] for r in records)
     augs = collections.Counter(a for r in records for a in r["augment"])
@@ -335,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     np.savez(args.out / "clips.npz", audio=np.concatenate(pieces), offsets=np.array(offsets))
     manifest = {"schema": "talkrig.corpus/1", "seed": args.seed,
                 "summary": _summary(records, offsets[-1]), "clips": records}
+    if args.recordings:  # where each folder came from and its licence, as it says itself
+        manifest["recordings"] = {folder.name: _provenance(folder) for folder in args.recordings}
     (args.out / "manifest.json").write_text(json.dumps(manifest, indent=1), "utf-8")
     print(json.dumps(manifest["summary"], indent=1))
     return 0
