@@ -325,7 +325,7 @@ def test_asterisk_prompts_are_decoded_from_g722_with_speakable_scripts(tmp_path)
     with gzip.open(scripts, "wt", encoding="utf-8") as out:
         out.write("; Core Asterisk Sounds in English\n\nbeep: [this is a beep]\n"
                   "digits/1: One.\n")
-    assert ast.prepare(root, tmp_path / "out", ffmpeg) == 1  # the beep has no words
+    assert ast.prepare(root, tmp_path / "out") == 1  # the beep has no words
     assert (tmp_path / "out" / "lab" / "digits_1.lab").read_text() == "One.\n"
     audio, rate = sf.read(tmp_path / "out" / "wav" / "digits_1.wav")
     source, _ = sf.read(dev_file("mfa_thoughts.flac"))

@@ -7,7 +7,7 @@ prepares them as a folder of transcribed recordings for ``build_corpus --recordi
 
     python -m training.asterisk_sounds --out out/asterisk-en
 
-``wav/<name>.wav`` (16 kHz mono, decoded from G.722 by ffmpeg), ``lab/<name>.lab`` (the
+``wav/<name>.wav`` (16 kHz mono, decoded from G.722 by talkrig.ffmpeg), ``lab/<name>.lab`` (the
 script made speakable: bracketed notes such as "[ascending tones]" dropped, "*" and "#"
 read as the keys' names), ``LICENSE`` (the package's copyright file) and ``sources.json``
 (package versions). Prompts whose script has no words left are skipped. Needs
@@ -30,7 +30,7 @@ PACKAGES = ("asterisk-core-sounds-en-g722", "asterisk-core-sounds-en")  # audio,
 SOUNDS_DIR = "usr/share/asterisk/sounds/en_US_f_Allison"
 SCRIPTS = "usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz"
 COPYRIGHT = "usr/share/doc/asterisk-core-sounds-en-g722/copyright"
-SAMPLE_RATE = 16000  # G.722 is wideband: 16 kHz
+MAX_PROMPT_S = 600.0  # the longest prompt is 73 s
 KEY_NAMES = {"*": " star ", "#": " pound "}  # how the prompts read the phone keys
 BRACKETED = re.compile(r"\[[^\]]*\]")
 
@@ -71,15 +71,10 @@ def unpack(debs: Path, root: Path) -> dict[str, str]:
     return versions
 
 
-def decode(g722: Path, wav: Path, ffmpeg: str) -> None:
-    """G.722 to a 16 kHz mono 16-bit WAV."""
-    subprocess.run([ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-                    "-f", "g722", "-i", str(g722), "-ar", str(SAMPLE_RATE), "-ac", "1",
-                    str(wav)], check=True)
-
-
-def prepare(root: Path, out: Path, ffmpeg: str) -> int:
+def prepare(root: Path, out: Path) -> int:
     """Write ``out``/wav and ``out``/lab from the unpacked packages; returns the count."""
+    from talkrig.ffmpeg import decode_to_wav
+
     scripts = read_scripts(root / SCRIPTS)
     sounds = root / SOUNDS_DIR
     (out / "wav").mkdir(parents=True, exist_ok=True)
@@ -92,20 +87,20 @@ def prepare(root: Path, out: Path, ffmpeg: str) -> int:
             print(f"skip {name}: no words in its script", file=sys.stderr)
             continue
         stem = name.replace("/", "_")
-        decode(g722, out / "wav" / f"{stem}.wav", ffmpeg)
+        decode_to_wav(g722, out / "wav" / f"{stem}.wav", MAX_PROMPT_S)  # G.722 by its suffix
         (out / "lab" / f"{stem}.lab").write_text(text + "\n", "utf-8")
         written += 1
     return written
 
 
-def _unpack_and_prepare(args, tmp: Path, ffmpeg: str) -> tuple[dict[str, str], int]:
+def _unpack_and_prepare(args, tmp: Path) -> tuple[dict[str, str], int]:
     debs = args.debs or tmp / "debs"
     if args.debs is None:
         debs.mkdir()
         fetch(debs)
     root = tmp / "root"
     versions = unpack(debs, root)
-    count = prepare(root, args.out, ffmpeg)
+    count = prepare(root, args.out)
     (args.out / "LICENSE").write_bytes((root / COPYRIGHT).read_bytes())
     return versions, count
 
@@ -118,13 +113,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--debs", type=Path, default=None,
                         help="folder holding the .deb files (default: apt-get download them)")
     args = parser.parse_args(argv)
-    from talkrig.ffmpeg import ffmpeg_exe
+    from talkrig.errors import TalkRigError
 
-    ffmpeg = ffmpeg_exe("training.asterisk_sounds")
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            versions, count = _unpack_and_prepare(args, Path(tmp), ffmpeg)
-        except (OSError, subprocess.CalledProcessError) as exc:  # no apt-get, dpkg, a bad file
+            versions, count = _unpack_and_prepare(args, Path(tmp))
+        except (OSError, subprocess.CalledProcessError, TalkRigError) as exc:  # no apt-get,
+            # dpkg-deb or ffmpeg, or a prompt ffmpeg cannot decode
             print(f"training.asterisk_sounds: {exc}", file=sys.stderr)
             return 1
     (args.out / "sources.json").write_text(json.dumps(
