@@ -209,14 +209,11 @@ def recorded_clips(folder: Path, copies: int, seed: int):
 def _scripted_phones(samples: np.ndarray, text: str, name: str):
     """The script's phones aligned to ``samples`` ((label, start_s, end_s) tuples), or
     None (reported) when the script is not what Whisper hears or does not align."""
-    from talkrig.engines.phonetic.phone_source import phones_for
+    from talkrig.engines.phonetic.phone_source import phones_for, script_mismatch
     from talkrig.phones import whisper_words
-    from talkrig.phones.sphinx import without_fillers
-    from talkrig.phones.transcript import normalise_words, word_mismatch
 
     heard = whisper_words.hear(samples, None, hesitations=False)
-    said, got = (without_fillers(normalise_words(t)) for t in (text, heard.text or ""))
-    mismatch = word_mismatch(said, got)  # (no language test: the script is English)
+    _, mismatch = script_mismatch(text, heard.text)  # (no language test: the script is English)
     if mismatch > MAX_SCRIPT_MISMATCH:
         print(f"skip {name}: heard {heard.text!r} ({mismatch:.0%} of words differ)",
               file=sys.stderr)

@@ -128,21 +128,29 @@ def _check_english(text: str) -> None:
         _report(message, stacklevel=4)
 
 
+def script_mismatch(text: str, heard_text: str) -> tuple[int, float]:
+    """(words in ``text``, the share of words that differ between ``text`` and the words
+    heard), both normalised and without fillers (transcript.word_mismatch)."""
+    from talkrig.phones.sphinx import without_fillers
+    from talkrig.phones.transcript import normalise_words, word_mismatch
+
+    said, got = (without_fillers(normalise_words(words)) for words in (text, heard_text))
+    return len(said), word_mismatch(said, got)
+
+
 def _check_heard(audio: np.ndarray, text: str, progress: ProgressFn | None, on_encoded=None):
     """Warn when ``text`` and the words Whisper hears in ``audio`` differ (a transcript
     of another line?); silent when Whisper hears no English words. Returns what it
     heard (:class:`~talkrig.phones.whisper_words.HeardWords`), for reuse."""
     from talkrig.phones import whisper_words
-    from talkrig.phones.sphinx import without_fillers
-    from talkrig.phones.transcript import excerpt, normalise_words, word_mismatch
+    from talkrig.phones.transcript import excerpt
 
     heard = whisper_words.hear(audio, progress, hesitations=False,  # (compared without)
                                on_encoded=on_encoded)
     if not heard.usable:
         return heard
-    said, got = (without_fillers(normalise_words(words)) for words in (text, heard.text))
-    mismatch = word_mismatch(said, got)
-    if len(said) >= MIN_CHECKED_WORDS and mismatch >= MAX_WORD_MISMATCH:
+    n_said, mismatch = script_mismatch(text, heard.text)
+    if n_said >= MIN_CHECKED_WORDS and mismatch >= MAX_WORD_MISMATCH:
         message = (f"the transcript does not match the words heard ({mismatch:.0%} of the "
                    f"words differ; heard {excerpt(heard.text)!r}): a transcript of another "
                    "line?")
