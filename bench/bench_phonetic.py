@@ -89,8 +89,12 @@ def main() -> None:
     hearing = whisper_words.available()
     if hearing:
         start = time.perf_counter()
-        whisper_words._model()
-        print(f"Whisper base loaded in {time.perf_counter() - start:.2f} s (once per process)")
+        whisper_words.load()
+        from memory import peak_resident_mb
+
+        print(f"Whisper base loaded in {time.perf_counter() - start:.2f} s (once per process; "
+              f"encoder {whisper_words.ENCODER_RUNTIME[whisper_words.compute_type()]}), "
+              f"peak resident memory so far {peak_resident_mb():.0f} MB")
     curves_from_phones(items[0].phones, 10, FPS, np.zeros((10, 7), np.float32))
     print(f"{len(items)} utterances, {total:.1f} s of speech, {FPS:g} fps")
     aligned = engine_rate(items, audios, with_text=True)

@@ -242,7 +242,7 @@ def test_without_a_transcript_the_engine_aligns_the_words_it_hears():
     engine.animate(_request(audio))
     assert engine.last_mode == "heard"
     assert "sick corpus" in engine.last_heard.lower()
-    assert "+" + whisper_words.MODEL_NAME in engine.version  # (+ "-float32-encoder" on AVX2)
+    assert "+" + whisper_words.MODEL_NAME in engine.version  # (+ "-onnx-float32-encoder" on AVX2)
     phones_only = get_engine("phonetic", hear_words=False)
     phones_only.animate(_request(audio))
     assert phones_only.last_mode == "recognised" and phones_only.last_heard is None

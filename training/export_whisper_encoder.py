@@ -64,7 +64,6 @@ def export(layers: int | None, path: str | os.PathLike, model: str = WHISPER_BAS
     import dataclasses
 
     import onnx
-    import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     from talkrig.model.dims import whisper_encoder_dims
@@ -79,20 +78,9 @@ def export(layers: int | None, path: str | os.PathLike, model: str = WHISPER_BAS
         raise SystemExit(f"--tap {' '.join(map(str, taps))}: each tap must be a distinct "
                          f"block before the last, 1..{dims.layers - 1}")
     net = from_ct2(whisper_encoder_variables(model), dims)
-    states = torch.export.Dim("states", min=1, max=dims.n_positions)
-    batch = torch.export.Dim("batch", min=1, max=64)
     with tempfile.TemporaryDirectory() as tmp:
         float_path, int8_path = Path(tmp) / "float.onnx", Path(tmp) / "int8.onnx"
-        program = torch.onnx.export(net, (torch.zeros(2, 32_000),), dynamo=True,
-                                    dynamic_shapes={"audio": {0: batch, 1: 320 * states}},
-                                    input_names=["audio"], output_names=["states"],
-                                    optimize=True, verbose=False)
-        program.save(str(float_path))
-        fused = onnx.load(str(float_path))
-        if fuse_attention(fused, dims.heads) != dims.layers:
-            raise RuntimeError("not every block's attention could be fused")
-        onnx.save(fused, str(float_path))
-        parity(net, float_path, _cases(), FLOAT_TOL[model], output="states")
+        float_graph(net, float_path, FLOAT_TOL[model])
         quantize_dynamic(float_path, int8_path, weight_type=QuantType.QInt8,
                          op_types_to_quantize=["MatMul"], per_channel=PER_CHANNEL,
                          reduce_range=REDUCE_RANGE)
@@ -106,7 +94,28 @@ def export(layers: int | None, path: str | os.PathLike, model: str = WHISPER_BAS
     return save_with_metadata(proto, path, meta)
 
 
-def _cases() -> list[tuple[str, dict]]:
+def float_graph(net, float_path: Path, tolerance: float) -> None:
+    """Export ``net`` (a WhisperBaseEncoder) as a float32 graph with a dynamic batch and
+    length, its attention fused, checked against torch within ``tolerance``."""
+    import onnx
+    import torch
+
+    dims = net.dims
+    states = torch.export.Dim("states", min=1, max=dims.n_positions)
+    batch = torch.export.Dim("batch", min=1, max=64)
+    program = torch.onnx.export(net, (torch.zeros(2, 32_000),), dynamo=True,
+                                dynamic_shapes={"audio": {0: batch, 1: 320 * states}},
+                                input_names=["audio"], output_names=["states"],
+                                optimize=True, verbose=False)
+    program.save(str(float_path))
+    fused = onnx.load(str(float_path))
+    if fuse_attention(fused, dims.heads) != dims.layers:
+        raise RuntimeError("not every block's attention could be fused")
+    onnx.save(fused, str(float_path))
+    parity(net, float_path, check_cases(), tolerance, output="states")
+
+
+def check_cases() -> list[tuple[str, dict]]:
     rng = np.random.default_rng(0)
     return [(f"{s} s", {"audio": (0.1 * rng.standard_normal((1 + i % 2, round(s * 50) * 320)))
                         .astype(np.float32)}) for i, s in enumerate(CHECK_SECONDS)]
@@ -119,7 +128,7 @@ def int8_agreement(float_path: Path, int8_path: Path) -> float:
     sessions = [ort.InferenceSession(str(p), providers=["CPUExecutionProvider"])
                 for p in (float_path, int8_path)]
     cosines = []
-    for _, feeds in _cases():
+    for _, feeds in check_cases():
         want, got = (s.run(["states"], feeds)[0][0] for s in sessions)  # first of batch
         cosines.extend(np.sum(want * got, 1) / (np.linalg.norm(want, axis=1)
                                                 * np.linalg.norm(got, axis=1)))

@@ -73,11 +73,13 @@ def onnx_providers(device: str) -> list[str]:
 
 
 def open_session(path: Path, what: str, device: str = "auto", threads: int | None = None,
-                 memory_pattern: bool = True):
+                 memory_pattern: bool = True, weights: dict[str, np.ndarray] | None = None):
     """An onnxruntime session over ``path`` (``what`` names the file in errors); one-line
     errors for a missing or unloadable file. ``threads``: intra-op threads (onnxruntime's
     default: all cores). ``memory_pattern=False`` stops onnxruntime from planning one
-    block for all of a run's intermediate tensors at once. Threads never spin-wait."""
+    block for all of a run's intermediate tensors at once. ``weights``: arrays for the
+    graph's initializers that the file marks as external data, by name (onnxruntime
+    copies them in). Threads never spin-wait."""
     import onnxruntime as ort
 
     if not path.is_file():
@@ -91,6 +93,11 @@ def open_session(path: Path, what: str, device: str = "auto", threads: int | Non
     # Whisper encoder, then the head) and numpy between them get the cores back
     # (neural-whisper, a minute: 0.555 s -> 0.507 s on 2 cores side by side; same outputs)
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    # the arrays and their OrtValues must live until the session has copied them in
+    arrays = [np.ascontiguousarray(value) for value in (weights or {}).values()]
+    values = [ort.OrtValue.ortvalue_from_numpy(array) for array in arrays]
+    if values:
+        options.add_external_initializers(list(weights), values)
     try:
         return ort.InferenceSession(str(path), options, providers=onnx_providers(device))
     except Exception as exc:  # onnxruntime raises its own exception types

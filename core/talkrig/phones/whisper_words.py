@@ -152,22 +152,33 @@ def _threads() -> int:
         return 0
 
 
+def load() -> None:
+    """Load Whisper now (once per process) rather than at the first audio heard."""
+    _model()
+    _float_encoder()
+
+
 @functools.lru_cache(maxsize=1)
 def _model():
-    """faster-whisper's model, its ``model`` the CTranslate2 Whisper that encodes in
-    :func:`compute_type` and decodes in ``DECODER_COMPUTE_TYPE`` (one model where the
-    two agree, else two, see :class:`SplitWhisper`)."""
+    """faster-whisper's model: CTranslate2's Whisper in int8. It decodes on every CPU, and
+    encodes where this CPU's int8 products are exact (elsewhere :func:`_float_encoder`)."""
     from faster_whisper import WhisperModel
 
     files = _model_files()  # faster-whisper takes files out of the dict it is given
-    encoding = compute_type()
-    whole = WhisperModel(MODEL_NAME, device="cpu", compute_type=encoding,
-                         cpu_threads=_threads(), files=dict(files))
-    if encoding != DECODER_COMPUTE_TYPE:
-        decoding = WhisperModel(MODEL_NAME, device="cpu", compute_type=DECODER_COMPUTE_TYPE,
-                                cpu_threads=_threads(), files=dict(files))
-        whole.model = SplitWhisper(whole.model, decoding.model)
-    return whole
+    return WhisperModel(MODEL_NAME, device="cpu", compute_type=DECODER_COMPUTE_TYPE,
+                        cpu_threads=_threads(), files=files)
+
+
+@functools.lru_cache(maxsize=1)
+def _float_encoder():
+    """Whisper's encoder in float32 in onnxruntime, its weights from the same
+    ``model.bin`` (:mod:`talkrig.whisper_float_encoder`), where :func:`compute_type` is
+    "float32"; None elsewhere."""
+    if compute_type() != FLOAT32:
+        return None
+    from talkrig.whisper_float_encoder import WhisperFloatEncoder
+
+    return WhisperFloatEncoder(model_bin(), threads=_threads() or None)
 
 
 # Whisper decodes in int8 on every CPU. Where int8 products saturate (x86 without VNNI)
@@ -175,31 +186,21 @@ def _model():
 # mfa_uhuh's "Montreal, uh, uh ..."; with it in float32 as well, the engine with words
 # heard ran at 3.3x real time on one core of session 23's AVX2 EPYC, against 3.9x with it
 # in int8 (bench_phonetic.py), and the dev metrics moved by at most 0.001 (docs/phonetic.md).
+# Since session 25 that float32 encoder is an onnxruntime graph filled with the same
+# weights, not a second CTranslate2 model: the decoder's weights are no longer loaded twice.
 DECODER_COMPUTE_TYPE = "int8"
+FLOAT32 = "float32"
+ENCODER_RUNTIME = {FLOAT32: "onnx-float32", DECODER_COMPUTE_TYPE: DECODER_COMPUTE_TYPE}
 
 
 def compute_type() -> str:
-    """CTranslate2's compute type for Whisper's encoder: "int8" (the same words as float32
-    on the dev clips, twice as fast) where this CPU's int8 products are exact, else
-    "float32" (x86 without VNNI, where int8 heard wrong words: talkrig.cpu_int8)."""
+    """The precision of Whisper's encoder: "int8" in CTranslate2 (the same words as
+    float32 on the dev clips, twice as fast) where this CPU's int8 products are exact,
+    else "float32" in onnxruntime (x86 without VNNI, where int8 heard wrong words:
+    talkrig.cpu_int8)."""
     from talkrig.cpu_int8 import int8_pairs_saturate
 
-    return "float32" if int8_pairs_saturate() else "int8"
-
-
-class SplitWhisper:
-    """A CTranslate2 Whisper whose ``encode`` runs one model (``encoder``) and whose
-    decoding, language detection and everything else run another (``decoder``): the
-    same weights in two compute types. The encoding is a float StorageView either way."""
-
-    def __init__(self, encoder, decoder):
-        self.encoder, self.decoder = encoder, decoder
-
-    def encode(self, features, *args, **kwargs):
-        return self.encoder.encode(features, *args, **kwargs)
-
-    def __getattr__(self, name: str):
-        return getattr(self.decoder, name)
+    return FLOAT32 if int8_pairs_saturate() else DECODER_COMPUTE_TYPE
 
 
 def hear(audio: np.ndarray, progress=None, hesitations: bool = True,
@@ -337,10 +338,14 @@ def encode(piece: np.ndarray, padded_samples: int):
     (at most 30 s), shape (1, frames / 2, d_model), a CTranslate2 StorageView on the CPU."""
     import ctranslate2
 
-    model = _model()
     padded = np.zeros(padded_samples, np.float32)
     padded[:len(piece)] = piece[:padded_samples]
     n_frames = len(padded) // HOP // 2 * 2  # the encoder halves the frame count
+    float_encoder = _float_encoder()
+    if float_encoder is not None:  # Whisper's log-mel is inside its graph
+        states = float_encoder.encode(padded[None, :n_frames * HOP])  # (1, n_frames / 2, 512)
+        return ctranslate2.StorageView.from_array(states)
+    model = _model()
     mel = model.feature_extractor(padded)[:, :n_frames]  # (n_mels, n_frames)
     return model.model.encode(ctranslate2.StorageView.from_array(
         np.ascontiguousarray(mel[None])))

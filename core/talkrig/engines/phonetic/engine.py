@@ -24,16 +24,18 @@ PHONE_SHARE = 0.8  # fraction of the work spent finding phones (for progress bar
 @functools.lru_cache(maxsize=1)
 def hearing_suffix() -> str:
     """What the engine's version says of the words it hears: "" without the asr extra,
-    "+whisper-base" where Whisper runs in int8, "+whisper-base-float32-encoder" on CPUs
-    whose int8 products saturate, where its encoder runs in float32 and the words heard
-    may differ (``whisper_words.compute_type``): takes and batch resume tell them apart."""
+    "+whisper-base" where Whisper runs in int8, "+whisper-base-onnx-float32-encoder" on
+    CPUs whose int8 products saturate, where its encoder runs in float32 in onnxruntime
+    and the words heard may differ (``whisper_words.compute_type``): takes and batch
+    resume tell them apart."""
     from talkrig.phones import whisper_words
 
     if not whisper_words.available():
         return ""
     encoder = whisper_words.compute_type()
     return f"+{whisper_words.MODEL_NAME}" + (
-        "" if encoder == whisper_words.DECODER_COMPUTE_TYPE else f"-{encoder}-encoder")
+        "" if encoder == whisper_words.DECODER_COMPUTE_TYPE
+        else f"-{whisper_words.ENCODER_RUNTIME[encoder]}-encoder")
 
 
 class PhoneticEngine:
