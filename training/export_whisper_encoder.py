@@ -116,6 +116,8 @@ def float_graph(net, float_path: Path, tolerance: float) -> None:
 
 
 def check_cases() -> list[tuple[str, dict]]:
+    """Noise at the ``CHECK_SECONDS`` lengths (batches of 1 and 2) the exported graphs are
+    checked on: (label, {"audio": (B, N)})."""
     rng = np.random.default_rng(0)
     return [(f"{s} s", {"audio": (0.1 * rng.standard_normal((1 + i % 2, round(s * 50) * 320)))
                         .astype(np.float32)}) for i, s in enumerate(CHECK_SECONDS)]
