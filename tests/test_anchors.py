@@ -22,6 +22,10 @@ class _Tokens:
         return "".join(self.words[i] for i in ids)
 
 
+# the long pause of michaelandsickmichael.wav begins after the first speaker's last word
+PAUSE_START_S = 44.3
+
+
 def test_segments_are_the_text_between_pairs_of_timestamps():
     t = _Tokens()
     ids = [200, 1, 2, 250, 260, 3, 4, 300, 310, 1, t.eot]  # a last segment left open
@@ -80,8 +84,13 @@ def test_the_cold_voices_soft_word_stays_where_it_is_said():
 
 def test_a_word_a_long_take_drags_out_of_its_segment_is_aligned_in_its_piece():
     """In the 52 s take of both dev speakers (one pass, no filler grammar) the misheard
-    "video" (for the cold voice's soft "one", about 43.5 s) was aligned at 46.4 s, over
-    the "and" after the long pause; aligned piece by piece it stays in its segment."""
+    "video" (for the cold voice's soft "one", about 43.5 s, the end of a piece) was
+    aligned at 46.4 s, over the "and" after the long pause; aligned piece by piece it
+    stays in its segment. Which word the soft "one" is heard as depends on the CPU's
+    Whisper encoder ("video" in int8 and in CTranslate2's float32, nothing in
+    onnxruntime's float32 since session 25), so the check is on the piece's edges: its
+    last phones stay before the pause, and the first word after the pause is its "and"
+    (or an "uh" and its "and")."""
     from talkrig.audio import load_audio
     from talkrig.engines.phonetic.phone_source import phones_for
     from talkrig.phones import whisper_words
@@ -89,10 +98,9 @@ def test_a_word_a_long_take_drags_out_of_its_segment_is_aligned_in_its_piece():
     if not whisper_words.available():
         pytest.skip("needs the asr extra")
     found = phones_for(load_audio(dev_file("michaelandsickmichael.wav")).samples, None)
-    assert found.mode == "heard" and "original video" in found.heard_text
+    assert found.mode == "heard" and "in the original" in found.heard_text
     labels = [(p.label, p.start_s) for p in found.phones if p.label != "SIL"]
-    video = [labels[i][1] for i in range(len(labels) - 4)
-             if [label for label, _ in labels[i:i + 5]] == ["V", "IH", "D", "IY", "OW"]]
-    assert len(video) == 1 and 42.5 <= video[0] <= 44.6, video
-    after = [start for label, start in labels if start > video[0] + 0.5]
-    assert after and after[0] > 44.3  # the "uh" and "and" that follow stay after it
+    before = [start for _, start in labels if start <= PAUSE_START_S]
+    assert before and 42.5 <= before[-1] <= 44.6  # the piece's last word at its end
+    after = " ".join(label for label, start in labels if start > PAUSE_START_S)
+    assert after.startswith(("AH N D ", "AH AH N D ")), after[:40]  # "and" / "uh and"
