@@ -121,10 +121,11 @@ def check(net, path: Path) -> None:
 
 
 def _write_json(path: Path, doc: dict) -> None:
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".part", delete=False) as tmp:
-        json.dump(doc, tmp, indent=1, sort_keys=True)
-        tmp.write("\n")
-    os.replace(tmp.name, path)
+    from talkrig.atomic import atomic_open
+
+    with atomic_open(path, "w", force=True) as handle:
+        json.dump(doc, handle, indent=1, sort_keys=True)
+        handle.write("\n")
 
 
 def main(argv: list[str] | None = None) -> int:
