@@ -109,7 +109,8 @@ def test_tiny_head_trains_resumes_exports_and_runs(tmp_path, speech):
     dims, cfg = load_head_config(REPO / "training" / "configs" / "tiny_whisper_head.toml")
     shipped = str(REPO / "core" / "talkrig" / "models" / "talkrig_neural_whisper.onnx")
     cfg = type(cfg)(**{**cfg.__dict__, "corpus": (str(corpus),), "steps": 2,
-                       "teacher_head": shipped, "teacher_weight": 0.5})  # and a head teacher
+                       "teacher_head": shipped, "teacher_weight": 0.5,  # and a head teacher
+                       "phone_weight": 0.02})  # and the phone read-out
     train(dims, cfg, tmp_path / "run")
     for window in ("10s", "30s"):  # the head's windows and the second view's, cached
         assert list(corpus.glob(f"whisper_states_6l_{window}_*.npz"))
@@ -118,6 +119,10 @@ def test_tiny_head_trains_resumes_exports_and_runs(tmp_path, speech):
     log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
     assert [row["step"] for row in log] == [2, 4]
     assert log[0]["gan"] == 0 and log[1]["gan"] > 0  # the critic, resumed, from gan_start
+    assert all(row["phone"] > 0 for row in log)  # the read-out, resumed too
+    import torch
+    assert set(torch.load(tmp_path / "run" / "last.pt", weights_only=False)["phone_probe"]) == {
+        "weight", "bias"}
 
     onnx_path = tmp_path / "tiny_head.onnx"
     assert export([str(tmp_path / "run" / "last.pt"), str(onnx_path)]) == 0

@@ -52,10 +52,13 @@ class TrainConfig:
     # (1 - teacher_weight) x the phonetic engine's + teacher_weight x that head's
     teacher_head: str = ""
     teacher_weight: float = 0.0
+    # Whisper heads only: weight of the cross-entropy of a linear phone read-out of the
+    # head's last hidden layer (training.phone_probe; not exported); 0 = off
+    phone_weight: float = 0.0
 
 
 # [train] keys one trainer reads and the other would silently ignore
-WHISPER_HEAD_ONLY = ("second_window_s", "teacher_head", "teacher_weight")
+WHISPER_HEAD_ONLY = ("second_window_s", "teacher_head", "teacher_weight", "phone_weight")
 LOG_MEL_ONLY = ("speech_encoder_dir", "freeze_speech_encoder")
 
 

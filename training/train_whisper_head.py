@@ -39,6 +39,7 @@ from talkrig.model.dims import OUTPUT_FPS, SAMPLE_RATE, WHISPER_FEATURE_FPS, Whi
 from training.config import LOG_MEL_ONLY, TrainConfig, train_config
 from training.dataset import INT16_SCALE, emotion_pair, load_corpus, sampling_probs
 from training.optim import descend, set_learning_rate
+from training.phone_probe import frame_phones
 
 
 def load_head_config(path: str | Path) -> tuple[WhisperHeadDims, TrainConfig]:
@@ -51,7 +52,8 @@ class HeadBatches:
     """Random crops of ``crop_frames`` frames at 60 fps, each with two emotions.
 
     ``next()`` returns float32 arrays ``states`` (B, T, W), ``emotion`` (2B, T, 7) and
-    ``target`` (2B, T, 52): rows 0..B-1 the clip's own emotion, B..2B-1 a random one.
+    ``target`` (2B, T, 52): rows 0..B-1 the clip's own emotion, B..2B-1 a random one;
+    and ``phones`` (B, T) int64, each frame's phone (:func:`training.phone_probe.frame_phones`).
     With ``second_states`` (the same clips read in windows of another length), each crop
     reads those instead with even odds. With ``teacher`` (a :class:`HeadTeacher`), each
     target is blended with that head's curves on its own states of the same crop (the
@@ -88,14 +90,17 @@ class HeadBatches:
         states = states_at_frames(self.views[view][index], start, self.crop)
         taught = (None if self.teacher is None else
                   states_at_frames(self.teacher.views[view][index], start, self.crop))
-        return states, [p[0][start:end] for p in pairs], [p[1][start:end] for p in pairs], taught
+        phones = frame_phones(clip.phones, n_frames)[start:end]
+        return (states, [p[0][start:end] for p in pairs], [p[1][start:end] for p in pairs],
+                taught, phones)
 
     def next(self) -> dict[str, np.ndarray]:
         picks = self.rng.choice(self.indices, size=self.cfg.batch_size, p=self.probs)
         items = [self._one(i) for i in picks]
         batch = {"states": np.stack([it[0] for it in items]).astype(np.float32),
                  "emotion": np.stack([it[1][k] for k in (0, 1) for it in items]).astype(np.float32),
-                 "target": np.stack([it[2][k] for k in (0, 1) for it in items]).astype(np.float32)}
+                 "target": np.stack([it[2][k] for k in (0, 1) for it in items]).astype(np.float32),
+                 "phones": np.stack([it[4] for it in items])}
         if self.teacher is not None:
             taught = np.stack([it[3] for it in items]).astype(np.float32)  # (B, T, W_teacher)
             batch["target"] = self.teacher.blend(batch["target"], taught, batch["emotion"])
@@ -136,9 +141,10 @@ def states_at_frames(states: np.ndarray, first: int, count: int) -> np.ndarray:
 
 
 def save_head(path: Path, net, step: int, cfg: TrainConfig, optimizer=None,
-              critic=None) -> None:
+              critic=None, probe=None) -> None:
     """Write a self-describing checkpoint atomically (``critic``: the adversarial
-    term's (discriminator, its optimizer), kept for resuming)."""
+    term's (discriminator, its optimizer), ``probe``: the phone read-out, both kept for
+    resuming)."""
     import torch
 
     doc = {"kind": "whisper-head", "dims": dataclasses.asdict(net.dims),
@@ -147,6 +153,8 @@ def save_head(path: Path, net, step: int, cfg: TrainConfig, optimizer=None,
         doc["optimizer"] = optimizer.state_dict()
     if critic is not None:
         doc["disc"], doc["disc_optimizer"] = (part.state_dict() for part in critic)
+    if probe is not None:
+        doc["phone_probe"] = probe.state_dict()
     tmp = path.with_name(path.name + ".part")
     torch.save(doc, tmp)
     os.replace(tmp, path)
@@ -166,17 +174,27 @@ def load_head(path: str | Path):
 
 
 def train_step(net, optimizer, batch: dict, weights, cfg: TrainConfig,
-               critic=None) -> dict:
+               critic=None, probe=None) -> dict:
     """One optimiser step (with the adversarial term when ``critic``, a discriminator
-    and its optimizer, is given); the loss terms as floats."""
+    and its optimizer, is given; with the phone read-out's cross-entropy, weighted by
+    ``cfg.phone_weight``, when ``probe`` is: a (read-out, HiddenTap) pair); the loss
+    terms as floats."""
     import torch
 
     from training import losses
+    from training.phone_probe import phone_loss
 
     b = {k: torch.from_numpy(v) for k, v in batch.items()}
     pred = net(torch.cat([b["states"], b["states"]]), b["emotion"])  # (2B, T, 52)
     loss, terms = losses.objective(pred, b["target"], b["emotion"], weights, cfg, critic)
-    descend(loss, optimizer, net.parameters())
+    parameters = list(net.parameters())
+    if probe is not None:
+        readout, tap = probe
+        terms["phone"] = phone_loss(readout, tap.features,
+                                    torch.cat([b["phones"], b["phones"]]))  # (2B, T) labels
+        loss = loss + cfg.phone_weight * terms["phone"]
+        parameters += list(readout.parameters())
+    descend(loss, optimizer, parameters)
     return {"loss": loss.item(), **{k: v.item() for k, v in terms.items()}}
 
 
@@ -189,6 +207,7 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
     from talkrig.model.whisper_head import WhisperHead
     from talkrig.whisper_encoder import WhisperEncoder, reads_states_of
     from training import losses
+    from training.phone_probe import HiddenTap, make_probe
     from training.whisper_states import corpus_states, load_states
 
     encoder = WhisperEncoder(encoder_path, device="cpu")
@@ -218,8 +237,11 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
     batches = HeadBatches(clips, states, list(range(len(clips))), cfg, cfg.seed, second,
                           teacher)
     net = WhisperHead(dims)
-    optimizer = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    readout = make_probe(dims.channels) if cfg.phone_weight > 0 else None
+    trained = list(net.parameters()) + (list(readout.parameters()) if readout else [])
+    optimizer = torch.optim.AdamW(trained, lr=cfg.lr, weight_decay=cfg.weight_decay)
     critic = losses.make_critic(cfg.lr) if cfg.gan_weight > 0 else None
+    probe = (readout, HiddenTap(net.out)) if readout is not None else None
     step = 0
     out.mkdir(parents=True, exist_ok=True)
     if (out / "last.pt").exists():
@@ -229,6 +251,8 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
         if critic is not None:
             critic[0].load_state_dict(doc["disc"])
             critic[1].load_state_dict(doc["disc_optimizer"])
+        if readout is not None:
+            readout.load_state_dict(doc["phone_probe"])
         step = doc["step"]
         batches.reseed(cfg.seed, step)
         print(f"resumed at step {step}", file=sys.stderr)
@@ -238,15 +262,15 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
         while step < cfg.steps and time.time() - started < cfg.max_minutes * 60:
             set_learning_rate(optimizer, step, cfg)
             adversary = critic if step >= cfg.gan_start else None
-            terms = train_step(net, optimizer, batches.next(), weights, cfg, adversary)
+            terms = train_step(net, optimizer, batches.next(), weights, cfg, adversary, probe)
             step += 1
             if step % cfg.val_every == 0 or step == cfg.steps:
                 log.write(json.dumps({"step": step, **terms}) + "\n")
                 log.flush()
                 print(json.dumps({"step": step, **terms}), file=sys.stderr)
                 save_head(out / f"step_{step:06d}.pt", net, step, cfg)
-                save_head(out / "last.pt", net, step, cfg, optimizer, critic)
-    save_head(out / "last.pt", net, step, cfg, optimizer, critic)
+                save_head(out / "last.pt", net, step, cfg, optimizer, critic, readout)
+    save_head(out / "last.pt", net, step, cfg, optimizer, critic, readout)
     return out / "last.pt"
 
 
