@@ -134,6 +134,36 @@ def test_tiny_head_trains_resumes_exports_and_runs(tmp_path, speech):
     assert curves.shape == (90, 52) and np.isfinite(curves).all()
 
 
+def test_states_dropout_masks_the_states_alike_for_both_emotions():
+    torch = pytest.importorskip("torch")
+    import dataclasses
+
+    from talkrig.model.whisper_head import WhisperHead
+    from training import losses
+    from training.train_whisper_head import load_head_config, train_step
+
+    dims, cfg = load_head_config(REPO / "training" / "configs" / "tiny_whisper_head.toml")
+    seen = []
+    for dropout in (0.0, 0.5):
+        net = WhisperHead(dims)
+        hook = net.states_norm.register_forward_pre_hook(
+            lambda module, args: seen.append(args[0].detach().clone()))  # (2B, W, T)
+        optimizer = torch.optim.AdamW(net.parameters())
+        batch = {"states": np.ones((2, 30, dims.features), np.float32),
+                 "emotion": np.zeros((4, 30, 7), np.float32),
+                 "target": np.zeros((4, 30, 52), np.float32),
+                 "phones": np.zeros((2, 30), np.int64)}
+        torch.manual_seed(0)
+        train_step(net, optimizer, batch, losses.channel_weights(2.0, "cpu"),
+                   dataclasses.replace(cfg, states_dropout=dropout))
+        hook.remove()
+    plain, dropped = (x.numpy() for x in seen)
+    assert (plain == 1.0).all()
+    assert set(np.unique(dropped)) == {0.0, 2.0}  # zeroed, or scaled by 1 / (1 - 0.5)
+    assert 0.45 < (dropped == 0.0).mean() < 0.55
+    assert (dropped[:2] == dropped[2:]).all()  # crop b's two emotion rows, one mask
+
+
 def test_training_refuses_an_encoder_the_config_does_not_name(tmp_path):
     pytest.importorskip("torch")
     import dataclasses

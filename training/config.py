@@ -55,10 +55,14 @@ class TrainConfig:
     # Whisper heads only: weight of the cross-entropy of a linear phone read-out of the
     # head's last hidden layer (training.phone_probe; not exported); 0 = off
     phone_weight: float = 0.0
+    # Whisper heads only: dropout on the encoder states a crop reads (each value zeroed
+    # with this chance, the rest scaled up), the same mask for both emotions; 0 = off
+    states_dropout: float = 0.0
 
 
 # [train] keys one trainer reads and the other would silently ignore
-WHISPER_HEAD_ONLY = ("second_window_s", "teacher_head", "teacher_weight", "phone_weight")
+WHISPER_HEAD_ONLY = ("second_window_s", "teacher_head", "teacher_weight", "phone_weight",
+                     "states_dropout")
 LOG_MEL_ONLY = ("speech_encoder_dir", "freeze_speech_encoder")
 
 

@@ -177,15 +177,18 @@ def train_step(net, optimizer, batch: dict, weights, cfg: TrainConfig,
                critic=None, probe=None) -> dict:
     """One optimiser step (with the adversarial term when ``critic``, a discriminator
     and its optimizer, is given; with the phone read-out's cross-entropy, weighted by
-    ``cfg.phone_weight``, when ``probe`` is: a (read-out, HiddenTap) pair); the loss
-    terms as floats."""
+    ``cfg.phone_weight``, when ``probe`` is: a (read-out, HiddenTap) pair; with
+    ``cfg.states_dropout``, on states with dropout); the loss terms as floats."""
     import torch
 
     from training import losses
     from training.phone_probe import phone_loss
 
     b = {k: torch.from_numpy(v) for k, v in batch.items()}
-    pred = net(torch.cat([b["states"], b["states"]]), b["emotion"])  # (2B, T, 52)
+    states = b["states"]  # (B, T, W)
+    if cfg.states_dropout > 0:
+        states = torch.nn.functional.dropout(states, cfg.states_dropout)
+    pred = net(torch.cat([states, states]), b["emotion"])  # (2B, T, 52)
     loss, terms = losses.objective(pred, b["target"], b["emotion"], weights, cfg, critic)
     parameters = list(net.parameters())
     if probe is not None:
