@@ -11,6 +11,9 @@ The conditional LSGAN term of READ when ``gan_weight`` > 0 (from ``gan_start``).
 With ``teacher_head`` (a trained head's ONNX file) and ``teacher_weight`` w, the target
 is (1 - w) x the phonetic engine's curves + w x that head's on its own encoder's states
 of the same crop: a head on a smaller encoder learns from one on a larger encoder.
+Two regularisers, off by default and measured in session 26 (docs/neural.md):
+``phone_weight`` trains a phone read-out of the head's last hidden layer beside it
+(:mod:`training.phone_probe`), and ``states_dropout`` drops encoder state values.
 
     python -m training.train_whisper_head training/configs/whisper_head.toml --out out/train_wh
 
