@@ -20,6 +20,7 @@ def test_frames_take_the_phone_spoken_at_their_time_and_silence_elsewhere():
     assert named[:2] == ["SIL", "SIL"]
     assert named[2:4] == ["P", "P"] and named[4:7] == ["AA"] * 3
     assert set(named[7:]) == {"SIL"}
+    assert (frame_phones(phones, 5, fps=20.0, first=3) == labels[3:8]).all()  # a crop
     assert len(PHONES) == 41 and len(set(PHONES)) == 41  # 39 CMU phones, schwa, silence
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from talkrig.model.dims import OUTPUT_FPS
+from talkrig.phones import labels_at
 from talkrig.phones.labels import ARPABET, SILENCE
 
 # the classes: the 39 CMU phones, schwa and silence, in a fixed order
@@ -20,24 +21,24 @@ PHONES: tuple[str, ...] = (*sorted(ARPABET), SILENCE)
 _INDEX = {label: i for i, label in enumerate(PHONES)}
 
 
-def frame_phones(phones, n_frames: int, fps: float = OUTPUT_FPS) -> np.ndarray:
-    """The phone class of each frame (frame i at i / fps), silence where none is spoken.
+def frame_phones(phones, n_frames: int, fps: float = OUTPUT_FPS, first: int = 0) -> np.ndarray:
+    """The phone class of frames ``first .. first + n_frames - 1`` (frame i at i / fps),
+    silence where none is spoken.
 
     Parameters
     ----------
-    phones : sequence of talkrig.phones.Phone, in time order
+    phones : sequence of talkrig.phones.Phone
     n_frames : int
+    first : int
+        The first frame's index (a training crop's start).
 
     Returns
     -------
     np.ndarray, shape (n_frames,), int64, indices into :data:`PHONES`
     """
-    labels = np.full(n_frames, _INDEX[SILENCE], np.int64)
-    t = np.arange(n_frames) / fps
-    for phone in phones:
-        inside = (t >= phone.start_s) & (t < phone.end_s)
-        labels[inside] = _INDEX.get(phone.label, _INDEX[SILENCE])
-    return labels
+    silence = _INDEX[SILENCE]
+    return labels_at(phones, np.arange(first, first + n_frames) / fps,
+                     lambda label: _INDEX.get(label, silence), silence)
 
 
 def make_probe(channels: int):

@@ -93,7 +93,7 @@ class HeadBatches:
         states = states_at_frames(self.views[view][index], start, self.crop)
         taught = (None if self.teacher is None else
                   states_at_frames(self.teacher.views[view][index], start, self.crop))
-        phones = frame_phones(clip.phones, n_frames)[start:end]
+        phones = frame_phones(clip.phones, self.crop, first=start)  # the crop's frames only
         return (states, [p[0][start:end] for p in pairs], [p[1][start:end] for p in pairs],
                 taught, phones)
 

@@ -43,4 +43,28 @@ class Phone:
         return Phone(self.label, self.start_s + offset_s, self.end_s + offset_s)
 
 
-__all__ = ["Phone"]
+def labels_at(phones, times, index_of, fill: int):
+    """The class of the phone spoken at each time: ``index_of(label)`` of the phone whose
+    span ``[start_s, end_s)`` holds it, ``fill`` where none does (a later phone wins
+    where spans overlap).
+
+    Parameters
+    ----------
+    phones : sequence of Phone
+    times : np.ndarray, shape (n,), seconds
+    index_of : callable, label -> int
+    fill : int
+
+    Returns
+    -------
+    np.ndarray, shape (n,), int64
+    """
+    import numpy as np
+
+    labels = np.full(len(times), fill, np.int64)
+    for phone in phones:
+        labels[(times >= phone.start_s) & (times < phone.end_s)] = index_of(phone.label)
+    return labels
+
+
+__all__ = ["Phone", "labels_at"]

@@ -25,7 +25,7 @@ from typing import Sequence
 
 import numpy as np
 
-from talkrig.phones import Phone
+from talkrig.phones import Phone, labels_at
 
 SAMPLE_RATE = 16_000
 HOP = 160  # 10 ms
@@ -89,11 +89,8 @@ def frame_features(audio: np.ndarray, phones: Sequence[Phone]) -> np.ndarray:
 
 def frame_labels(phones: Sequence[Phone], n: int) -> np.ndarray:
     """``CLASSES`` index of the phone at each 10 ms frame (silence where none), shape (n,)."""
-    t = np.arange(n) * HOP / SAMPLE_RATE
-    labels = np.full(n, CLASSES.index("silence"), np.int64)
-    for ph in phones:
-        labels[(t >= ph.start_s) & (t < ph.end_s)] = phone_class_index(ph.label)
-    return labels
+    return labels_at(phones, np.arange(n) * HOP / SAMPLE_RATE, phone_class_index,
+                     CLASSES.index("silence"))
 
 
 @dataclass(frozen=True, eq=False)
