@@ -54,23 +54,6 @@ def read_scripts(path: Path) -> dict[str, str]:
     return scripts
 
 
-def fetch(debs: Path) -> None:
-    """``apt-get download`` the packages into ``debs``."""
-    subprocess.run(["apt-get", "download", *PACKAGES], cwd=debs, check=True)
-
-
-def unpack(debs: Path, root: Path) -> dict[str, str]:
-    """Extract every package in ``debs`` under ``root``; {package: version}."""
-    versions = {}
-    for package in PACKAGES:
-        found = sorted(debs.glob(f"{package}_*.deb"))
-        if not found:
-            raise SystemExit(f"{debs}: no {package}_*.deb (fetch it, or leave out --debs)")
-        subprocess.run(["dpkg-deb", "-x", str(found[-1]), str(root)], check=True)
-        versions[package] = found[-1].name.split("_")[1]
-    return versions
-
-
 def prepare(root: Path, out: Path) -> int:
     """Write ``out``/wav and ``out``/lab from the unpacked packages; returns the count."""
     from talkrig.ffmpeg import decode_to_wav
@@ -94,12 +77,11 @@ def prepare(root: Path, out: Path) -> int:
 
 
 def _unpack_and_prepare(args, tmp: Path) -> tuple[dict[str, str], int]:
-    debs = args.debs or tmp / "debs"
-    if args.debs is None:
-        debs.mkdir()
-        fetch(debs)
+    from training.debian_packages import fetched_or_given, unpack
+
+    debs = fetched_or_given(PACKAGES, args.debs, tmp)
     root = tmp / "root"
-    versions = unpack(debs, root)
+    versions = unpack(PACKAGES, debs, root)
     count = prepare(root, args.out)
     (args.out / "LICENSE").write_bytes((root / COPYRIGHT).read_bytes())
     return versions, count

@@ -183,17 +183,20 @@ def recorded_clips(folder: Path, copies: int, seed: int):
     to its script, skipped when Whisper hears other words (more than
     ``MAX_SCRIPT_MISMATCH`` of them differ) or the script does not align, cut at pauses
     into pieces of at most ``MAX_CLIP_S``, and used ``copies`` times (clean, then
-    augmented)."""
+    augmented). A folder whose ``sources.json`` names another ``language`` (as
+    :mod:`training.fillets_dialogue` writes) is aligned without asking Whisper."""
     from talkrig.audio import load_audio
 
     rng = np.random.default_rng(seed + 3)
+    language = _provenance(folder).get("language", "en")
     for lab in sorted((folder / "lab").glob("*.lab")):
         wavs = sorted((folder / "wav").glob(f"{lab.stem}.*"))
         if not wavs:
             continue
         samples = load_audio(wavs[0]).samples
         text = lab.read_text("utf-8").strip()
-        phones = _scripted_phones(samples, text, lab.stem)
+        phones = (_scripted_phones(samples, text, lab.stem) if language == "en"
+                  else _foreign_phones(samples, text, lab.stem, language))
         if phones is None:
             continue
         duration = len(samples) / tts.SAMPLE_RATE
@@ -223,6 +226,18 @@ def _scripted_phones(samples: np.ndarray, text: str, name: str):
         print(f"skip {name}: the script did not align", file=sys.stderr)
         return None
     return [(p.label, p.start_s, p.end_s) for p in found.phones]
+
+
+def _foreign_phones(samples: np.ndarray, text: str, name: str, language: str):
+    """A line in another language, aligned (:mod:`training.foreign_align`), or None
+    (reported) when it does not align plausibly."""
+    from training.foreign_align import align_line
+
+    phones = align_line(samples, text, language)
+    if not phones:
+        print(f"skip {name}: the {language} line did not align", file=sys.stderr)
+        return None
+    return phones
 
 
 def pieces_at_pauses(phones: list, duration: float, max_s: float) -> list[tuple[float, float]]:

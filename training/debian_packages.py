@@ -1,0 +1,51 @@
+"""Fetch and unpack Debian packages that ship training data (recorded speech).
+
+Used by :mod:`training.asterisk_sounds` and :mod:`training.fillets_dialogue`: the
+packages are fetched with ``apt-get download`` (unless a folder already holds them) and
+extracted with ``dpkg-deb -x``; the versions go into the prepared folder's
+``sources.json``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+
+def fetch(packages: tuple[str, ...], debs: Path) -> None:
+    """``apt-get download`` ``packages`` into the folder ``debs``."""
+    subprocess.run(["apt-get", "download", *packages], cwd=debs, check=True)
+
+
+def unpack(packages: tuple[str, ...], debs: Path, root: Path) -> dict[str, str]:
+    """Extract each of ``packages`` (its newest ``.deb`` in ``debs``) under ``root``.
+
+    Returns
+    -------
+    dict
+        {package: version}.
+
+    Raises
+    ------
+    SystemExit
+        When ``debs`` lacks one of the packages.
+    """
+    versions = {}
+    for package in packages:
+        found = sorted(debs.glob(f"{package}_*.deb"))
+        if not found:
+            raise SystemExit(f"{debs}: no {package}_*.deb (fetch it, or leave out --debs)")
+        subprocess.run(["dpkg-deb", "-x", str(found[-1]), str(root)], check=True)
+        versions[package] = found[-1].name.split("_")[1]
+    return versions
+
+
+def fetched_or_given(packages: tuple[str, ...], given: Path | None, tmp: Path) -> Path:
+    """The folder holding the packages' ``.deb`` files: ``given``, or a new folder under
+    ``tmp`` they are fetched into."""
+    if given is not None:
+        return given
+    debs = tmp / "debs"
+    debs.mkdir()
+    fetch(packages, debs)
+    return debs

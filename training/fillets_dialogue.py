@@ -1,0 +1,119 @@
+"""Recorded dialogue in Czech and Dutch, with its lines, from Debian's Fish Fillets NG.
+
+The game's spoken dialogue (``fillets-ng-data-cs``: about 100 minutes, ``-nl``: about 90,
+22.05 kHz Ogg Vorbis; GPL-2) is read by actors, two of them (the two fish) speaking most
+lines; ``fillets-ng-data`` holds each level's lines in ``script/<level>/dialogs_<lang>.lua``.
+This prepares one language as a folder of transcribed recordings for
+``build_corpus --recordings``::
+
+    python -m training.fillets_dialogue --language cs --out out/fillets-cs
+
+``wav/<level>_<line>.wav`` (float WAV at the game's rate, by talkrig.ffmpeg; the corpus
+builder resamples), ``lab/<level>_<line>.lab``
+(the line as the game shows it), ``LICENSE`` (the packages' copyright file) and
+``sources.json`` (package versions, licence and the ``language``, which tells
+``build_corpus`` to align the lines with :mod:`training.foreign_align`). Needs
+``apt-get`` (Debian), ``dpkg-deb`` and ffmpeg.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+LANGUAGES = ("cs", "nl")  # the two languages the game's voices were recorded in
+DATA_PACKAGE = "fillets-ng-data"  # the lines, in every language
+GAME_DIR = "usr/share/games/fillets-ng"
+COPYRIGHT = "usr/share/doc/{package}/copyright"
+MAX_LINE_S = 60.0  # the longest line is under 30 s
+# dialogId("line id", "font", "English line")  then  dialogStr("translated line")
+DIALOG_LINE = re.compile(r'dialogId\("([^"]+)"[^\n]*\n\s*dialogStr\("((?:[^"\\]|\\.)*)"\)')
+
+
+def packages(language: str) -> tuple[str, ...]:
+    """The Debian packages holding ``language``'s lines and voices."""
+    return DATA_PACKAGE, f"fillets-ng-data-{language}"
+
+
+def read_lines(script: Path) -> dict[str, str]:
+    """{line id: text} of a level's ``dialogs_<lang>.lua`` (escapes undone)."""
+    source = script.read_text("utf-8", errors="replace")
+    return {line_id: re.sub(r"\\(.)", r"\1", text)
+            for line_id, text in DIALOG_LINE.findall(source)}
+
+
+def prepare(root: Path, language: str, out: Path) -> int:
+    """Write ``out``/wav and ``out``/lab for ``language`` from the unpacked packages;
+    returns how many lines were written (lines without a recording, recordings
+    without words in their line and empty recordings are skipped)."""
+    import soundfile as sf
+
+    from talkrig.ffmpeg import decode_to_wav
+
+    game = root / GAME_DIR
+    (out / "wav").mkdir(parents=True, exist_ok=True)
+    (out / "lab").mkdir(exist_ok=True)
+    written = 0
+    for script in sorted((game / "script").glob(f"*/dialogs_{language}.lua")):
+        level = script.parent.name
+        for line_id, text in sorted(read_lines(script).items()):
+            voice = game / "sound" / level / language / f"{line_id}.ogg"
+            if not voice.exists() or not re.search(r"\w", text):
+                continue
+            stem = f"{level}_{line_id}"
+            wav = out / "wav" / f"{stem}.wav"
+            decode_to_wav(voice, wav, MAX_LINE_S)
+            if sf.info(wav).frames == 0:  # (one Dutch recording is empty)
+                wav.unlink()
+                continue
+            (out / "lab" / f"{stem}.lab").write_text(" ".join(text.split()) + "\n", "utf-8")
+            written += 1
+    return written
+
+
+def _unpack_and_prepare(args, tmp: Path) -> tuple[dict[str, str], int]:
+    from training.debian_packages import fetched_or_given, unpack
+
+    wanted = packages(args.language)
+    debs = fetched_or_given(wanted, args.debs, tmp)
+    root = tmp / "root"
+    versions = unpack(wanted, debs, root)
+    count = prepare(root, args.language, args.out)
+    voices = COPYRIGHT.format(package=wanted[1])
+    (args.out / "LICENSE").write_bytes((root / voices).read_bytes())
+    return versions, count
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--language", choices=LANGUAGES, required=True,
+                        help="the dialogue's language")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="folder to write (wav/, lab/, LICENSE, sources.json)")
+    parser.add_argument("--debs", type=Path, default=None,
+                        help="folder holding the .deb files (default: apt-get download them)")
+    args = parser.parse_args(argv)
+    from talkrig.errors import TalkRigError
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            versions, count = _unpack_and_prepare(args, Path(tmp))
+        except (OSError, subprocess.CalledProcessError, TalkRigError) as exc:  # no apt-get,
+            # dpkg-deb or ffmpeg, or a recording ffmpeg cannot decode
+            print(f"training.fillets_dialogue: {exc}", file=sys.stderr)
+            return 1
+    (args.out / "sources.json").write_text(json.dumps(
+        {"packages": versions, "lines": count, "licence": "GPL-2",
+         "language": args.language}, indent=1) + "\n", "utf-8")
+    print(f"wrote {count} lines to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
