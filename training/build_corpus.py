@@ -127,26 +127,31 @@ def real_clips(folder: Path, copies: int, seed: int):
 
     Each clip is used ``copies`` times: once clean, then augmented.
     """
-    from talkrig.audio import load_audio
     from talkrig.phones import sphinx
 
     rng = np.random.default_rng(seed + 1)
-    for lab in sorted((folder / "lab").glob("*.lab")):
-        if (folder / "textgrid" / f"{lab.stem}.TextGrid").exists():
+    for wav, samples, text in _transcribed(folder):
+        if (folder / "textgrid" / f"{wav.stem}.TextGrid").exists():
             continue  # evaluation clip: never trained on
-        wavs = [p for p in sorted((folder / "wav").glob(f"{lab.stem}.*"))]
-        if not wavs:
-            continue
-        samples = load_audio(wavs[0]).samples
-        text = lab.read_text("utf-8").strip()
         try:
             phones = sphinx.align(samples, text)
         except Exception as exc:  # noqa: BLE001 - non-English text does not align
-            print(f"skip {lab.stem}: {exc}", file=sys.stderr)
+            print(f"skip {wav.stem}: {exc}", file=sys.stderr)
             continue
         base = [(p.label, p.start_s, p.end_s) for p in phones]
         yield from _augmented_copies(samples, base, copies, rng,
-                                     f"speech-dev/{wavs[0].name}", text)
+                                     f"speech-dev/{wav.name}", text)
+
+
+def _transcribed(folder: Path):
+    """Yield (wav path, samples, transcript) for each ``lab/<stem>.lab`` of ``folder``
+    with a recording ``wav/<stem>.*`` (16 kHz mono samples)."""
+    from talkrig.audio import load_audio
+
+    for lab in sorted((folder / "lab").glob("*.lab")):
+        wavs = sorted((folder / "wav").glob(f"{lab.stem}.*"))
+        if wavs:
+            yield wavs[0], load_audio(wavs[0]).samples, lab.read_text("utf-8").strip()
 
 
 def untranscribed_clips(folder: Path, copies: int, seed: int, hear: bool = False):
@@ -185,18 +190,11 @@ def recorded_clips(folder: Path, copies: int, seed: int):
     into pieces of at most ``MAX_CLIP_S``, and used ``copies`` times (clean, then
     augmented). A folder whose ``sources.json`` names another ``language`` (as
     :mod:`training.fillets_dialogue` writes) is aligned without asking Whisper."""
-    from talkrig.audio import load_audio
-
     rng = np.random.default_rng(seed + 3)
     language = _provenance(folder).get("language", "en")
-    for lab in sorted((folder / "lab").glob("*.lab")):
-        wavs = sorted((folder / "wav").glob(f"{lab.stem}.*"))
-        if not wavs:
-            continue
-        samples = load_audio(wavs[0]).samples
-        text = lab.read_text("utf-8").strip()
-        phones = (_scripted_phones(samples, text, lab.stem) if language == "en"
-                  else _foreign_phones(samples, text, lab.stem, language))
+    for wav, samples, text in _transcribed(folder):
+        phones = (_scripted_phones(samples, text, wav.stem) if language == "en"
+                  else _foreign_phones(samples, text, wav.stem, language))
         if phones is None:
             continue
         duration = len(samples) / tts.SAMPLE_RATE
@@ -206,7 +204,7 @@ def recorded_clips(folder: Path, copies: int, seed: int):
                 continue  # a trailing pause: nothing said
             piece = samples[int(start * tts.SAMPLE_RATE): int(end * tts.SAMPLE_RATE)]
             yield from _augmented_copies(piece, inside, copies, rng,
-                                         f"{folder.name}/{wavs[0].name}#{k}", text)
+                                         f"{folder.name}/{wav.name}#{k}", text)
 
 
 def _scripted_phones(samples: np.ndarray, text: str, name: str):

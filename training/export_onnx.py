@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -56,18 +55,16 @@ def export(net, path: str | os.PathLike, extra_meta: dict | None = None) -> Path
 
 def save_with_metadata(proto, path: str | os.PathLike, meta: dict[str, str]) -> Path:
     """Write the ONNX ``proto`` with ``meta`` as its metadata to ``path``, atomically
-    (temp file + rename), weights inline: one self-contained file."""
-    import onnx
+    (:func:`talkrig.atomic.atomic_open`), weights inline: one self-contained file."""
+    from talkrig.atomic import atomic_open
 
     for key, value in meta.items():
         entry = proto.metadata_props.add()
         entry.key, entry.value = key, value
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as tmp:
-        tmp_path = Path(tmp.name)
-    onnx.save_model(proto, tmp_path)
-    os.replace(tmp_path, path)
+    with atomic_open(path, "wb", force=True) as out:
+        out.write(proto.SerializeToString())
     return path
 
 

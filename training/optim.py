@@ -24,12 +24,13 @@ def set_learning_rate(optimizer, step: int, cfg: TrainConfig) -> None:
         group["lr"] = learning_rate(step, cfg)
 
 
-def descend(loss, optimizer, parameters) -> None:
-    """Back-propagate ``loss``, clip the gradients of ``parameters`` to
-    :data:`GRAD_CLIP_NORM` and take one step of ``optimizer``."""
+def descend(loss, optimizer) -> None:
+    """Back-propagate ``loss``, clip the gradients of the parameters ``optimizer``
+    trains to :data:`GRAD_CLIP_NORM` and take one step of it."""
     import torch
 
     optimizer.zero_grad()
     loss.backward()
-    torch.nn.utils.clip_grad_norm_(parameters, GRAD_CLIP_NORM)
+    trained = [p for group in optimizer.param_groups for p in group["params"]]
+    torch.nn.utils.clip_grad_norm_(trained, GRAD_CLIP_NORM)
     optimizer.step()

@@ -134,7 +134,7 @@ class _Run:
         critic = (self.disc, self.opt_d) if adversarial else None
         loss, terms = losses.objective(pred, b["target"], b["emotion"], self.weights, cfg,
                                        critic)
-        descend(loss, self.opt, self.net.parameters())
+        descend(loss, self.opt)
         self.step += 1
         return {"loss": loss.item(), **{k: v.item() for k, v in terms.items()}}
 

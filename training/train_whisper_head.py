@@ -193,14 +193,12 @@ def train_step(net, optimizer, batch: dict, weights, cfg: TrainConfig,
         states = torch.nn.functional.dropout(states, cfg.states_dropout)
     pred = net(torch.cat([states, states]), b["emotion"])  # (2B, T, 52)
     loss, terms = losses.objective(pred, b["target"], b["emotion"], weights, cfg, critic)
-    parameters = list(net.parameters())
     if probe is not None:
         readout, tap = probe
         terms["phone"] = phone_loss(readout, tap.features,
                                     torch.cat([b["phones"], b["phones"]]))  # (2B, T) labels
         loss = loss + cfg.phone_weight * terms["phone"]
-        parameters += list(readout.parameters())
-    descend(loss, optimizer, parameters)
+    descend(loss, optimizer)  # (the read-out's parameters are the optimizer's too)
     return {"loss": loss.item(), **{k: v.item() for k, v in terms.items()}}
 
 
