@@ -20,7 +20,8 @@ TEXTGRIDS = DEV_SPEECH / "textgrid"
     ("h#", "SIL"), ("pcl", "P"), ("ix", "IH"), ("ɑ", "AA"), ("tʲ", "T"), ("ɹ", "R"),
     ("aj", "AY"), ("oʊ", "OW"), ("dʒ", "JH"), ("m̩", "M"), ("ɫ", "L"), ("tS", "CH"),
     ("{", "AE"), ("i:", "IY"), ("@", "AX"), ("ə", "AX"), ("ax", "AX"), ("ʌ", "AH"),
-    ("AX", "AX"), ("ᵻ", "IH")], ids=repr)
+    ("AX", "AX"), ("ᵻ", "IH"), ("ɣ", "G"), ("ˈɵ", "UH"), ("ɛɪ", "EY"), ("ʌʊ", "AW"),
+    ("œy", "OY")], ids=repr)
 def test_labels_in_arpabet_ipa_sampa_and_timit_become_arpabet(label, expected):
     assert normalise_label(label) == expected
 

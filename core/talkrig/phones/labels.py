@@ -48,10 +48,12 @@ IPA: dict[str, str] = {
     "i": "IY", "ɪ": "IH", "e": "EY", "ɛ": "EH", "æ": "AE", "a": "AA", "ɑ": "AA",
     "ɒ": "AA", "ɔ": "AO", "o": "OW", "ʊ": "UH", "u": "UW", "ʉ": "UW", "ʌ": "AH",
     "ə": SCHWA, "ɐ": "AH", "ɚ": "ER", "ɝ": "ER", "ɜ": "ER", "ɨ": "IH", "ᵻ": "IH", "y": "UW",
-    "ø": "OW", "œ": "EH", "ɯ": "UW", "ɤ": "AH",
+    "ø": "OW", "œ": "EH", "ɯ": "UW", "ɤ": "AH", "ɵ": "UH", "ɣ": "G",
     "aɪ": "AY", "aj": "AY", "ɑɪ": "AY", "aʊ": "AW", "aw": "AW", "ɑʊ": "AW",
     "eɪ": "EY", "ej": "EY", "oʊ": "OW", "ow": "OW", "əʊ": "OW", "əw": "OW",
-    "ɔɪ": "OY", "ɔj": "OY", "ɪə": "IH", "ɛə": "EH", "ʊə": "UH", "ɜɹ": "ER"}
+    "ɔɪ": "OY", "ɔj": "OY", "ɪə": "IH", "ɛə": "EH", "ʊə": "UH", "ɜɹ": "ER",
+    # Dutch diphthongs (espeak-ng's "ij", "ou", "ui"): spread, opening-rounding, rounded
+    "ɛɪ": "EY", "ɛi": "EY", "ʌʊ": "AW", "ʌu": "AW", "œy": "OY"}
 
 # X-SAMPA / SAMPA symbols that differ from the IPA table's ASCII members.
 SAMPA: dict[str, str] = {
