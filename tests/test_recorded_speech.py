@@ -64,7 +64,8 @@ def test_fillets_lines_are_read_with_their_ids_and_escapes(tmp_path):
                                   "poc-v-dos": 'Adres\u00e1\u0159 C:\\WINDOWS a "uvozovky"'}
 
 
-def test_fillets_dialogue_becomes_transcribed_recordings(tmp_path):
+@pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb (Debian) not installed")
+def test_fillets_packages_become_transcribed_recordings(tmp_path):
     import soundfile as sf
 
     from talkrig.ffmpeg import find_ffmpeg
@@ -73,24 +74,30 @@ def test_fillets_dialogue_becomes_transcribed_recordings(tmp_path):
     ffmpeg = find_ffmpeg()
     if ffmpeg is None:
         pytest.skip("no ffmpeg")
-    game = tmp_path / "root" / fd.GAME_DIR
-    (game / "script" / "ship").mkdir(parents=True)
-    (game / "script" / "ship" / "dialogs_nl.lua").write_text(
-        'dialogId("a", "f", "x")\ndialogStr("Wat is dit voor raar schip?")\n'
-        'dialogId("b", "f", "y")\ndialogStr("Niet opgenomen.")\n'  # no recording
-        'dialogId("c", "f", "z")\ndialogStr("...")\n', "utf-8")  # no words
-    sound = game / "sound" / "ship" / "nl"
-    sound.mkdir(parents=True)
-    for name in ("a", "c"):  # real speech, as Ogg Vorbis at 22.05 kHz like the game's
-        subprocess.run([ffmpeg, "-nostdin", "-loglevel", "error", "-i",
-                        str(dev_file(SWEDISH.format(COUNTING) + ".wav")), "-ar", "22050",
-                        "-c:a", "libvorbis", str(sound / f"{name}.ogg")], check=True)
-    assert fd.prepare(tmp_path / "root", "nl", tmp_path / "out") == 1
-    assert (tmp_path / "out" / "lab" / "ship_a.lab").read_text("utf-8") == \
-        "Wat is dit voor raar schip?\n"
-    audio, rate = sf.read(tmp_path / "out" / "wav" / "ship_a.wav")
+    lines = ('dialogId("a", "f", "x")\ndialogStr("Wat is dit voor raar schip?")\n'
+             'dialogId("b", "f", "y")\ndialogStr("Niet opgenomen.")\n'  # no recording
+             'dialogId("c", "f", "z")\ndialogStr("...")\n')  # no words
+    ogg = tmp_path / "a.ogg"  # real speech, as Ogg Vorbis at 22.05 kHz like the game's
+    subprocess.run([ffmpeg, "-nostdin", "-loglevel", "error", "-i",
+                    str(dev_file(SWEDISH.format(COUNTING) + ".wav")), "-ar", "22050",
+                    "-c:a", "libvorbis", str(ogg)], check=True)
+    game = fd.GAME_DIR
+    _deb(tmp_path, "fillets-ng-data", "1.0.1-1.1",
+         {f"{game}/script/ship/dialogs_nl.lua": lines.encode()})
+    debs = _deb(tmp_path, "fillets-ng-data-nl", "1.0.1-1.1",
+                {f"{game}/sound/ship/nl/a.ogg": ogg.read_bytes(),
+                 f"{game}/sound/ship/nl/c.ogg": ogg.read_bytes(),
+                 "usr/share/doc/fillets-ng-data-nl/copyright": b"GPL-2 voices"})
+    out = tmp_path / "out"
+    assert fd.main(["--language", "nl", "--out", str(out), "--debs", str(debs)]) == 0
+    assert (out / "lab" / "ship_a.lab").read_text("utf-8") == "Wat is dit voor raar schip?\n"
+    assert sorted(p.name for p in (out / "wav").iterdir()) == ["ship_a.wav"]
+    audio, rate = sf.read(out / "wav" / "ship_a.wav")
     assert rate == 22050 and audio.ndim == 1 and np.abs(audio).max() > 0.05  # rate kept
-    assert sorted(p.name for p in (tmp_path / "out" / "wav").iterdir()) == ["ship_a.wav"]
+    assert (out / "LICENSE").read_bytes() == b"GPL-2 voices"
+    assert json.loads((out / "sources.json").read_text()) == {
+        "packages": {"fillets-ng-data": "1.0.1-1.1", "fillets-ng-data-nl": "1.0.1-1.1"},
+        "recordings": 1, "licence": "GPL-2", "language": "nl"}
 
 
 @needs_espeak

@@ -19,11 +19,8 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
 import re
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 PACKAGES = ("asterisk-core-sounds-en-g722", "asterisk-core-sounds-en")  # audio, scripts
@@ -76,17 +73,6 @@ def prepare(root: Path, out: Path) -> int:
     return written
 
 
-def _unpack_and_prepare(args, tmp: Path) -> tuple[dict[str, str], int]:
-    from training.debian_packages import fetched_or_given, unpack
-
-    debs = fetched_or_given(PACKAGES, args.debs, tmp)
-    root = tmp / "root"
-    versions = unpack(PACKAGES, debs, root)
-    count = prepare(root, args.out)
-    (args.out / "LICENSE").write_bytes((root / COPYRIGHT).read_bytes())
-    return versions, count
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -95,20 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--debs", type=Path, default=None,
                         help="folder holding the .deb files (default: apt-get download them)")
     args = parser.parse_args(argv)
-    from talkrig.errors import TalkRigError
+    from training.debian_packages import prepare_folder
 
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            versions, count = _unpack_and_prepare(args, Path(tmp))
-        except (OSError, subprocess.CalledProcessError, TalkRigError) as exc:  # no apt-get,
-            # dpkg-deb or ffmpeg, or a prompt ffmpeg cannot decode
-            print(f"training.asterisk_sounds: {exc}", file=sys.stderr)
-            return 1
-    (args.out / "sources.json").write_text(json.dumps(
-        {"packages": versions, "prompts": count, "licence": "CC-BY-SA-3.0",
-         "voice": "Allison Smith"}, indent=1) + "\n", "utf-8")
-    print(f"wrote {count} prompts to {args.out}")
-    return 0
+    return prepare_folder(PACKAGES, args.debs, args.out, lambda root: prepare(root, args.out),
+                          COPYRIGHT, {"licence": "CC-BY-SA-3.0", "voice": "Allison Smith"},
+                          "training.asterisk_sounds")
 
 
 if __name__ == "__main__":

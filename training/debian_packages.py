@@ -49,3 +49,40 @@ def fetched_or_given(packages: tuple[str, ...], given: Path | None, tmp: Path) -
     debs.mkdir()
     fetch(packages, debs)
     return debs
+
+
+def prepare_folder(packages: tuple[str, ...], given: Path | None, out: Path, prepare,
+                   copyright_file: str, about: dict, program: str) -> int:
+    """Make ``out`` a folder of transcribed recordings from Debian packages.
+
+    The packages (fetched, or the ``.deb`` files in ``given``) are unpacked in a temporary
+    folder; ``prepare(root)`` writes ``out``'s ``wav/`` and ``lab/`` from the unpacked
+    tree and returns how many recordings it wrote; the package's ``copyright_file``
+    becomes ``out/LICENSE`` and ``out/sources.json`` records the package versions, the
+    count and ``about`` (licence, language...).
+
+    Returns
+    -------
+    int
+        The exit status: 1 (reported on one line) when apt-get, dpkg-deb or ffmpeg is
+        missing or fails.
+    """
+    import json
+    import sys
+    import tempfile
+
+    from talkrig.errors import TalkRigError
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            root = Path(tmp) / "root"
+            versions = unpack(packages, fetched_or_given(packages, given, Path(tmp)), root)
+            count = prepare(root)
+            (out / "LICENSE").write_bytes((root / copyright_file).read_bytes())
+        except (OSError, subprocess.CalledProcessError, TalkRigError) as exc:
+            print(f"{program}: {exc}", file=sys.stderr)
+            return 1
+    (out / "sources.json").write_text(json.dumps(
+        {"packages": versions, "recordings": count, **about}, indent=1) + "\n", "utf-8")
+    print(f"wrote {count} recordings to {out}")
+    return 0

@@ -19,11 +19,7 @@ builder resamples), ``lab/<level>_<line>.lab``
 from __future__ import annotations
 
 import argparse
-import json
 import re
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 LANGUAGES = ("cs", "nl")  # the two languages the game's voices were recorded in
@@ -76,19 +72,6 @@ def prepare(root: Path, language: str, out: Path) -> int:
     return written
 
 
-def _unpack_and_prepare(args, tmp: Path) -> tuple[dict[str, str], int]:
-    from training.debian_packages import fetched_or_given, unpack
-
-    wanted = packages(args.language)
-    debs = fetched_or_given(wanted, args.debs, tmp)
-    root = tmp / "root"
-    versions = unpack(wanted, debs, root)
-    count = prepare(root, args.language, args.out)
-    voices = COPYRIGHT.format(package=wanted[1])
-    (args.out / "LICENSE").write_bytes((root / voices).read_bytes())
-    return versions, count
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -99,20 +82,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--debs", type=Path, default=None,
                         help="folder holding the .deb files (default: apt-get download them)")
     args = parser.parse_args(argv)
-    from talkrig.errors import TalkRigError
+    from training.debian_packages import prepare_folder
 
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            versions, count = _unpack_and_prepare(args, Path(tmp))
-        except (OSError, subprocess.CalledProcessError, TalkRigError) as exc:  # no apt-get,
-            # dpkg-deb or ffmpeg, or a recording ffmpeg cannot decode
-            print(f"training.fillets_dialogue: {exc}", file=sys.stderr)
-            return 1
-    (args.out / "sources.json").write_text(json.dumps(
-        {"packages": versions, "lines": count, "licence": "GPL-2",
-         "language": args.language}, indent=1) + "\n", "utf-8")
-    print(f"wrote {count} lines to {args.out}")
-    return 0
+    wanted = packages(args.language)
+    return prepare_folder(wanted, args.debs, args.out,
+                          lambda root: prepare(root, args.language, args.out),
+                          COPYRIGHT.format(package=wanted[1]),
+                          {"licence": "GPL-2", "language": args.language},
+                          "training.fillets_dialogue")
 
 
 if __name__ == "__main__":
