@@ -6,7 +6,9 @@ reverb, EQ, gain, speed, codec-like band limiting). Real speech: the dev clips t
 have transcripts but no hand-checked phone tier (those are kept out: they are the
 evaluation set), labelled by forced alignment with the phonetic engine's aligner; and
 folders of transcribed recordings (``--recordings``, e.g. the voice actor's prompts that
-:mod:`training.asterisk_sounds` prepares), aligned to their scripts and cut at pauses.
+:mod:`training.asterisk_sounds` prepares, or the Czech and Dutch game dialogue of
+:mod:`training.fillets_dialogue`, aligned across languages by
+:mod:`training.foreign_align`), aligned to their scripts and cut at pauses.
 Each clip gets an emotion spec (every emotion and intensity, timelines included).
 
 Output folder: ``clips.npz`` (int16 audio of all clips, concatenated, plus offsets)
@@ -322,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
                              "words Whisper hears, aligned (the asr extra)")
     parser.add_argument("--recordings", type=Path, action="append", default=[],
                         help="folder of transcribed recordings (wav/, lab/), e.g. written "
-                             "by training.asterisk_sounds; repeatable")
+                             "by training.asterisk_sounds or training.fillets_dialogue; "
+                             "repeatable")
     parser.add_argument("--recording-copies", type=int, default=3,
                         help="times each piece of a --recordings clip is used")
     parser.add_argument("--no-augment", action="store_true", help="keep synthetic audio clean")
