@@ -108,6 +108,8 @@ def test_lines_in_other_languages_are_pronounced_in_arpabet():
     dutch = pronounce("Wat is dit voor raar schip?", "nl")
     assert dutch[0][:2] == ["V", "AA"] and dutch[-1][-1] == "P"
     assert "AX" in {p for w in pronounce("de mooiste stad", "nl") for p in w}  # schwa kept
+    with pytest.raises(ValueError, match="'xx'"):
+        pronounce("text", "xx")
 
 
 @needs_espeak

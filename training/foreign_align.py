@@ -17,7 +17,8 @@ import numpy as np
 
 from talkrig.phones.labels import SCHWA, SILENCE, normalise_label
 
-ESPEAK_VOICES = {"cs": "cs", "nl": "nl", "sv": "sv", "fr": "fr", "it": "it", "ru": "ru", "de": "de"}
+# ISO 639-1 codes, each also the name of its espeak-ng voice (languages tried here)
+LANGUAGES = ("cs", "nl", "sv", "de", "fr", "it", "ru")
 PHONE_SEPARATOR = "_"  # espeak-ng --sep: between the phones of a word
 ALIGNER_SCHWA = "AH"  # the acoustic model has no AX; the line's schwas are restored after
 MAX_PHONE_S = 0.6  # an aligned phone (not a pause) longer than this means a line misread
@@ -35,13 +36,15 @@ def pronounce(text: str, language: str) -> list[list[str]]:
 
     Raises
     ------
-    KeyError
-        For a language without an espeak-ng voice here.
+    ValueError
+        For a language not in ``LANGUAGES``.
     subprocess.CalledProcessError
         When espeak-ng fails.
     """
+    if language not in LANGUAGES:
+        raise ValueError(f"no espeak-ng voice chosen for language {language!r}")
     done = subprocess.run(["espeak-ng", "-q", "--ipa", f"--sep={PHONE_SEPARATOR}",
-                           "-v", ESPEAK_VOICES[language], text],
+                           "-v", language, text],
                           capture_output=True, text=True, check=True)
     words = []
     for token in done.stdout.split():
@@ -66,7 +69,7 @@ def align_line(samples: np.ndarray, text: str, language: str) -> list[tuple[str,
     samples : np.ndarray, shape (N,), float32, 16 kHz mono
     text : str
     language : str
-        A key of ``ESPEAK_VOICES``.
+        One of ``LANGUAGES``.
 
     Returns
     -------
