@@ -26,7 +26,7 @@ LANGUAGES = ("cs", "nl")  # the two languages the game's voices were recorded in
 DATA_PACKAGE = "fillets-ng-data"  # the lines, in every language
 GAME_DIR = "usr/share/games/fillets-ng"
 COPYRIGHT = "usr/share/doc/{package}/copyright"
-MAX_LINE_S = 60.0  # the longest line is under 30 s
+MAX_LINE_S = 60.0  # the longest line lasts 30.1 s
 # dialogId("line id", "font", "English line")  then  dialogStr("translated line")
 DIALOG_LINE = re.compile(r'dialogId\("([^"]+)"[^\n]*\n\s*dialogStr\("((?:[^"\\]|\\.)*)"\)')
 
