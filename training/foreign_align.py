@@ -15,12 +15,11 @@ import subprocess
 
 import numpy as np
 
-from talkrig.phones.labels import SCHWA, SILENCE, normalise_label
+from talkrig.phones.labels import SILENCE, normalise_label
 
 # ISO 639-1 codes, each also the name of its espeak-ng voice (languages tried here)
 LANGUAGES = ("cs", "nl", "sv", "de", "fr", "it", "ru")
 PHONE_SEPARATOR = "_"  # espeak-ng --sep: between the phones of a word
-ALIGNER_SCHWA = "AH"  # the acoustic model has no AX; the line's schwas are restored after
 MAX_PHONE_S = 0.6  # an aligned phone (not a pause) longer than this means a line misread
 # PocketSphinx gives a phone at least 3 frames (30 ms). Lines forced onto audio that does
 # not say them crowd their phones at that minimum: a silent Swedish dev clip aligned to
@@ -81,13 +80,12 @@ def align_line(samples: np.ndarray, text: str, language: str) -> list[tuple[str,
     from talkrig.phones import sphinx
 
     words = pronounce(text, language)
-    spoken = {word_name(language, w): [ALIGNER_SCHWA if p == SCHWA else p for p in w]
-              for w in words}
-    if not spoken:
+    if not words:
         return []
-    sphinx.add_pronunciations(spoken)
+    names = [word_name(language, w) for w in words]
+    sphinx.add_pronunciations(dict(zip(names, words)))
     try:
-        phones, _ = sphinx.align_words(samples, [word_name(language, w) for w in words])
+        phones, _ = sphinx.align_words(samples, names)
     except sphinx.AlignmentError:
         return []
     said = [p for w in words for p in w]
@@ -107,7 +105,8 @@ def plausible(placed: list[tuple[str, float, float]]) -> bool:
 
 def _with_schwas(placed: list[tuple[str, float, float]], said: list[str]):
     """``placed`` with the line's own labels on its phones (the schwas the aligner
-    read as AH), when the aligned phones are the line's phones in order."""
+    placed as AH, :func:`talkrig.phones.sphinx.add_pronunciations`), when the aligned
+    phones are the line's phones in order."""
     spoken = [i for i, (label, _, _) in enumerate(placed) if label != SILENCE]
     if len(spoken) != len(said):
         return placed

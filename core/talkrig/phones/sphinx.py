@@ -202,17 +202,19 @@ def align_words(audio: np.ndarray, words: list[str], fillers: bool = False,
 
 
 def add_pronunciations(pronunciations: dict[str, list[str]]) -> None:
-    """Teach the aligner words with the given ARPAbet pronunciations (the model's
-    phones: no schwa ``AX``), for scripts the English dictionary and G2P cannot say,
-    such as lines in other languages (``training.foreign_align``). Words it already
-    knows keep their pronunciation."""
+    """Teach the aligner words with the given ARPAbet pronunciations, for scripts the
+    English dictionary and G2P cannot say, such as lines in other languages
+    (``training.foreign_align``). The model has no schwa: ``AX`` is aligned as ``AH``
+    (the aligned phones then say AH, as for hesitations). Words it already knows keep
+    their pronunciation."""
     with _LOCK:
         for beam in ALIGN_BEAMS:
             decoder = _aligner(beam)
             new = {w: p for w, p in pronunciations.items() if decoder.lookup_word(w) is None}
             for k, (word, phones) in enumerate(new.items()):
+                said = " ".join("AH" if phone == SCHWA else phone for phone in phones)
                 # (rebuilding the search once, after the last word, not after every one)
-                decoder.add_word(word, " ".join(phones), k == len(new) - 1)
+                decoder.add_word(word, said, k == len(new) - 1)
 
 
 def alignable_words(words: list[str]) -> list[str]:
