@@ -188,6 +188,87 @@ def test_tiny_corpus_trains_resumes_and_exports(tmp_path):
 
 
 
+def test_a_head_teacher_teaches_the_log_mel_network_only_the_folders_it_names():
+    from talkrig.engines.neural_whisper import WhisperHeadModel, default_head_path
+    from talkrig.phones import Phone
+    from training.dataset import Batches, Clip
+    from training.head_teacher import HeadTeacher, states_at_frames
+
+    audio = (3000 * np.sin(np.arange(32_000) * 0.05)).astype(np.int16)  # 2 s = 120 frames
+    phones = (Phone("AA", 0.0, 1.0), Phone("M", 1.0, 2.0))
+    clips = [Clip(audio, phones, "happy", "synthetic", 0), Clip(audio, phones, "sad", "real", 1)]
+    states = np.random.default_rng(4).standard_normal((100, 512)).astype(np.float16)
+    teacher = HeadTeacher(default_head_path(), 1.0, [[None, states]])  # folder 1 only
+    head = WhisperHeadModel(default_head_path(), device="cpu")
+
+    def batch(index, with_teacher):  # 40 blocks = 120 frames: every crop is the whole clip
+        return Batches(clips, [index], 3, 40, 5, gain_db=0.0,
+                       teacher=teacher if with_teacher else None).next()
+
+    for index in (0, 1):
+        plain, taught = batch(index, False), batch(index, True)
+        np.testing.assert_array_equal(taught["audio"], plain["audio"])  # the same crops
+        np.testing.assert_array_equal(taught["emotion"], plain["emotion"])
+        if index == 0:  # not taught: the phonetic engine's curves
+            np.testing.assert_array_equal(taught["target"], plain["target"])
+            continue
+        assert np.abs(taught["target"] - plain["target"]).max() > 0.05  # the teacher counts
+        for row in range(6):  # both emotions of every crop: the head's curves
+            expected = head.curves(states_at_frames(states, 0, 120), plain["emotion"][row])
+            np.testing.assert_allclose(taught["target"][row], expected, atol=1e-6)
+
+
+@needs_flite
+def test_the_log_mel_network_trains_with_a_head_teacher_on_one_folder(tmp_path):
+    pytest.importorskip("torch")
+    from talkrig.engines.neural_whisper import default_head_path
+    from training.build_corpus import main as build
+    from training.train import train
+
+    taught, plain = tmp_path / "taught", tmp_path / "plain"
+    assert build(["--out", str(taught), "--count", "2", "--seed", "3"]) == 0
+    assert build(["--out", str(plain), "--count", "2", "--seed", "4"]) == 0
+    config = tmp_path / "teacher.toml"
+    teacher = (f'teacher_head = "{default_head_path()}"\nteacher_weight = 1.0\n'
+               "teacher_folders = [0]\n")
+    config.write_text((REPO / "training" / "configs" / "tiny.toml").read_text("utf-8")
+                      + teacher, "utf-8")
+    metrics = train(config, tmp_path / "run", steps=2, corpus=[taught, plain])
+    assert metrics["step"] == 2 and np.isfinite(metrics["val_l1"])
+    assert list(taught.glob("whisper_states_6l_10s_*.npz"))  # the head's states, cached
+    assert not list(plain.glob("whisper_states_*.npz"))  # a folder it does not teach
+    config.write_text(config.read_text("utf-8").replace("[0]", "[2]"), "utf-8")
+    with pytest.raises(SystemExit, match=r"teacher_folders \[2\]: the corpus has 2 folders"):
+        train(config, tmp_path / "run2", steps=2, corpus=[taught, plain])
+
+
+def test_checkpoints_are_scored_on_a_held_out_folder_as_talkrig_eval_scores_them(
+        tmp_path, capsys, cli):
+    from conftest import dev_file
+    from talkrig.runtime import default_model_path
+    from training.select_checkpoint import main as select
+
+    folder = tmp_path / "heldout"
+    folder.mkdir()
+    audio = dev_file("cold_corpus.wav")
+    (folder / audio.name).symlink_to(audio)
+    tier = audio.parents[1] / "textgrid" / "cold_corpus.TextGrid"  # hand-checked phones
+    (folder / tier.name).symlink_to(tier)
+    assert select(["--heldout", str(folder), str(default_model_path())]) == 0
+    chosen = json.loads(capsys.readouterr().out.split("\n", 1)[1])
+    assert chosen["best"] == str(default_model_path())
+    done = cli("eval", folder, "--engine", "neural", "--no-text", "--no-baseline",
+               "-o", tmp_path / "report.json")
+    assert done.returncode == 0, done.stderr
+    pooled = json.loads((tmp_path / "report.json").read_text())["pooled"]
+    expected = np.mean([pooled[k] for k in ("bilabial_closure_rate", "open_vs_bilabial_auc",
+                                            "rounded_vs_spread_auc", "corr_at_zero_lag")])
+    assert chosen["scores"][str(default_model_path())] == pytest.approx(expected, abs=1e-9)
+    with pytest.raises(SystemExit):
+        select(["--heldout", str(tmp_path), str(default_model_path())])  # no TextGrids
+    assert "no held-out corpus (run python bench/heldout_speech.py)" in capsys.readouterr().err
+
+
 def test_real_clips_without_a_transcript_can_be_labelled_by_the_words_heard(tmp_path):
     from conftest import dev_file
     from talkrig.phones import whisper_words

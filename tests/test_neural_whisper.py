@@ -32,7 +32,7 @@ def test_states_are_interpolated_to_the_frame_times():
 def test_training_crops_read_the_states_the_engine_reads():
     from talkrig.model.dims import WHISPER_FEATURE_FPS
     from talkrig.take import resample_frames
-    from training.train_whisper_head import states_at_frames
+    from training.head_teacher import states_at_frames
 
     states = np.random.default_rng(0).standard_normal((37, 16)).astype(np.float16)
     whole = resample_frames(states, WHISPER_FEATURE_FPS, 60.0, 60)  # 37 states = 44.4 frames
@@ -66,7 +66,8 @@ def test_a_head_teacher_blends_its_curves_on_the_same_crops_and_views():
     from talkrig.phones import Phone
     from training.config import TrainConfig
     from training.dataset import Clip
-    from training.train_whisper_head import HeadBatches, HeadTeacher, states_at_frames
+    from training.head_teacher import HeadTeacher, states_at_frames
+    from training.train_whisper_head import HeadBatches
 
     rng = np.random.default_rng(3)
     audio = (3000 * np.sin(np.arange(32_000) * 0.05)).astype(np.int16)  # 2 s = 120 frames

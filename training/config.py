@@ -47,11 +47,15 @@ class TrainConfig:
     # Whisper heads only: each crop reads, with even odds, the states of windows this long
     # instead of the head's window_s (a second view of every clip); 0 = off
     second_window_s: float = 0.0
-    # Whisper heads only: a trained head's ONNX file (e.g. the shipped one) as a second
-    # teacher, reading its own encoder's states of each crop; the target is
+    # a trained Whisper head's ONNX file (e.g. the shipped one) as a second teacher,
+    # reading its own encoder's states (training.head_teacher); the target is
     # (1 - teacher_weight) x the phonetic engine's + teacher_weight x that head's
     teacher_head: str = ""
     teacher_weight: float = 0.0
+    # log-mel network only: the corpus folders (indices into corpus) whose clips the head
+    # teaches, on the whole clip's states; () = every folder (a Whisper head's teacher
+    # always teaches every crop)
+    teacher_folders: tuple[int, ...] = ()
     # Whisper heads only: weight of the cross-entropy of a linear phone read-out of the
     # head's last hidden layer (training.phone_probe; not exported); 0 = off
     phone_weight: float = 0.0
@@ -61,9 +65,8 @@ class TrainConfig:
 
 
 # [train] keys one trainer reads and the other would silently ignore
-WHISPER_HEAD_ONLY = ("second_window_s", "teacher_head", "teacher_weight", "phone_weight",
-                     "states_dropout")
-LOG_MEL_ONLY = ("speech_encoder_dir", "freeze_speech_encoder")
+WHISPER_HEAD_ONLY = ("second_window_s", "phone_weight", "states_dropout")
+LOG_MEL_ONLY = ("speech_encoder_dir", "freeze_speech_encoder", "teacher_folders")
 
 
 def load_config(path: str | Path) -> tuple[ModelDims, TrainConfig]:

@@ -83,25 +83,31 @@ class Batches:
     ``next()`` returns a dict of float32 arrays: ``audio`` (B, crop_blocks * 800),
     ``emotion`` (2B, T, 7), ``target`` (2B, T, 52) with T = 3 * crop_blocks; rows
     0..B-1 use each clip's own emotion spec, rows B..2B-1 a random one on the same audio.
+    With ``teacher`` (a :class:`training.head_teacher.HeadTeacher`), the targets of the
+    clips it teaches are blended with its curves on the whole clip.
     """
 
     def __init__(self, clips: list[Clip], indices: list[int], batch_size: int,
                  crop_blocks: int, seed: int, use_loudness: bool = True,
                  gain_db: float = 6.0, folder_weights: tuple[float, ...] = (),
-                 noise_prob: float = 0.0):
+                 noise_prob: float = 0.0, teacher=None):
         self.clips, self.indices = clips, indices
+        self.teacher = teacher
         self.probs = sampling_probs(clips, indices, folder_weights)
         self.batch_size, self.crop_blocks = batch_size, crop_blocks
         self.rng = np.random.default_rng(seed)
         self.use_loudness, self.gain_db = use_loudness, gain_db
         self.noise_prob = noise_prob  # chance of extra noise on a crop (after the teacher)
 
-    def _one(self, clip: Clip) -> tuple[np.ndarray, list, list]:
+    def _one(self, index: int) -> tuple[np.ndarray, list, list]:
+        clip = self.clips[index]
         n_blocks = max(self.crop_blocks, -(-len(clip.audio) // BLOCK_SAMPLES))
         audio = np.zeros(n_blocks * BLOCK_SAMPLES, np.float32)
         audio[: len(clip.audio)] = clip.audio / INT16_SCALE
         n_frames = n_blocks * BLOCK_FRAMES
         pairs = emotion_pair(clip, audio, n_frames, self.rng, self.use_loudness)
+        if self.teacher is not None and self.teacher.teaches(index):
+            pairs = [(vec, self.teacher.blend_clip(target, index, vec)) for vec, target in pairs]
         start = int(self.rng.integers(0, n_blocks - self.crop_blocks + 1))
         a0, a1 = start * BLOCK_SAMPLES, (start + self.crop_blocks) * BLOCK_SAMPLES
         f0, f1 = start * BLOCK_FRAMES, (start + self.crop_blocks) * BLOCK_FRAMES
@@ -124,7 +130,7 @@ class Batches:
 
     def next(self) -> dict[str, np.ndarray]:
         picks = self.rng.choice(self.indices, size=self.batch_size, p=self.probs)
-        items = [self._one(self.clips[i]) for i in picks]
+        items = [self._one(i) for i in picks]
         return {"audio": np.stack([it[0] for it in items]),
                 "emotion": np.stack([it[1][k] for k in (0, 1) for it in items]),
                 "target": np.stack([it[2][k] for k in (0, 1) for it in items])}

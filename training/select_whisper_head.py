@@ -24,15 +24,22 @@ SCORED = ("bilabial_closure_rate", "open_vs_bilabial_auc", "rounded_vs_spread_au
           "corr_at_zero_lag")
 
 
+def heldout_score(animate, heldout: Path) -> tuple[float, dict]:
+    """(the selection score, the pooled metrics) of an engine's ``animate`` on a folder
+    written by ``bench/heldout_speech.py`` (either set), with no transcripts."""
+    from talkrig.evaluation.report import evaluate_folder
+
+    pooled = evaluate_folder(heldout, animate, with_text=False, baseline=False)["pooled"]
+    return float(np.mean([pooled[k] for k in SCORED])), pooled
+
+
 def score(onnx_path: Path, heldout: Path, encoder: Path | None = None) -> tuple[float, dict]:
     """(the selection score, the pooled held-out metrics) of a head file read with the
     encoder at ``encoder`` (the shipped one by default)."""
     from talkrig.engines.neural_whisper import WhisperNeuralEngine
-    from talkrig.evaluation.report import evaluate_folder
 
     engine = WhisperNeuralEngine(onnx_path, device="cpu", encoder_path=encoder)
-    pooled = evaluate_folder(heldout, engine.animate, with_text=False, baseline=False)["pooled"]
-    return float(np.mean([pooled[k] for k in SCORED])), pooled
+    return heldout_score(engine.animate, heldout)
 
 
 def main(argv: list[str] | None = None) -> int:

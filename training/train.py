@@ -22,6 +22,7 @@ import numpy as np
 
 from training.config import TrainConfig, load_config
 from training.dataset import Batches, load_corpus, split
+from training.head_teacher import check_teacher, head_teacher
 from training.optim import descend, learning_rate, set_learning_rate
 
 VAL_BATCHES = 6  # fixed validation batches
@@ -178,17 +179,20 @@ def train(config_path: Path, out: Path, device: str = "cpu", steps: int | None =
     folders = [Path(c) for c in cfg.corpus if (Path(c) / "manifest.json").exists()]
     if not folders:
         raise SystemExit(f"no corpus found in {cfg.corpus}: run python -m training.build_corpus")
+    check_teacher(cfg, len(folders))
     clips = load_corpus(folders)
+    teacher = head_teacher(cfg, folders) if cfg.teacher_weight > 0 else None
     train_idx, val_idx = split(clips, cfg.val_fraction, cfg.seed)
     val_source = Batches(clips, val_idx, cfg.batch_size, cfg.crop_blocks, cfg.seed + 1,
-                         cfg.use_loudness, gain_db=0.0)
+                         cfg.use_loudness, gain_db=0.0, teacher=teacher)
     val_batches = [val_source.next() for _ in range(VAL_BATCHES)]
 
     run = _Run(dims, cfg, out, device, len(clips))
     run.resume()
     source = Batches(clips, train_idx, cfg.batch_size, cfg.crop_blocks,
                      cfg.seed + 100 + run.step, cfg.use_loudness,
-                     folder_weights=cfg.corpus_weights, noise_prob=cfg.noise_prob)
+                     folder_weights=cfg.corpus_weights, noise_prob=cfg.noise_prob,
+                     teacher=teacher)
     started = time.time()
     run.net.train()
     with (out / "log.jsonl").open("a") as log:

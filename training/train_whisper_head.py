@@ -38,9 +38,10 @@ from pathlib import Path
 
 import numpy as np
 
-from talkrig.model.dims import OUTPUT_FPS, SAMPLE_RATE, WHISPER_FEATURE_FPS, WhisperHeadDims
+from talkrig.model.dims import OUTPUT_FPS, SAMPLE_RATE, WhisperHeadDims
 from training.config import LOG_MEL_ONLY, TrainConfig, train_config
 from training.dataset import INT16_SCALE, emotion_pair, load_corpus, sampling_probs
+from training.head_teacher import HeadTeacher, check_teacher, head_teacher, states_at_frames
 from training.optim import descend, set_learning_rate
 from training.phone_probe import frame_phones
 
@@ -108,39 +109,6 @@ class HeadBatches:
             taught = np.stack([it[3] for it in items]).astype(np.float32)  # (B, T, W_teacher)
             batch["target"] = self.teacher.blend(batch["target"], taught, batch["emotion"])
         return batch
-
-
-class HeadTeacher:
-    """A trained head (ONNX, e.g. the shipped one) as a second teacher beside the
-    phonetic engine: the target becomes ``(1 - weight) * phonetic + weight * head``, the
-    head reading its own encoder's states (``views``: per window length, per clip, as
-    :class:`HeadBatches` reads the student's). A smaller encoder's head can so learn
-    what a larger one's head makes of the same speech (knowledge distillation)."""
-
-    def __init__(self, path: str | Path, weight: float, views: list[list[np.ndarray]]):
-        from talkrig.engines.neural_whisper import shared_head
-
-        self.model = shared_head(path, "cpu")  # the session head_teacher read the dims from
-        self.weight = weight
-        self.views = views
-
-    def blend(self, target: np.ndarray, states: np.ndarray, emotion: np.ndarray) -> np.ndarray:
-        """target (2B, T, 52), the teacher's states (B, T, W), emotion (2B, T, 7) -> the
-        blended target (2B, T, 52): rows b and B + b share crop b's states."""
-        doubled = np.concatenate([states, states])  # (2B, T, W)
-        taught = np.stack([self.model.curves(s, e) for s, e in zip(doubled, emotion)])
-        return ((1.0 - self.weight) * target + self.weight * taught).astype(np.float32)
-
-
-def states_at_frames(states: np.ndarray, first: int, count: int) -> np.ndarray:
-    """Encoder states (K, W) at 50 per second, interpolated to the 60 fps frames
-    ``first .. first + count - 1`` (a crop, not the whole clip): (count, W) float32, zero
-    past the clip's last state (padding, as at run time past the audio)."""
-    from talkrig.take import resample_frames
-
-    out = resample_frames(states, WHISPER_FEATURE_FPS, OUTPUT_FPS, count, first)
-    out[np.arange(first, first + count) / OUTPUT_FPS * WHISPER_FEATURE_FPS >= len(states)] = 0.0
-    return out
 
 
 def save_head(path: Path, net, step: int, cfg: TrainConfig, optimizer=None,
@@ -221,11 +189,7 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
                          f"{dims.encoder!r}, encoder_layers = {dims.encoder_layers}, features = "
                          f"{dims.features} (export one with training.export_whisper_encoder "
                          "--model/--layers and pass --encoder)")
-    if (cfg.teacher_weight or cfg.teacher_head) and not (
-            0.0 < cfg.teacher_weight <= 1.0 and Path(cfg.teacher_head).is_file()):
-        raise SystemExit(f"{cfg.teacher_head or 'teacher_head'}: a head teacher needs an "
-                         f"existing head file and teacher_weight in (0, 1], got "
-                         f"{cfg.teacher_weight}")
+    check_teacher(cfg, len(cfg.corpus))
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     folders = [Path(f) for f in cfg.corpus]
@@ -276,22 +240,6 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
                 save_head(out / "last.pt", net, step, cfg, optimizer, critic, readout)
     save_head(out / "last.pt", net, step, cfg, optimizer, critic, readout)
     return out / "last.pt"
-
-
-def head_teacher(cfg: TrainConfig, folders: list[Path]) -> HeadTeacher:
-    """The config's ``teacher_head`` with the states of its own encoder (the packaged
-    one of the Whisper model it names) cached for ``folders``, in the teacher's windows
-    and, with ``second_window_s``, in the second view's."""
-    from talkrig.engines.neural_whisper import shared_head
-    from talkrig.whisper_encoder import WhisperEncoder, default_encoder_path
-    from training.whisper_states import corpus_states, load_states
-
-    dims = shared_head(cfg.teacher_head, "cpu").dims
-    encoder = WhisperEncoder(default_encoder_path(dims.encoder), device="cpu")
-    windows = [dims.window_s] + ([cfg.second_window_s] if cfg.second_window_s else [])
-    views = [[s for folder in folders for s in load_states(corpus_states(folder, encoder, w))]
-             for w in windows]
-    return HeadTeacher(cfg.teacher_head, cfg.teacher_weight, views)
 
 
 def main(argv: list[str] | None = None) -> int:
