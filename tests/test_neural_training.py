@@ -240,6 +240,9 @@ def test_the_log_mel_network_trains_with_a_head_teacher_on_one_folder(tmp_path):
     config.write_text(config.read_text("utf-8").replace("[0]", "[2]"), "utf-8")
     with pytest.raises(SystemExit, match=r"teacher_folders \[2\]: the corpus has 2 folders"):
         train(config, tmp_path / "run2", steps=2, corpus=[taught, plain])
+    with pytest.raises(SystemExit, match=f"{tmp_path / 'missing'}: no corpus there"):
+        train(config, tmp_path / "run2", steps=2, corpus=[taught, tmp_path / "missing", plain])
+    assert not (tmp_path / "run2").exists()  # refused before anything is written
 
 
 def test_checkpoints_are_scored_on_a_held_out_folder_as_talkrig_eval_scores_them(

@@ -34,6 +34,17 @@ class Clip:
     folder: int  # index of its corpus folder
 
 
+def corpus_folders(names: tuple[str, ...]) -> list[Path]:
+    """The config's corpus folders, each checked to hold a corpus: SystemExit naming the
+    first that does not (a folder left out would shift ``corpus_weights`` and
+    ``teacher_folders``, which are given by position)."""
+    for name in names:
+        if not (Path(name) / "manifest.json").is_file():
+            raise SystemExit(f"{name}: no corpus there (build it with python -m "
+                             "training.build_corpus; the config's comments give the command)")
+    return [Path(name) for name in names]
+
+
 def load_corpus(folders: list[Path]) -> list[Clip]:
     """All clips of the corpus folders written by :mod:`training.build_corpus`."""
     clips = []

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from training.config import TrainConfig, load_config
-from training.dataset import Batches, load_corpus, split
+from training.dataset import Batches, corpus_folders, load_corpus, split
 from training.head_teacher import check_teacher, head_teacher
 from training.optim import descend, learning_rate, set_learning_rate
 
@@ -173,13 +173,11 @@ def train(config_path: Path, out: Path, device: str = "cpu", steps: int | None =
     dims, cfg = load_config(config_path)
     cfg = with_overrides(cfg, steps=steps, max_minutes=max_minutes, corpus=corpus,
                          speech_encoder_dir=speech_encoder_dir)
+    folders = corpus_folders(cfg.corpus)
+    check_teacher(cfg, len(folders))
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     out.mkdir(parents=True, exist_ok=True)
-    folders = [Path(c) for c in cfg.corpus if (Path(c) / "manifest.json").exists()]
-    if not folders:
-        raise SystemExit(f"no corpus found in {cfg.corpus}: run python -m training.build_corpus")
-    check_teacher(cfg, len(folders))
     clips = load_corpus(folders)
     teacher = head_teacher(cfg, folders) if cfg.teacher_weight > 0 else None
     train_idx, val_idx = split(clips, cfg.val_fraction, cfg.seed)

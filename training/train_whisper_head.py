@@ -40,7 +40,8 @@ import numpy as np
 
 from talkrig.model.dims import OUTPUT_FPS, SAMPLE_RATE, WhisperHeadDims
 from training.config import LOG_MEL_ONLY, TrainConfig, train_config
-from training.dataset import INT16_SCALE, emotion_pair, load_corpus, sampling_probs
+from training.dataset import (INT16_SCALE, corpus_folders, emotion_pair, load_corpus,
+                              sampling_probs)
 from training.head_teacher import HeadTeacher, check_teacher, head_teacher, states_at_frames
 from training.optim import descend, set_learning_rate
 from training.phone_probe import frame_phones
@@ -192,7 +193,7 @@ def train(dims: WhisperHeadDims, cfg: TrainConfig, out: Path,
     check_teacher(cfg, len(cfg.corpus))
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
-    folders = [Path(f) for f in cfg.corpus]
+    folders = corpus_folders(cfg.corpus)
     clips = load_corpus(folders)
 
     def states_read_in(window_s: float) -> list[np.ndarray]:  # cached beside each corpus
