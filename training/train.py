@@ -1,5 +1,9 @@
 """Train the neural engine on the corpus with the phonetic engine as teacher.
 
+With ``teacher_head`` in the config, a trained neural-whisper head teaches the clips of
+the folders in ``teacher_folders`` instead (``teacher_weight`` of its curves, the rest
+the phonetic engine's; :mod:`training.head_teacher`).
+
 Usage::
 
     python -m training.train training/configs/small.toml --out out/train_small
