@@ -23,6 +23,8 @@ import re
 import sys
 from pathlib import Path
 
+from training.debian_packages import prepare_folder, write_recording
+
 PACKAGES = ("asterisk-core-sounds-en-g722", "asterisk-core-sounds-en")  # audio, scripts
 SOUNDS_DIR = "usr/share/asterisk/sounds/en_US_f_Allison"
 SCRIPTS = "usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz"
@@ -53,23 +55,16 @@ def read_scripts(path: Path) -> dict[str, str]:
 
 def prepare(root: Path, out: Path) -> int:
     """Write ``out``/wav and ``out``/lab from the unpacked packages; returns the count."""
-    from talkrig.ffmpeg import decode_to_wav
-
     scripts = read_scripts(root / SCRIPTS)
     sounds = root / SOUNDS_DIR
-    (out / "wav").mkdir(parents=True, exist_ok=True)
-    (out / "lab").mkdir(exist_ok=True)
     written = 0
-    for g722 in sorted(sounds.rglob("*.g722")):
+    for g722 in sorted(sounds.rglob("*.g722")):  # ffmpeg reads G.722 by its suffix
         name = g722.relative_to(sounds).with_suffix("").as_posix()
         text = speakable(scripts.get(name, ""))
         if not re.search(r"[A-Za-z0-9]", text):
             print(f"skip {name}: no words in its script", file=sys.stderr)
             continue
-        stem = name.replace("/", "_")
-        decode_to_wav(g722, out / "wav" / f"{stem}.wav", MAX_PROMPT_S)  # G.722 by its suffix
-        (out / "lab" / f"{stem}.lab").write_text(text + "\n", "utf-8")
-        written += 1
+        written += write_recording(out, name.replace("/", "_"), g722, text, MAX_PROMPT_S)
     return written
 
 
@@ -81,7 +76,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--debs", type=Path, default=None,
                         help="folder holding the .deb files (default: apt-get download them)")
     args = parser.parse_args(argv)
-    from training.debian_packages import prepare_folder
 
     return prepare_folder(PACKAGES, args.debs, args.out, lambda root: prepare(root, args.out),
                           COPYRIGHT, {"licence": "CC-BY-SA-3.0", "voice": "Allison Smith"},

@@ -51,6 +51,25 @@ def fetched_or_given(packages: tuple[str, ...], given: Path | None, tmp: Path) -
     return debs
 
 
+def write_recording(out: Path, stem: str, source: Path, text: str, max_s: float) -> bool:
+    """Decode ``source`` (any format ffmpeg reads, at most ``max_s`` seconds) to
+    ``out/wav/STEM.wav`` and write ``text`` to ``out/lab/STEM.lab``; False, with nothing
+    left behind, when the recording holds no samples."""
+    import soundfile as sf
+
+    from talkrig.ffmpeg import decode_to_wav
+
+    (out / "wav").mkdir(parents=True, exist_ok=True)
+    (out / "lab").mkdir(exist_ok=True)
+    wav = out / "wav" / f"{stem}.wav"
+    decode_to_wav(source, wav, max_s)
+    if sf.info(wav).frames == 0:
+        wav.unlink()
+        return False
+    (out / "lab" / f"{stem}.lab").write_text(text + "\n", "utf-8")
+    return True
+
+
 def prepare_folder(packages: tuple[str, ...], given: Path | None, out: Path, prepare,
                    copyright_file: str, about: dict, program: str) -> int:
     """Make ``out`` a folder of transcribed recordings from Debian packages.

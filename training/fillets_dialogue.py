@@ -22,6 +22,8 @@ import argparse
 import re
 from pathlib import Path
 
+from training.debian_packages import prepare_folder, write_recording
+
 LANGUAGES = ("cs", "nl")  # the two languages the game's voices were recorded in
 DATA_PACKAGE = "fillets-ng-data"  # the lines, in every language
 GAME_DIR = "usr/share/games/fillets-ng"
@@ -47,13 +49,7 @@ def prepare(root: Path, language: str, out: Path) -> int:
     """Write ``out``/wav and ``out``/lab for ``language`` from the unpacked packages;
     returns how many lines were written (lines without a recording, recordings
     without words in their line and empty recordings are skipped)."""
-    import soundfile as sf
-
-    from talkrig.ffmpeg import decode_to_wav
-
     game = root / GAME_DIR
-    (out / "wav").mkdir(parents=True, exist_ok=True)
-    (out / "lab").mkdir(exist_ok=True)
     written = 0
     for script in sorted((game / "script").glob(f"*/dialogs_{language}.lua")):
         level = script.parent.name
@@ -61,14 +57,9 @@ def prepare(root: Path, language: str, out: Path) -> int:
             voice = game / "sound" / level / language / f"{line_id}.ogg"
             if not voice.exists() or not re.search(r"\w", text):
                 continue
-            stem = f"{level}_{line_id}"
-            wav = out / "wav" / f"{stem}.wav"
-            decode_to_wav(voice, wav, MAX_LINE_S)
-            if sf.info(wav).frames == 0:  # (one Dutch recording is empty)
-                wav.unlink()
-                continue
-            (out / "lab" / f"{stem}.lab").write_text(" ".join(text.split()) + "\n", "utf-8")
-            written += 1
+            # (one Dutch recording is empty: write_recording leaves it out)
+            written += write_recording(out, f"{level}_{line_id}", voice, " ".join(text.split()),
+                                       MAX_LINE_S)
     return written
 
 
@@ -82,7 +73,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--debs", type=Path, default=None,
                         help="folder holding the .deb files (default: apt-get download them)")
     args = parser.parse_args(argv)
-    from training.debian_packages import prepare_folder
 
     wanted = packages(args.language)
     return prepare_folder(wanted, args.debs, args.out,
