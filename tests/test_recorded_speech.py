@@ -160,3 +160,22 @@ def test_corpus_recordings_in_another_language_use_the_foreign_aligner(tmp_path)
         ["u0016002.wav#0", "u0016002.wav#0", "u0016002.wav#1", "u0016002.wav#1"]
     assert [bool(r["augment"]) for r in records] == [False, True, False, True]
     assert "M" in [p[0] for r in records for p in r["phones"]]
+
+
+def test_an_empty_recording_is_left_out_and_a_spoken_one_written(tmp_path):
+    import soundfile as sf
+
+    from talkrig.ffmpeg import find_ffmpeg
+    from training.debian_packages import write_recording
+
+    if find_ffmpeg() is None:
+        pytest.skip("no ffmpeg")
+    empty = tmp_path / "empty.wav"
+    sf.write(empty, np.zeros(0, np.float32), 22050)
+    out = tmp_path / "out"
+    assert not write_recording(out, "silent", empty, "Niets.", 5.0)
+    assert not any(out.rglob("silent.*"))  # neither its audio nor its line
+    spoken = dev_file(SWEDISH.format(COUNTING) + ".wav")
+    assert write_recording(out, "spoken", spoken, "Ett två tre.", 1.0)
+    assert (out / "lab" / "spoken.lab").read_text("utf-8") == "Ett två tre.\n"
+    assert sf.info(out / "wav" / "spoken.wav").duration == pytest.approx(1.0, abs=0.01)
