@@ -6,7 +6,7 @@ This picks, among checkpoints, the one whose lip aperture follows the loudness e
 best on ``../shared/data/speech-multilingual`` (real speakers in seven languages, no
 labels needed, and not the dev evaluation set). With ``--heldout DIR`` it scores them
 instead as :mod:`training.select_whisper_head` scores heads, on a folder written by
-``bench/heldout_speech.py`` (the 11 held-out clips, or with ``--heard`` the 51 heard
+``bench/heldout_speech.py`` (the 11 held-out clips, or with ``--heard`` the 51-52 heard
 ones): the mean of closure, both AUCs and r(0). ONNX files (e.g. the shipped model) are
 scored as they are. Usage::
 
