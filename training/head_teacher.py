@@ -55,14 +55,17 @@ class HeadTeacher:
         """target (2B, T, 52), the teacher's states (B, T, W), emotion (2B, T, 7) -> the
         blended target (2B, T, 52): rows b and B + b share crop b's states."""
         doubled = np.concatenate([states, states])  # (2B, T, W)
-        taught = np.stack([self.model.curves(s, e) for s, e in zip(doubled, emotion)])
-        return ((1.0 - self.weight) * target + self.weight * taught).astype(np.float32)
+        return self._mix(target, np.stack([self.model.curves(s, e)
+                                           for s, e in zip(doubled, emotion)]))
 
     def blend_clip(self, target: np.ndarray, index: int, emotion: np.ndarray) -> np.ndarray:
         """A whole clip's target (T, 52) and emotion (T, 7) -> the blended target (T, 52),
         the head reading the clip's states in its own windows (zero past the clip)."""
         states = states_at_frames(self.views[0][index], 0, len(target))
-        taught = self.model.curves(states, emotion.astype(np.float32))
+        return self._mix(target, self.model.curves(states, emotion.astype(np.float32)))
+
+    def _mix(self, target: np.ndarray, taught: np.ndarray) -> np.ndarray:
+        """``(1 - weight) x target + weight x taught``, float32, any shape."""
         return ((1.0 - self.weight) * target + self.weight * taught).astype(np.float32)
 
 

@@ -47,10 +47,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="score on this folder written by bench/heldout_speech.py "
                              "instead of the multilingual clips")
     args = parser.parse_args(argv)
-    if args.heldout is not None and not any(args.heldout.glob("*.TextGrid")):
-        parser.error(f"{args.heldout}: no held-out corpus (run python bench/heldout_speech.py)")
     from talkrig.model.checkpoint import load_checkpoint
     from training.export_onnx import export
+    from training.select_whisper_head import check_heldout
+
+    if args.heldout is not None:
+        check_heldout(parser, args.heldout)
 
     measure = "held-out score" if args.heldout else "mean r(aperture, loudness)"
     scores = {}

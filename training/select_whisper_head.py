@@ -33,6 +33,12 @@ def heldout_score(animate, heldout: Path) -> tuple[float, dict]:
     return float(np.mean([pooled[k] for k in SCORED])), pooled
 
 
+def check_heldout(parser: argparse.ArgumentParser, heldout: Path) -> None:
+    """Exit through ``parser`` in one line when ``heldout`` holds no selection set."""
+    if not any(heldout.glob("*.TextGrid")):
+        parser.error(f"{heldout}: no held-out corpus (run python bench/heldout_speech.py)")
+
+
 def score(onnx_path: Path, heldout: Path, encoder: Path | None = None) -> tuple[float, dict]:
     """(the selection score, the pooled held-out metrics) of a head file read with the
     encoder at ``encoder`` (the shipped one by default)."""
@@ -51,8 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--encoder", type=Path, default=None,
                         help="Whisper encoder ONNX file the heads read (default: shipped)")
     args = parser.parse_args(argv)
-    if not any(args.heldout.glob("*.TextGrid")):
-        parser.error(f"{args.heldout}: no held-out corpus (run python bench/heldout_speech.py)")
+    check_heldout(parser, args.heldout)
     from training.export_whisper_head import export
     from training.train_whisper_head import load_head
 
