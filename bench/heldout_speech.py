@@ -27,6 +27,8 @@ aligned (clips where it hears no English words are left out). It measures how cl
 head follows its teacher on real voices the 11 clips do not cover; it cannot judge the
 phonetic engine itself (its references are that engine's phones), so nothing is
 evaluated here: ``python -m training.select_whisper_head ... --heldout DIR`` reads it.
+It also links its clips into ``voice_quality/`` (falsetto, whispered, creaky, ...) and
+``plain_voice/`` inside the folder, each a selection set of its own (session 29).
 
 Usage: OMP_NUM_THREADS=1 python bench/heldout_speech.py [--out DIR] [--json report.json] [--cv]
        python bench/heldout_speech.py --heard [--out DIR]
@@ -88,6 +90,10 @@ def write_reference(out: Path, audio_path: Path, phones, duration_s: float) -> N
 
 
 HEARD_LEFT_OUT = ("cold_corpus", "dummy")  # a dev clip in other bit depths; MFA's 1 s dummies
+# heard clips whose voice is not plain speech: the networks lose most there (session 29)
+VOICE_QUALITY_STEMS = ("falsetto", "falsetto2", "mfa_falsetto", "whisper", "whisper2",
+                       "mfa_whisper", "mfa_creaky", "mfa_breathy", "mfa_laughter",
+                       "mfa_registershift", "mfa_exaggerated", "mfa_affectation")
 
 
 def build_heard_corpus(source: Path, out: Path) -> list[str]:
@@ -113,6 +119,27 @@ def build_heard_corpus(source: Path, out: Path) -> list[str]:
     return built
 
 
+def link_clips(out: Path, stems: list[str], folder: Path) -> Path:
+    """Make ``folder`` a selection set of links to the ``stems``' audio and references in
+    ``out`` (the evaluation indexes clips by stem, so ``out`` still counts each once)."""
+    folder.mkdir(exist_ok=True)
+    for stem in stems:
+        for path in out.glob(stem + ".*"):
+            link = folder / path.name
+            if not link.exists():
+                link.symlink_to(path.resolve())
+    return folder
+
+
+def split_by_voice(out: Path, stems: list[str]) -> tuple[Path, Path]:
+    """Link the heard set's clips into ``out/voice_quality`` (the MFA clips spoken in
+    falsetto, whispered, creaky, breathy, laughing, ...) and ``out/plain_voice`` (the
+    rest), so a head or network can be scored on each (session 29)."""
+    odd = [s for s in stems if s in VOICE_QUALITY_STEMS]
+    return (link_clips(out, odd, out / "voice_quality"),
+            link_clips(out, [s for s in stems if s not in odd], out / "plain_voice"))
+
+
 def fold_of(stem: str) -> int:
     """Cross-validation fold of a held-out clip: 0 = multilingual_ipa*, 1 = the US clips
     and LibriSpeech (different speakers)."""
@@ -125,18 +152,8 @@ def cross_validate(out: Path, stems: list[str]) -> list[dict]:
     from talkrig.engines.phonetic.fit_lipstate import corpus_arrays, fit
     from talkrig.evaluation.report import evaluate_folder
 
-    folds = []
-    for k in (0, 1):
-        folder = out / f"fold{k}"
-        folder.mkdir(exist_ok=True)
-        for stem in stems:
-            if fold_of(stem) != k:
-                continue
-            for path in out.glob(stem + ".*"):
-                link = folder / path.name
-                if not link.exists():
-                    link.symlink_to(path.resolve())
-        folds.append(folder)
+    folds = [link_clips(out, [s for s in stems if fold_of(s) == k], out / f"fold{k}")
+             for k in (0, 1)]
     reports = []
     for k in (0, 1):
         x, y, _ = corpus_arrays([folds[1 - k]])
@@ -162,6 +179,8 @@ def main() -> None:
         out = args.out or Path("/tmp/talkrig-heldout-heard")
         stems = build_heard_corpus(args.folder, out)
         print(f"{out}: {len(stems)} clips referenced by the words heard: {' '.join(stems)}")
+        for part in split_by_voice(out, stems):
+            print(f"{part}: {len(list(part.glob('*.TextGrid')))} of them")
         return
     args.out = args.out or Path("/tmp/talkrig-heldout")
 

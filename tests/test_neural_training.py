@@ -272,6 +272,29 @@ def test_checkpoints_are_scored_on_a_held_out_folder_as_talkrig_eval_scores_them
     assert "no held-out corpus (run python bench/heldout_speech.py)" in capsys.readouterr().err
 
 
+def test_the_heard_set_splits_into_unusual_and_plain_voices_without_counting_twice(tmp_path):
+    import importlib.util
+
+    from conftest import dev_file
+    from talkrig.evaluation.corpus import find_utterances
+
+    spec = importlib.util.spec_from_file_location("heldout_speech",
+                                                  REPO / "bench" / "heldout_speech.py")
+    heldout = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(heldout)
+    audio = dev_file("cold_corpus.wav")
+    tier = audio.parents[1] / "textgrid" / "cold_corpus.TextGrid"
+    for stem in ("whisper", "mfa_buddy"):  # a whispered clip's name and a plain one's
+        (tmp_path / f"{stem}.wav").symlink_to(audio)
+        (tmp_path / f"{stem}.TextGrid").symlink_to(tier)
+    odd, plain = heldout.split_by_voice(tmp_path, ["whisper", "mfa_buddy"])
+    assert sorted(p.name for p in odd.iterdir()) == ["whisper.TextGrid", "whisper.wav"]
+    assert sorted(p.name for p in plain.iterdir()) == ["mfa_buddy.TextGrid", "mfa_buddy.wav"]
+    assert (odd / "whisper.wav").resolve() == audio.resolve()
+    assert [u.name for u in find_utterances(odd)] == ["whisper"]
+    assert sorted(u.name for u in find_utterances(tmp_path)) == ["mfa_buddy", "whisper"]
+
+
 def test_real_clips_without_a_transcript_can_be_labelled_by_the_words_heard(tmp_path):
     from conftest import dev_file
     from talkrig.phones import whisper_words
