@@ -5,11 +5,15 @@ pink noise (1/f power: fans, air conditioning, hum-free room tone) or babble (fo
 other talkers from ../shared/data/speech-multilingual summed, as in a busy room), to
 every dev utterance before the engine hears it, and scores the curves against the
 hand-checked phones exactly like ``talkrig eval``. The reference phones and the
-metrics do not change; only the engine's input does.
+metrics do not change; only the engine's input does. The ``whispered`` condition adds no
+noise: it replaces the voice by a whisper of the same words (``training.augment.
+whisper_voice``: the formants kept, the pitch gone), the voice quality on which the log-mel
+networks lose lip rounding (session 29).
 
 Usage: OMP_NUM_THREADS=1 python bench/noisy_speech.py
        [--engines phonetic+text,phonetic,phonetic+phones,neural]
-       [--conditions clean,pink:20,pink:10,babble:15] [--json report.json]
+       [--conditions clean,pink:20,pink:10,babble:15,whispered] [--folder DIR]
+       [--json report.json]
 """
 
 from __future__ import annotations
@@ -17,13 +21,15 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
 
 from talkrig.evaluation.report import COLUMNS
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
 DEV = SHARED / "speech-dev" / "mfa"
 BABBLE_FILES = ("chinese_news.wav", "deyu.wav", "fayu.wav", "eluosi.wav")  # four talkers
 SAMPLE_RATE = 16_000
@@ -52,13 +58,19 @@ def babble_noise(n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def add_noise(audio: np.ndarray, condition: str, seed: int = 0) -> np.ndarray:
-    """``audio`` with the noise of ``condition`` ("clean", "pink:SNR", "babble:SNR") added.
+    """``audio`` with the noise of ``condition`` ("clean", "pink:SNR", "babble:SNR") added,
+    or whispered ("whispered").
 
     The SNR is in dB over the speech's mean power (pauses included)."""
     if condition == "clean":
         return audio
-    kind, snr_db = condition.split(":")
     rng = np.random.default_rng(seed)
+    if condition == "whispered":
+        sys.path.insert(0, str(ROOT))
+        from training.augment import whisper_voice
+
+        return whisper_voice(audio, rng)
+    kind, snr_db = condition.split(":")
     make = {"pink": pink_noise, "babble": babble_noise}[kind]
     noise = make(len(audio), rng) * np.sqrt(np.mean(audio.astype(np.float64) ** 2)
                                             / 10 ** (float(snr_db) / 10))
@@ -67,9 +79,10 @@ def add_noise(audio: np.ndarray, condition: str, seed: int = 0) -> np.ndarray:
     return (mixed / peak * 0.9 if peak > 0.99 else mixed).astype(np.float32)
 
 
-def evaluate(engine_name: str, condition: str) -> dict:
-    """Pooled dev metrics of one engine in one condition (``phonetic+text``: with
-    transcripts; ``phonetic+phones``: phones recognised instead of words heard)."""
+def evaluate(engine_name: str, condition: str, folder: Path = DEV) -> dict:
+    """Pooled metrics of one engine in one condition on an annotated ``folder`` (the dev
+    set by default; ``phonetic+text``: with transcripts; ``phonetic+phones``: phones
+    recognised instead of words heard)."""
     from talkrig.engines import get_engine
     from talkrig.evaluation.report import evaluate_folder
 
@@ -83,7 +96,7 @@ def evaluate(engine_name: str, condition: str) -> dict:
         return engine.animate(dataclasses.replace(request, audio=add_noise(request.audio,
                                                                             condition)))
 
-    report = evaluate_folder(DEV, noisy_engine, with_text=with_text, baseline=False,
+    report = evaluate_folder(folder, noisy_engine, with_text=with_text, baseline=False,
                              engine_name=engine_name)
     return {k: report["pooled"][k] for k in METRICS}
 
@@ -97,7 +110,10 @@ def main() -> None:
                         help="comma-separated engines; +text = with transcripts, "
                              "+phones = phone recognition instead of words heard")
     parser.add_argument("--conditions", default="clean,pink:20,pink:10,babble:15",
-                        help="comma-separated: clean, pink:SNR_DB, babble:SNR_DB")
+                        help="comma-separated: clean, pink:SNR_DB, babble:SNR_DB, whispered")
+    parser.add_argument("--folder", type=Path, default=DEV,
+                        help="annotated speech to evaluate on, e.g. bench/heldout_speech.py's "
+                             "/tmp/talkrig-heldout")
     parser.add_argument("--json", help="also write the figures here")
     args = parser.parse_args()
     warnings.simplefilter("ignore")  # fallbacks are expected in heavy noise
@@ -105,7 +121,7 @@ def main() -> None:
     print(f"{'engine':16} {'condition':10} closure  AUC o/b  AUC r/s  lag ms  r(0)   rest   fast")
     for engine_name in args.engines.split(","):
         for condition in args.conditions.split(","):
-            m = evaluate(engine_name, condition)
+            m = evaluate(engine_name, condition, args.folder)
             rows.append({"engine": engine_name, "condition": condition, **m})
             print(f"{engine_name:16} {condition:10} {m['bilabial_closure_rate']:.3f}    "
                   f"{m['open_vs_bilabial_auc']:.3f}    {m['rounded_vs_spread_auc']:.3f}    "

@@ -31,6 +31,38 @@ def test_augmentations_keep_audio_finite_bounded_and_timed():
     assert {"noise", "reverb", "eq", "band_limit", "speed", "gain"} <= seen
 
 
+def test_a_whispered_voice_keeps_the_spectral_envelope_and_loses_the_pitch():
+    from conftest import dev_file
+    from scipy.signal import butter, sosfilt, welch
+    from talkrig.audio import load_audio
+    from training.augment import whisper_voice
+
+    voice = load_audio(dev_file("acoustic_corpus.wav")).samples[: 6 * 16_000]  # clean, voiced
+    whispered = whisper_voice(voice, np.random.default_rng(0))
+    assert whispered.shape == voice.shape and whispered.dtype == np.float32
+    assert np.isfinite(whispered).all()
+
+    def above_60_hz(audio):  # without the recording's drift, as whisper_voice hears it
+        return sosfilt(butter(2, 60, "highpass", fs=16_000, output="sos"), audio)
+
+    assert np.sqrt(np.mean(whispered ** 2)) == pytest.approx(
+        np.sqrt(np.mean(above_60_hz(voice) ** 2)), rel=1e-3)
+
+    def pitch_strength(audio):  # loud 40 ms frames' autocorrelation peak at 80-400 Hz lags
+        frames = np.lib.stride_tricks.sliding_window_view(above_60_hz(audio), 640)[::320]
+        frames = frames - frames.mean(axis=1, keepdims=True)
+        energy = np.sum(frames ** 2, axis=1)
+        peaks = [np.correlate(f, f, "full")[639:][40:200].max() / e
+                 for f, e in zip(frames, energy) if e > np.median(energy)]
+        return float(np.median(peaks))
+
+    assert pitch_strength(voice) > 0.45 and pitch_strength(whispered) < 0.3
+    freqs, voice_psd = welch(voice, 16_000, nperseg=512)
+    _, whispered_psd = welch(whispered, 16_000, nperseg=512)
+    band = (freqs > 100) & (freqs < 7500)  # the long-term spectrum, in dB, keeps its shape
+    assert np.corrcoef(np.log(voice_psd[band]), np.log(whispered_psd[band]))[0, 1] > 0.9
+
+
 def test_random_emotion_specs_cover_every_emotion_and_timelines():
     from talkrig.emotion import EMOTIONS
     from training.emotions import labels_of, random_spec, vectors

@@ -103,3 +103,43 @@ def random_chain(x: np.ndarray, rng: np.random.Generator,
             applied.append(name)
     applied.append("gain")
     return gain(np.asarray(x, np.float32), rng).astype(np.float32), scale, applied
+
+
+LPC_ORDER = 18  # all-pole vocal-tract model: 2 poles per kHz of the 8 kHz band, + 2
+WHISPER_FRAME = 400  # 25 ms analysis frames
+WHISPER_HOP = WHISPER_FRAME // 2  # 50 % overlap: sqrt-Hann windows, squared, sum to 1
+PRE_EMPHASIS = 0.97  # flattens the voice's spectral tilt before the LPC fit
+WHISPER_HIGH_PASS_HZ = 60.0  # drift and hum below the voice would take the LPC's poles
+
+
+def whisper_voice(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The same speech whispered: each 25 ms frame's spectral envelope (LPC, order 18)
+    shapes white noise instead of the voice's glottal pulses, at the frame's level.
+
+    Formants, and with them vowel identity and lip rounding, and all timing are kept;
+    pitch and voicing are gone. Used by ``bench/noisy_speech.py``'s "whispered"
+    condition (session 29: the log-mel networks lose rounding on whispered voices).
+    Returns shape (N,) float32 at the RMS of the input above 60 Hz.
+    """
+    from scipy.linalg import solve_toeplitz
+
+    x = sosfilt(butter(2, WHISPER_HIGH_PASS_HZ, "highpass", fs=SAMPLE_RATE, output="sos"),
+                np.asarray(x, np.float64))
+    pre = lfilter([1.0, -PRE_EMPHASIS], [1.0], x)
+    window = np.sqrt(np.hanning(WHISPER_FRAME + 1)[:-1])  # periodic sqrt-Hann
+    padded = np.concatenate([pre, np.zeros(WHISPER_FRAME)])
+    out = np.zeros_like(padded)
+    for start in range(0, len(x), WHISPER_HOP):
+        frame = padded[start: start + WHISPER_FRAME] * window
+        r = np.correlate(frame, frame, "full")[WHISPER_FRAME - 1: WHISPER_FRAME + LPC_ORDER]
+        if r[0] < 1e-10:
+            continue
+        r[0] *= 1.0 + 1e-6  # a little white-noise floor keeps the solve well conditioned
+        a = solve_toeplitz(r[:LPC_ORDER], -r[1:])
+        shaped = lfilter([1.0], np.concatenate([[1.0], a]), rng.standard_normal(WHISPER_FRAME))
+        shaped *= window
+        shaped *= np.sqrt(r[0] / (np.sum(shaped ** 2) + 1e-12))  # the frame's energy
+        out[start: start + WHISPER_FRAME] += shaped * window
+    out = lfilter([1.0], [1.0, -PRE_EMPHASIS], out[: len(x)])
+    out *= np.sqrt(np.mean(x ** 2) / (np.mean(out ** 2) + 1e-12))
+    return out.astype(np.float32)
