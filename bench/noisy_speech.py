@@ -7,8 +7,7 @@ every dev utterance before the engine hears it, and scores the curves against th
 hand-checked phones exactly like ``talkrig eval``. The reference phones and the
 metrics do not change; only the engine's input does. The ``whispered`` condition adds no
 noise: it replaces the voice by a whisper of the same words (``training.augment.
-whisper_voice``: the formants kept, the pitch gone), the voice quality on which the log-mel
-networks lose lip rounding (session 29).
+whisper_voice``: the formants kept, the pitch gone; session 29).
 
 Usage: OMP_NUM_THREADS=1 python bench/noisy_speech.py
        [--engines phonetic+text,phonetic,phonetic+phones,neural]
@@ -66,7 +65,8 @@ def add_noise(audio: np.ndarray, condition: str, seed: int = 0) -> np.ndarray:
         return audio
     rng = np.random.default_rng(seed)
     if condition == "whispered":
-        sys.path.insert(0, str(ROOT))
+        if str(ROOT) not in sys.path:
+            sys.path.insert(0, str(ROOT))
         from training.augment import whisper_voice
 
         return whisper_voice(audio, rng)

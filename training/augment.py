@@ -118,7 +118,8 @@ def whisper_voice(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
     Formants, and with them vowel identity and lip rounding, and all timing are kept;
     pitch and voicing are gone. Used by ``bench/noisy_speech.py``'s "whispered"
-    condition (session 29: the log-mel networks lose rounding on whispered voices).
+    condition (session 29: does a missing voice explain the rounding the log-mel
+    networks lose on the heard set's whispered clips? On dev recordings, hardly).
     Returns shape (N,) float32 at the RMS of the input above 60 Hz.
     """
     from scipy.linalg import solve_toeplitz
