@@ -56,7 +56,7 @@ def babble_noise(n: int, rng: np.random.Generator) -> np.ndarray:
     return total / np.sqrt(np.mean(total ** 2))
 
 
-def add_noise(audio: np.ndarray, condition: str, seed: int = 0) -> np.ndarray:
+def degrade(audio: np.ndarray, condition: str, seed: int = 0) -> np.ndarray:
     """``audio`` with the noise of ``condition`` ("clean", "pink:SNR", "babble:SNR") added,
     or whispered ("whispered").
 
@@ -93,8 +93,8 @@ def evaluate(engine_name: str, condition: str, folder: Path = DEV) -> dict:
         engine = get_engine(engine_name.removesuffix("+text"))
 
     def noisy_engine(request):
-        return engine.animate(dataclasses.replace(request, audio=add_noise(request.audio,
-                                                                            condition)))
+        return engine.animate(dataclasses.replace(request, audio=degrade(request.audio,
+                                                                          condition)))
 
     report = evaluate_folder(folder, noisy_engine, with_text=with_text, baseline=False,
                              engine_name=engine_name)
