@@ -62,11 +62,14 @@ class TrainConfig:
     # Whisper heads only: dropout on the encoder states a crop reads (each value zeroed
     # with this chance, the rest scaled up), the same mask for both emotions; 0 = off
     states_dropout: float = 0.0
+    # log-mel network only: vocal tract length perturbation (training.vtlp), each clip's
+    # mel filterbank warped by a factor log-uniform in [low, high]; () = off
+    vtlp: tuple[float, ...] = ()
 
 
 # [train] keys one trainer reads and the other would silently ignore
 WHISPER_HEAD_ONLY = ("second_window_s", "phone_weight", "states_dropout")
-LOG_MEL_ONLY = ("speech_encoder_dir", "freeze_speech_encoder", "teacher_folders")
+LOG_MEL_ONLY = ("speech_encoder_dir", "freeze_speech_encoder", "teacher_folders", "vtlp")
 
 
 def load_config(path: str | Path) -> tuple[ModelDims, TrainConfig]:
@@ -86,4 +89,8 @@ def train_config(doc: dict, path: str | Path, ignored: tuple[str, ...] = ()) -> 
     if unused:
         raise ValueError(f"{path}: [train] keys this trainer does not use: {sorted(unused)}")
     train = {k: (tuple(v) if isinstance(v, list) else v) for k, v in doc.get("train", {}).items()}
-    return TrainConfig(**train)
+    cfg = TrainConfig(**train)
+    if cfg.vtlp and not (len(cfg.vtlp) == 2 and 0 < cfg.vtlp[0] <= cfg.vtlp[1]):
+        raise ValueError(f"{path}: vtlp must be [low, high] with 0 < low <= high, "
+                         f"got {list(cfg.vtlp)}")
+    return cfg

@@ -16,6 +16,7 @@ dims, the config, the optimizer state and the step, so a run resumes where it st
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import sys
@@ -134,7 +135,8 @@ class _Run:
         cfg = self.cfg
         set_learning_rate(self.opt, self.step, cfg)
         b = _tensors(batch, self.device)
-        pred = _forward(self.net, b)
+        with self.front_end(len(batch["audio"])):
+            pred = _forward(self.net, b)
         adversarial = self.disc is not None and self.step >= cfg.gan_start
         critic = (self.disc, self.opt_d) if adversarial else None
         loss, terms = losses.objective(pred, b["target"], b["emotion"], self.weights, cfg,
@@ -142,6 +144,17 @@ class _Run:
         descend(loss, self.opt)
         self.step += 1
         return {"loss": loss.item(), **{k: v.item() for k, v in terms.items()}}
+
+    def front_end(self, clips: int):
+        """The log-mel front end this step reads through: warped per clip when the config
+        asks for VTLP (the same factor for a clip's two emotion rows), else as it is."""
+        if not self.cfg.vtlp:
+            return contextlib.nullcontext()
+        from training.vtlp import random_alphas, warped_front_end
+
+        rng = np.random.default_rng((self.cfg.seed, self.step))  # reproducible on resume
+        alphas = random_alphas(rng, clips, *self.cfg.vtlp)
+        return warped_front_end(self.net, np.concatenate([alphas, alphas]))
 
     def evaluate(self, val_batches: list[dict], log) -> None:
         """Validate, log, and checkpoint ``last.pt`` (and ``best.pt`` when L1 improved)."""

@@ -17,15 +17,22 @@ LOG_FLOOR = 1e-5  # added before the log: about -100 dB re full-scale sine power
 LOG_OFFSET, LOG_SCALE = 4.0, 4.0  # maps typical log-mel values to roughly -1..1
 
 
-def mel_filters(n_fft: int, n_mels: int, f_min: float, f_max: float) -> np.ndarray:
-    """Triangular HTK mel filters, shape (n_mels, n_fft // 2 + 1), float32."""
+def mel_filters(n_fft: int, n_mels: int, f_min: float, f_max: float,
+                freqs: np.ndarray | None = None) -> np.ndarray:
+    """Triangular HTK mel filters, shape (n_mels, n_fft // 2 + 1), float32.
+
+    ``freqs`` (shape (n_fft // 2 + 1,), Hz) is the frequency each DFT bin is read as; by
+    default the bins' own frequencies. Training's vocal-tract-length perturbation
+    (``training.vtlp``) passes warped ones.
+    """
     def hz_to_mel(f):
         return 2595.0 * np.log10(1.0 + np.asarray(f) / 700.0)
 
     def mel_to_hz(m):
         return 700.0 * (10.0 ** (np.asarray(m) / 2595.0) - 1.0)
 
-    freqs = np.linspace(0, SAMPLE_RATE / 2, n_fft // 2 + 1)
+    if freqs is None:
+        freqs = np.linspace(0, SAMPLE_RATE / 2, n_fft // 2 + 1)
     edges = mel_to_hz(np.linspace(hz_to_mel(f_min), hz_to_mel(f_max), n_mels + 2))
     lower, centre, upper = edges[:-2, None], edges[1:-1, None], edges[2:, None]
     rising = (freqs[None] - lower) / (centre - lower)
