@@ -61,13 +61,31 @@ def textgrid_text(phones, duration_s: float) -> str:
     return "\n".join(lines) + "\n"
 
 
+LINK_FOLDERS = ("voice_quality", "plain_voice", "fold0", "fold1")  # sets of links in out
+
+
+def clear_build(out: Path) -> None:
+    """Remove what an earlier build wrote in ``out``: its references, its audio links and
+    the link folders, so a clip this build no longer finds (Whisper heard no words in it
+    on this CPU, say) does not linger in the set. Other files are left alone."""
+    for folder in [out / name for name in LINK_FOLDERS] + [out]:
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            if path.is_symlink() or (folder == out and path.suffix == ".TextGrid"):
+                path.unlink()
+        if folder != out and not any(folder.iterdir()):
+            folder.rmdir()
+    out.mkdir(parents=True, exist_ok=True)
+
+
 def build_corpus(source: Path, out: Path) -> list[str]:
     """Align each held-out clip's transcript and write ``out/<stem>.TextGrid`` + audio link."""
     from talkrig.audio import load_audio
     from talkrig.phones import sphinx
     from talkrig.phones.transcript import read_transcript
 
-    out.mkdir(parents=True, exist_ok=True)
+    clear_build(out)
     built = []
     for stem in HELDOUT_STEMS:
         audio_path = next((p for p in (source / "wav").glob(stem + ".*")), None)
@@ -102,7 +120,7 @@ def build_heard_corpus(source: Path, out: Path) -> list[str]:
     from talkrig.audio import load_audio
     from talkrig.engines.phonetic.phone_source import phones_for
 
-    out.mkdir(parents=True, exist_ok=True)
+    clear_build(out)
     built = []
     for audio_path in sorted((source / "wav").iterdir()):
         stem = audio_path.stem

@@ -325,6 +325,13 @@ def test_the_heard_set_splits_into_unusual_and_plain_voices_without_counting_twi
     assert (odd / "whisper.wav").resolve() == audio.resolve()
     assert [u.name for u in find_utterances(odd)] == ["whisper"]
     assert sorted(u.name for u in find_utterances(tmp_path)) == ["mfa_buddy", "whisper"]
+    # a rebuild starts from a clean set: the earlier build's references and links go,
+    # a file the builder did not write stays
+    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "gone.TextGrid").write_text(tier.read_text())  # a reference it wrote
+    heldout.clear_build(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    assert dev_file("cold_corpus.wav").exists() and tier.exists()  # links' targets untouched
 
 
 def test_real_clips_without_a_transcript_can_be_labelled_by_the_words_heard(tmp_path):
