@@ -88,17 +88,35 @@ def test_flite_phones_are_arpabet_and_cover_the_audio():
 
 
 def test_every_training_config_loads():
-    import tomllib
-
-    from training.config import load_config
+    from training.config import load_config, read_config
     from training.train_whisper_head import load_head_config
 
     configs = sorted((REPO / "training" / "configs").glob("*.toml"))
     assert len(configs) >= 2
     for path in configs:
-        head = "encoder" in tomllib.loads(path.read_text("utf-8")).get("model", {})
+        head = "encoder" in read_config(path).get("model", {})
         dims, train = (load_head_config if head else load_config)(path)  # unknown keys raise
         assert dims.channels > 0 and train.steps > 0 and train.corpus
+
+
+def test_a_config_extends_its_base_key_by_key(tmp_path):
+    from training.config import load_config
+
+    (tmp_path / "parent.toml").write_text(
+        "[model]\nchannels = 32\nn_mels = 16\n[train]\nsteps = 10\nlr = 1e-3\n", "utf-8")
+    (tmp_path / "sub").mkdir()
+    child = tmp_path / "sub" / "child.toml"
+    child.write_text('base = "../parent.toml"\n[model]\nchannels = 64\n'
+                     '[train]\nvtlp = [0.9, 1.1]\n', "utf-8")
+    dims, train = load_config(child)
+    assert (dims.channels, dims.n_mels) == (64, 16)  # overridden, inherited
+    assert (train.steps, train.lr, train.vtlp) == (10, 1e-3, (0.9, 1.1))
+    (tmp_path / "parent.toml").write_text('base = "sub/child.toml"\n', "utf-8")
+    with pytest.raises(ValueError, match="chain of bases comes back"):
+        load_config(child)
+    child.write_text('base = "missing.toml"\n', "utf-8")
+    with pytest.raises(ValueError, match=r"child.toml: its base .*missing.toml does not exist"):
+        load_config(child)
 
 
 def test_a_config_key_its_trainer_would_ignore_is_refused(tmp_path):

@@ -1,7 +1,9 @@
 """Typed training configuration, read from a TOML file (``training/configs/*.toml``).
 
 The file has a ``[model]`` table (fields of :class:`talkrig.model.dims.ModelDims`)
-and a ``[train]`` table (fields of :class:`TrainConfig`).
+and a ``[train]`` table (fields of :class:`TrainConfig`). A file that starts with
+``base = "other.toml"`` (a path relative to its own folder) holds only what differs from
+that config: each of its tables updates the base's table key by key.
 """
 
 from __future__ import annotations
@@ -72,9 +74,27 @@ WHISPER_HEAD_ONLY = ("second_window_s", "phone_weight", "states_dropout")
 LOG_MEL_ONLY = ("speech_encoder_dir", "freeze_speech_encoder", "teacher_folders", "vtlp")
 
 
+def read_config(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict:
+    """A config file's tables, ``{"model": {...}, "train": {...}}``, with those of the
+    config it names as ``base`` (and that one's base, ...) under its own keys."""
+    path = Path(path)
+    if path.resolve() in _chain:
+        raise ValueError(f"{path}: its chain of bases comes back to it")
+    doc = tomllib.loads(path.read_text("utf-8"))
+    base = doc.pop("base", None)
+    if base is None:
+        return doc
+    base_path = path.parent / base
+    if not base_path.is_file():
+        raise ValueError(f"{path}: its base {base_path} does not exist")
+    inherited = read_config(base_path, _chain + (path.resolve(),))
+    return {table: {**inherited.get(table, {}), **doc.get(table, {})}
+            for table in inherited.keys() | doc.keys()}
+
+
 def load_config(path: str | Path) -> tuple[ModelDims, TrainConfig]:
     """Parse a TOML config file into (ModelDims, TrainConfig)."""
-    doc = tomllib.loads(Path(path).read_text("utf-8"))
+    doc = read_config(path)
     return ModelDims.from_dict(doc.get("model", {})), train_config(doc, path, WHISPER_HEAD_ONLY)
 
 

@@ -33,13 +33,12 @@ import json
 import os
 import sys
 import time
-import tomllib
 from pathlib import Path
 
 import numpy as np
 
 from talkrig.model.dims import OUTPUT_FPS, SAMPLE_RATE, WhisperHeadDims
-from training.config import LOG_MEL_ONLY, TrainConfig, train_config
+from training.config import LOG_MEL_ONLY, TrainConfig, read_config, train_config
 from training.dataset import (INT16_SCALE, corpus_folders, emotion_pair, load_corpus,
                               sampling_probs)
 from training.head_teacher import HeadTeacher, check_teacher, head_teacher, states_at_frames
@@ -49,7 +48,7 @@ from training.phone_probe import frame_phones
 
 def load_head_config(path: str | Path) -> tuple[WhisperHeadDims, TrainConfig]:
     """Parse a TOML file with ``[model]`` (WhisperHeadDims) and ``[train]`` (TrainConfig)."""
-    doc = tomllib.loads(Path(path).read_text("utf-8"))
+    doc = read_config(path)
     return WhisperHeadDims.from_dict(doc.get("model", {})), train_config(doc, path, LOG_MEL_ONLY)
 
 
