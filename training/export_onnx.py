@@ -102,20 +102,29 @@ def parity(model, path: Path, cases: list[tuple[str, dict]], tol: float,
     return diffs
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+def export_command(argv: list[str] | None, description: str, load, export_net,
+                   config_of) -> int:
+    """The command line of both exporters: CHECKPOINT OUTPUT. ``load(path)`` gives
+    (network, checkpoint dict), ``config_of(dict)`` the run's config, which goes into the
+    ONNX metadata with the training step; ``export_net(net, path, meta)`` writes it."""
+    parser = argparse.ArgumentParser(description=description,
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("checkpoint", type=Path, help="training checkpoint (.pt)")
     parser.add_argument("output", type=Path, help="ONNX file to write")
     args = parser.parse_args(argv)
-    from talkrig.model.checkpoint import load_checkpoint
-
-    net, doc = load_checkpoint(args.checkpoint)
+    net, doc = load(args.checkpoint)
     extra = {"talkrig.training_step": str(doc.get("step", 0)),
-             "talkrig.training": json.dumps(doc.get("extra", {}).get("config", {}))}
-    path = export(net, args.output, extra)
+             "talkrig.training": json.dumps(config_of(doc))}
+    path = export_net(net, args.output, extra)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from talkrig.model.checkpoint import load_checkpoint
+
+    return export_command(argv, __doc__.splitlines()[0], load_checkpoint, export,
+                          lambda doc: doc.get("extra", {}).get("config", {}))
 
 
 if __name__ == "__main__":

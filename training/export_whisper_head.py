@@ -13,15 +13,13 @@ returns ``curves`` (1, T, 52) in 0..1. Metadata: ``talkrig.kind`` ("whisper-head
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 from pathlib import Path
 
 import numpy as np
 
 from talkrig.engines.neural_whisper import HEAD_KIND
-from training.export_onnx import parity, save_with_metadata
+from training.export_onnx import export_command, parity, save_with_metadata
 
 CHECK_FRAMES = (1, 7, 180, 1811)  # lengths checked in onnxruntime after export
 
@@ -63,19 +61,10 @@ def check_lengths(net, path: Path, frames=CHECK_FRAMES, tol: float = 1e-4) -> li
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("checkpoint", type=Path, help="training checkpoint (.pt)")
-    parser.add_argument("output", type=Path, help="ONNX file to write")
-    args = parser.parse_args(argv)
     from training.train_whisper_head import load_head
 
-    net, doc = load_head(args.checkpoint)
-    extra = {"talkrig.training_step": str(doc.get("step", 0)),
-             "talkrig.training": json.dumps(doc.get("config", {}))}
-    path = export(net, args.output, extra)
-    print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
-    return 0
+    return export_command(argv, __doc__.splitlines()[0], load_head, export,
+                          lambda doc: doc.get("config", {}))
 
 
 if __name__ == "__main__":
