@@ -30,8 +30,16 @@ evaluated here: ``python -m training.select_whisper_head ... --heldout DIR`` rea
 It also links its clips into ``voice_quality/`` (falsetto, whispered, creaky, ...) and
 ``plain_voice/`` inside the folder, each a selection set of its own (session 29).
 
+``--voice-quality`` builds ``/tmp/talkrig-voice-quality`` (session 30): ten of the heard set's
+unusual-voice clips referenced by the forced alignment of words written down for them
+(``voice_quality_words.json`` says how they were chosen), not of the words Whisper hears,
+which for most of the MFA clips are wrong. On it the phonetic engine's default (words
+heard) is judged like any engine, and so are the networks, against references that owe
+nothing to Whisper.
+
 Usage: OMP_NUM_THREADS=1 python bench/heldout_speech.py [--out DIR] [--json report.json] [--cv]
        python bench/heldout_speech.py --heard [--out DIR]
+       python bench/heldout_speech.py --voice-quality [--out DIR] [--json report.json]
 """
 
 from __future__ import annotations
@@ -81,22 +89,43 @@ def clear_build(out: Path) -> None:
 
 def build_corpus(source: Path, out: Path) -> list[str]:
     """Align each held-out clip's transcript and write ``out/<stem>.TextGrid`` + audio link."""
+    from talkrig.phones.transcript import read_transcript
+
+    texts = {}
+    for stem in HELDOUT_STEMS:
+        text_path = next((p for p in (source / "lab").glob(stem + ".*")), None)
+        if text_path is not None:
+            texts[stem] = read_transcript(text_path)
+    return align_references(source, out, texts)
+
+
+def align_references(source: Path, out: Path, texts: dict[str, str]) -> list[str]:
+    """Reference each clip ``stem`` of ``source/wav`` by the forced alignment of its words
+    ``texts[stem]``: ``out/<stem>.TextGrid`` + audio link (clips not found are skipped)."""
     from talkrig.audio import load_audio
     from talkrig.phones import sphinx
-    from talkrig.phones.transcript import read_transcript
 
     clear_build(out)
     built = []
-    for stem in HELDOUT_STEMS:
+    for stem, text in texts.items():
         audio_path = next((p for p in (source / "wav").glob(stem + ".*")), None)
-        text_path = next((p for p in (source / "lab").glob(stem + ".*")), None)
-        if audio_path is None or text_path is None:
+        if audio_path is None:
             continue
         samples = load_audio(audio_path).samples
-        write_reference(out, audio_path, sphinx.align(samples, read_transcript(text_path)),
-                        len(samples) / 16_000)
+        write_reference(out, audio_path, sphinx.align(samples, text), len(samples) / 16_000)
         built.append(stem)
     return built
+
+
+VOICE_QUALITY_WORDS = Path(__file__).with_name("voice_quality_words.json")
+
+
+def build_voice_quality_corpus(source: Path, out: Path) -> list[str]:
+    """The heard set's unusual-voice clips referenced by the words written down for them
+    (``voice_quality_words.json``), aligned: a set on which the words Whisper hears are
+    judged, not assumed (session 30)."""
+    texts = json.loads(VOICE_QUALITY_WORDS.read_text("utf-8"))["clips"]
+    return align_references(source, out, texts)
 
 
 def write_reference(out: Path, audio_path: Path, phones, duration_s: float) -> None:
@@ -192,6 +221,10 @@ def main() -> None:
                         help="also run 2-fold cross-validation of the lip-state model")
     parser.add_argument("--heard", action="store_true",
                         help="build the untranscribed clips' set, referenced by the words heard")
+    parser.add_argument("--voice-quality", action="store_true",
+                        help="build the unusual-voice clips' set from the words written down "
+                             "for them (voice_quality_words.json) and evaluate the phonetic "
+                             "engine's default, words heard, on it")
     args = parser.parse_args()
     if args.heard:
         out = args.out or Path("/tmp/talkrig-heldout-heard")
@@ -200,11 +233,20 @@ def main() -> None:
         for part in split_by_voice(out, stems):
             print(f"{part}: {len(list(part.glob('*.TextGrid')))} of them")
         return
-    args.out = args.out or Path("/tmp/talkrig-heldout")
-
     from talkrig.engines.phonetic import PhoneticEngine
     from talkrig.evaluation.report import evaluate_folder, format_table
 
+    if args.voice_quality:
+        out = args.out or Path("/tmp/talkrig-voice-quality")
+        stems = build_voice_quality_corpus(args.folder, out)
+        print(f"{out}: {len(stems)} unusual-voice clips, reference = their words, aligned")
+        report = evaluate_folder(out, PhoneticEngine().animate, with_text=False,
+                                 engine_name="phonetic (words heard) vs the words written down")
+        print(format_table(report))
+        if args.json:
+            args.json.write_text(json.dumps(report, indent=1))
+        return
+    args.out = args.out or Path("/tmp/talkrig-heldout")
     stems = build_corpus(args.folder, args.out)
     print(f"held-out corpus: {len(stems)} clips, pseudo-reference = forced alignment")
     report = evaluate_folder(args.out, PhoneticEngine(hear_words=False).animate, with_text=False,

@@ -352,6 +352,29 @@ def test_the_heard_set_splits_into_unusual_and_plain_voices_without_counting_twi
     assert dev_file("cold_corpus.wav").exists() and tier.exists()  # links' targets untouched
 
 
+def test_the_unusual_voices_are_referenced_by_the_words_written_down_for_them(tmp_path):
+    import importlib.util
+
+    from conftest import DEV_SPEECH, dev_file
+    from talkrig.phones.readers import read_textgrid_phones
+
+    dev_file("mfa_whisper.flac")  # skips without ../shared
+    spec = importlib.util.spec_from_file_location("heldout_speech",
+                                                  REPO / "bench" / "heldout_speech.py")
+    heldout = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(heldout)
+    written = json.loads(heldout.VOICE_QUALITY_WORDS.read_text("utf-8"))["clips"]
+    assert set(written) <= set(heldout.VOICE_QUALITY_STEMS) and len(written) == 10
+    built = heldout.build_voice_quality_corpus(DEV_SPEECH, tmp_path)
+    assert sorted(built) == sorted(written)
+    for stem, wanted in (("mfa_whisper", "M AH N T R IY AO L F AO R S T AH L AY N ER"),
+                         ("whisper", "DH IH S IH Z AO L V EH R IY HH W IH S P ER D")):
+        phones = [p.label for p in read_textgrid_phones(tmp_path / f"{stem}.TextGrid")
+                  if p.label not in ("", "SIL")]
+        assert " ".join(phones) == wanted  # the words written down, not the words heard
+        assert (tmp_path / f"{stem}.flac").resolve() == dev_file(f"{stem}.flac").resolve()
+
+
 def test_real_clips_without_a_transcript_can_be_labelled_by_the_words_heard(tmp_path):
     from conftest import dev_file
     from talkrig.phones import whisper_words
