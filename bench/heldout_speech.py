@@ -30,16 +30,16 @@ evaluated here: ``python -m training.select_whisper_head ... --heldout DIR`` rea
 It also links its clips into ``voice_quality/`` (falsetto, whispered, creaky, ...) and
 ``plain_voice/`` inside the folder, each a selection set of its own (session 29).
 
-``--voice-quality`` builds ``/tmp/talkrig-voice-quality`` (session 30): ten of the heard set's
-unusual-voice clips referenced by the forced alignment of words written down for them
-(``voice_quality_words.json`` says how they were chosen), not of the words Whisper hears,
-which for most of the MFA clips are wrong. On it the phonetic engine's default (words
-heard) is judged like any engine, and so are the networks, against references that owe
-nothing to Whisper.
+``--written`` builds ``/tmp/talkrig-written`` (session 30): 34 of the heard set's clips
+referenced by the forced alignment of words written down for them (``written_words.json``
+says how they were chosen), not of the words Whisper hears, which for most of these MFA
+clips are wrong. On it the phonetic engine's default (words heard) is judged like any
+engine, and so are the networks, against references that owe nothing to Whisper. Its
+``voice_quality/`` and ``plain_voice/`` hold 10 and 24 of them.
 
 Usage: OMP_NUM_THREADS=1 python bench/heldout_speech.py [--out DIR] [--json report.json] [--cv]
        python bench/heldout_speech.py --heard [--out DIR]
-       python bench/heldout_speech.py --voice-quality [--out DIR] [--json report.json]
+       python bench/heldout_speech.py --written [--out DIR] [--json report.json]
 """
 
 from __future__ import annotations
@@ -117,15 +117,18 @@ def align_references(source: Path, out: Path, texts: dict[str, str]) -> list[str
     return built
 
 
-VOICE_QUALITY_WORDS = Path(__file__).with_name("voice_quality_words.json")
+WRITTEN_WORDS = Path(__file__).with_name("written_words.json")
 
 
-def build_voice_quality_corpus(source: Path, out: Path) -> list[str]:
-    """The heard set's unusual-voice clips referenced by the words written down for them
-    (``voice_quality_words.json``), aligned: a set on which the words Whisper hears are
-    judged, not assumed (session 30)."""
-    texts = json.loads(VOICE_QUALITY_WORDS.read_text("utf-8"))["clips"]
-    return align_references(source, out, texts)
+def build_written_corpus(source: Path, out: Path) -> list[str]:
+    """The heard set's clips whose words were written down (``written_words.json``),
+    referenced by those words aligned: a set on which the words Whisper hears are
+    judged, not assumed (session 30). Split into ``voice_quality/`` and ``plain_voice/``
+    as the heard set is."""
+    texts = json.loads(WRITTEN_WORDS.read_text("utf-8"))["clips"]
+    stems = align_references(source, out, texts)
+    split_by_voice(out, stems)
+    return stems
 
 
 def write_reference(out: Path, audio_path: Path, phones, duration_s: float) -> None:
@@ -221,10 +224,10 @@ def main() -> None:
                         help="also run 2-fold cross-validation of the lip-state model")
     parser.add_argument("--heard", action="store_true",
                         help="build the untranscribed clips' set, referenced by the words heard")
-    parser.add_argument("--voice-quality", action="store_true",
-                        help="build the unusual-voice clips' set from the words written down "
-                             "for them (voice_quality_words.json) and evaluate the phonetic "
-                             "engine's default, words heard, on it")
+    parser.add_argument("--written", action="store_true",
+                        help="build the set of heard clips whose words were written down "
+                             "(written_words.json), referenced by those words, and evaluate "
+                             "the phonetic engine's default, words heard, on it")
     args = parser.parse_args()
     if args.heard:
         out = args.out or Path("/tmp/talkrig-heldout-heard")
@@ -236,10 +239,10 @@ def main() -> None:
     from talkrig.engines.phonetic import PhoneticEngine
     from talkrig.evaluation.report import evaluate_folder, format_table
 
-    if args.voice_quality:
-        out = args.out or Path("/tmp/talkrig-voice-quality")
-        stems = build_voice_quality_corpus(args.folder, out)
-        print(f"{out}: {len(stems)} unusual-voice clips, reference = their words, aligned")
+    if args.written:
+        out = args.out or Path("/tmp/talkrig-written")
+        stems = build_written_corpus(args.folder, out)
+        print(f"{out}: {len(stems)} clips, reference = the words written down for them, aligned")
         report = evaluate_folder(out, PhoneticEngine().animate, with_text=False,
                                  engine_name="phonetic (words heard) vs the words written down")
         print(format_table(report))

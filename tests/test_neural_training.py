@@ -352,7 +352,7 @@ def test_the_heard_set_splits_into_unusual_and_plain_voices_without_counting_twi
     assert dev_file("cold_corpus.wav").exists() and tier.exists()  # links' targets untouched
 
 
-def test_the_unusual_voices_are_referenced_by_the_words_written_down_for_them(tmp_path):
+def test_clips_are_referenced_by_the_words_written_down_for_them(tmp_path):
     import importlib.util
 
     from conftest import DEV_SPEECH, dev_file
@@ -363,10 +363,12 @@ def test_the_unusual_voices_are_referenced_by_the_words_written_down_for_them(tm
                                                   REPO / "bench" / "heldout_speech.py")
     heldout = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(heldout)
-    written = json.loads(heldout.VOICE_QUALITY_WORDS.read_text("utf-8"))["clips"]
-    assert set(written) <= set(heldout.VOICE_QUALITY_STEMS) and len(written) == 10
-    built = heldout.build_voice_quality_corpus(DEV_SPEECH, tmp_path)
-    assert sorted(built) == sorted(written)
+    written = json.loads(heldout.WRITTEN_WORDS.read_text("utf-8"))["clips"]
+    built = heldout.build_written_corpus(DEV_SPEECH, tmp_path)
+    assert sorted(built) == sorted(written) and len(built) == 34
+    odd = sorted(p.stem for p in (tmp_path / "voice_quality").glob("*.TextGrid"))
+    assert odd == sorted(set(written) & set(heldout.VOICE_QUALITY_STEMS)) and len(odd) == 10
+    assert len(list((tmp_path / "plain_voice").glob("*.TextGrid"))) == 24
     for stem, wanted in (("mfa_whisper", "M AH N T R IY AO L F AO R S T AH L AY N ER"),
                          ("whisper", "DH IH S IH Z AO L V EH R IY HH W IH S P ER D")):
         phones = [p.label for p in read_textgrid_phones(tmp_path / f"{stem}.TextGrid")
