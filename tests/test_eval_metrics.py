@@ -145,3 +145,28 @@ def test_talkrig_eval_prints_a_table_and_writes_the_report(small_corpus, tmp_pat
 def test_talkrig_eval_on_a_folder_without_annotations_is_a_one_line_error(tmp_path, cli):
     result = cli("eval", tmp_path)
     assert result.returncode == 2 and "no audio with phone annotations" in result.stderr
+
+
+def test_talkrig_eval_scores_the_model_file_it_is_given(small_corpus, tmp_path, cli):
+    import shutil
+
+    from talkrig.runtime import default_model_path
+
+    mine = tmp_path / "mine.onnx"  # a trained network of one's own, here a copy of the shipped
+    shutil.copy(default_model_path(), mine)
+    reports = {}
+    for name, extra in (("default", ()), ("mine", ("--model", mine))):
+        out = tmp_path / f"{name}.json"
+        result = cli("eval", small_corpus, "--engine", "neural", "--no-text", "--no-baseline",
+                     *extra, "-o", out)
+        assert result.returncode == 0, result.stderr
+        pooled = json.loads(out.read_text())["pooled"]
+        reports[name] = json.dumps({k: v for k, v in pooled.items() if k != "realtime_factor"})
+    assert reports["mine"] == reports["default"]  # the same network, the same lips
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"not a network")
+    result = cli("eval", small_corpus, "--engine", "neural", "--model", broken)
+    assert result.returncode == 2 and str(broken) in result.stderr  # it reads that file
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    result = cli("eval", small_corpus, "--model", mine)  # the phonetic engine takes none
+    assert result.returncode == 2 and "only the neural engines" in result.stderr

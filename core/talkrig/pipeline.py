@@ -74,17 +74,28 @@ def generate_noting(audio_path: str | os.PathLike, options: GenerateOptions = Ge
     return take, tuple(dict.fromkeys(str(w.message) for w in caught))
 
 
-def _engine(options: GenerateOptions):
-    """The engine of ``options``, with its model file when one is named."""
-    if options.model is None:
-        if options.engine == "phonetic":
-            return get_engine(options.engine, hear_words=options.hear_words,
-                              check_text=options.check_text)
-        return get_engine(options.engine)
-    if options.engine not in MODEL_ENGINES:
+def make_engine(name: str, model: str | None = None, **options):
+    """The engine called ``name``: with its ``model`` file when one is named (only the
+    neural engines take one), else with ``options``.
+
+    Raises
+    ------
+    TalkRigError
+        For an unknown engine, or a model file given to an engine that takes none.
+    """
+    if model is None:
+        return get_engine(name, **options)
+    if name not in MODEL_ENGINES:
         raise TalkRigError(f"only the neural engines ({', '.join(MODEL_ENGINES)}) take a model "
-                           f"file, not {options.engine!r}", "--model")
-    return get_engine(options.engine, model_path=options.model)
+                           f"file, not {name!r}", "--model")
+    return get_engine(name, model_path=model)
+
+
+def _engine(options: GenerateOptions):
+    """The engine of ``options``."""
+    phonetic = ({"hear_words": options.hear_words, "check_text": options.check_text}
+                if options.engine == "phonetic" else {})
+    return make_engine(options.engine, options.model, **phonetic)
 
 
 def sidecar_transcript(audio_path: str | os.PathLike) -> str | None:

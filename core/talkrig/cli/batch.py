@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from talkrig.cli.common import add_check_text, add_phones_only, subparser, warn
+from talkrig.cli.common import add_check_text, add_model, add_phones_only, subparser, warn
 
 
 def add_parser(subparsers) -> None:
@@ -24,9 +24,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--emotion", default="neutral",
                    help="emotion for lines whose manifest emotion is empty")
     p.add_argument("--engine", default=None, help="engine (default: the generate default)")
-    p.add_argument("--model", metavar="FILE",
-                   help="ONNX model for --engine neural (default: $TALKRIG_NEURAL_MODEL, "
-                        "else the shipped model)")
+    add_model(p)
     add_check_text(p)
     p.add_argument("--check-every", type=int, default=20, metavar="N",
                    help="phonetic engine: also hear the first line that has a transcript "

@@ -35,6 +35,14 @@ def add_phones_only(parser: argparse.ArgumentParser) -> None:
                              "much less accurate lips; always so without the asr extra)")
 
 
+def add_model(parser: argparse.ArgumentParser) -> None:
+    """The ``--model`` option of ``generate`` and ``eval``."""
+    parser.add_argument("--model", metavar="FILE",
+                        help="ONNX model for --engine neural (default: $TALKRIG_NEURAL_MODEL, "
+                             "else the shipped model) or for --engine neural-whisper (a head; "
+                             "default: the shipped one)")
+
+
 def warn(message: str) -> None:
     """One warning line on stderr."""
     print(f"talkrig: warning: {message}", file=sys.stderr)

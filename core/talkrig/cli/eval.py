@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from talkrig.cli.common import add_phones_only, progress_bar, subparser
+from talkrig.cli.common import add_model, add_phones_only, progress_bar, subparser
 
 DEFAULT_ENGINE = "phonetic"
 
@@ -17,6 +17,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("folder", metavar="FOLDER", help="folder with audio and annotations "
                    "(searched recursively; transcripts from .lab/.txt with the same stem)")
     p.add_argument("--engine", default=DEFAULT_ENGINE, help="engine to evaluate")
+    add_model(p)
     p.add_argument("--with-text", dest="with_text", action="store_true", default=False,
                    help="give the engine each utterance's transcript (forced alignment)")
     p.add_argument("--no-text", dest="with_text", action="store_false",
@@ -34,13 +35,13 @@ def run(args) -> int:
     import json
 
     from talkrig.atomic import atomic_open, check_writable
-    from talkrig.engines import get_engine
     from talkrig.evaluation import evaluate_folder, format_table
+    from talkrig.pipeline import make_engine
 
     if args.output:
         check_writable(args.output, force=args.force)
     options = {"hear_words": False} if args.phones_only and args.engine == "phonetic" else {}
-    engine = get_engine(args.engine, **options)
+    engine = make_engine(args.engine, args.model, **options)
     with progress_bar(f"evaluating {args.engine}", sys.stderr.isatty()) as progress:
         report = evaluate_folder(args.folder, engine.animate, args.with_text, fps=args.fps,
                                  baseline=args.baseline, progress=progress,

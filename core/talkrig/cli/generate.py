@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from talkrig.cli.common import (PROGRESS_MIN_AUDIO_S, add_check_text, add_phones_only,
-                                progress_bar, subparser, warn)
+from talkrig.cli.common import (PROGRESS_MIN_AUDIO_S, add_check_text, add_model,
+                                add_phones_only, progress_bar, subparser, warn)
 
 
 def add_parser(subparsers) -> None:
@@ -38,10 +38,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--fps", type=float, default=60.0, help="output frame rate")
     p.add_argument("--engine", default=DEFAULT_ENGINE,
                    help=f"animation engine: {', '.join(ENGINES)}")
-    p.add_argument("--model", metavar="FILE",
-                   help="ONNX model for --engine neural (default: $TALKRIG_NEURAL_MODEL, "
-                        "else the shipped model) or for --engine neural-whisper (a head; "
-                        "default: the shipped one)")
+    add_model(p)
     p.add_argument("--seed", type=int, default=0, help="seed for blinks, gaze, head motion")
     p.add_argument("--no-blinks", action="store_true", help="do not add blinks")
     p.add_argument("--blink-rate", type=float, default=1.0,
