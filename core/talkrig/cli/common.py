@@ -36,7 +36,7 @@ def add_phones_only(parser: argparse.ArgumentParser) -> None:
 
 
 def add_model(parser: argparse.ArgumentParser) -> None:
-    """The ``--model`` option of ``generate`` and ``eval``."""
+    """The ``--model`` option of ``generate``, ``batch`` and ``eval``."""
     parser.add_argument("--model", metavar="FILE",
                         help="ONNX model for --engine neural (default: $TALKRIG_NEURAL_MODEL, "
                              "else the shipped model) or for --engine neural-whisper (a head; "
