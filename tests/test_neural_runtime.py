@@ -109,15 +109,15 @@ def test_a_missing_or_broken_model_file_is_a_one_line_error(tmp_path):
 
 
 def test_talkrig_threads_caps_the_onnxruntime_threads_of_the_shared_model(monkeypatch):
-    from talkrig.runtime import THREADS_ENV, shared_model
+    from talkrig.runtime import THREADS_ENV, _cached_model, shared_model
 
     monkeypatch.setenv(THREADS_ENV, "1")
-    shared_model.cache_clear()
+    _cached_model.cache_clear()
     try:
         options = shared_model().session.get_session_options()
         assert options.intra_op_num_threads == 1 and options.inter_op_num_threads == 1
     finally:
-        shared_model.cache_clear()
+        _cached_model.cache_clear()
 
 
 def test_quiet_speech_moves_the_mouth_as_at_full_level(speech):
@@ -132,3 +132,29 @@ def test_quiet_speech_moves_the_mouth_as_at_full_level(speech):
         quiet = clip * np.float32(peak / np.abs(clip).max())
         a = aperture(engine.animate(EngineRequest(quiet, 60.0, np.zeros((n, 7), np.float32))))
         assert np.corrcoef(a, loud)[0, 1] > 0.9 and a.mean() > 0.8 * loud.mean()
+
+
+def test_a_model_written_anew_at_the_same_path_is_opened_anew(tmp_path, monkeypatch):
+    import os
+    import shutil
+
+    import onnx
+
+    from talkrig.engines.neural import NeuralEngine
+    from talkrig.runtime import MODEL_ENV, default_model_path, shared_model
+
+    path = tmp_path / "mine.onnx"  # a TD's network, retrained while Blender stays open
+    shutil.copy(default_model_path(), path)
+    first = NeuralEngine(path, device="cpu").version
+    assert NeuralEngine(path, device="cpu").model is shared_model(path, "cpu")  # cached
+    model = onnx.load(path)
+    for entry in model.metadata_props:
+        if entry.key == "talkrig.training_step":
+            entry.value = "999999"  # the same network, another file
+    onnx.save(model, path)
+    later = os.stat(path).st_mtime_ns + 1_000_000_000
+    os.utime(path, ns=(later, later))  # a coarse clock must not hide the rewrite
+    second = NeuralEngine(path, device="cpu")
+    assert second.version != first and second.model.digest in second.version
+    monkeypatch.setenv(MODEL_ENV, str(path))  # the variable, set after the first load
+    assert shared_model(None, "cpu") is second.model

@@ -212,12 +212,30 @@ def _read_info(meta: dict, path: Path) -> ModelInfo:
 THREADS_ENV = "TALKRIG_THREADS"  # onnxruntime threads per process (batch workers set 1)
 
 
-@functools.lru_cache(maxsize=4)
-def shared_model(path: str | None = None, device: str = "auto") -> NeuralModel:
-    """A cached :class:`NeuralModel` (sessions are expensive to create).
+def file_stamp(path: str | os.PathLike) -> tuple[int, int]:
+    """(modification time in ns, size) of ``path``; (0, 0) when it cannot be read (opening
+    it then says why). Caches of opened model files key on it, so a file written anew at
+    the same path (a retrained network, in a Blender or Unreal session that stays open) is
+    opened anew, not served from the cache."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return (0, 0)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def shared_model(path: str | os.PathLike | None = None, device: str = "auto") -> NeuralModel:
+    """A cached :class:`NeuralModel` (sessions are expensive to create): ``path``, else
+    ``TALKRIG_NEURAL_MODEL``, else the shipped model, as the file is now.
 
     ``TALKRIG_THREADS`` caps its intra-op threads, so parallel batch workers do not
     each start one thread per core.
     """
+    chosen = str(Path(path) if path is not None else default_model_path())
+    return _cached_model(chosen, device, file_stamp(chosen))
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_model(path: str, device: str, stamp: tuple[int, int]) -> NeuralModel:
     threads = os.environ.get(THREADS_ENV, "").strip()
     return NeuralModel(path, device, threads=int(threads) if threads.isdigit() else None)

@@ -25,7 +25,7 @@ from talkrig.engines.base import EngineRequest, ProgressFn
 from talkrig.engines.neural import CLOSURE_GATES, curves_for, emotion_at, gated
 from talkrig.errors import TalkRigError
 from talkrig.model.dims import WhisperHeadDims
-from talkrig.runtime import packaged_model
+from talkrig.runtime import file_stamp, packaged_model
 from talkrig.take import resample_frames
 
 HEAD_KIND = "whisper-head"  # talkrig.kind in the head's ONNX metadata
@@ -77,13 +77,14 @@ class WhisperHeadModel:
 
 
 def shared_head(path: str | os.PathLike | None = None, device: str = "auto") -> WhisperHeadModel:
-    """A cached :class:`WhisperHeadModel` (sessions are expensive to create); ``None`` is
-    the shipped head, cached under its path."""
-    return _cached_head(str(path or default_head_path()), device)
+    """A cached :class:`WhisperHeadModel` (sessions are expensive to create) of the file
+    as it is now; ``None`` is the shipped head, cached under its path."""
+    chosen = str(path or default_head_path())
+    return _cached_head(chosen, device, file_stamp(chosen))
 
 
 @functools.lru_cache(maxsize=4)
-def _cached_head(path: str, device: str) -> WhisperHeadModel:
+def _cached_head(path: str, device: str, stamp: tuple[int, int]) -> WhisperHeadModel:
     return WhisperHeadModel(path, device)
 
 
