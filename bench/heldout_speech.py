@@ -73,14 +73,16 @@ LINK_FOLDERS = ("voice_quality", "plain_voice", "fold0", "fold1")  # sets of lin
 
 
 def clear_build(out: Path) -> None:
-    """Remove what an earlier build wrote in ``out``: its references, its audio links and
-    the link folders, so a clip this build no longer finds (Whisper heard no words in it
-    on this CPU, say) does not linger in the set. Other files are left alone."""
+    """Remove what an earlier build wrote in ``out``: its audio links, the references
+    beside them and the link folders, so a clip this build no longer finds (Whisper heard
+    no words in it on this CPU, say) does not linger in the set. Other files, a
+    TextGrid beside real audio included, are left alone."""
     for folder in [out / name for name in LINK_FOLDERS] + [out]:
         if not folder.is_dir():
             continue
+        linked = {path.stem for path in folder.iterdir() if path.is_symlink()}
         for path in folder.iterdir():
-            if path.is_symlink() or (folder == out and path.suffix == ".TextGrid"):
+            if path.is_symlink() or (path.suffix == ".TextGrid" and path.stem in linked):
                 path.unlink()
         if folder != out and not any(folder.iterdir()):
             folder.rmdir()

@@ -346,9 +346,12 @@ def test_the_heard_set_splits_into_unusual_and_plain_voices_without_counting_twi
     # a rebuild starts from a clean set: the earlier build's references and links go,
     # a file the builder did not write stays
     (tmp_path / "notes.txt").write_text("mine")
-    (tmp_path / "gone.TextGrid").write_text(tier.read_text())  # a reference it wrote
+    (tmp_path / "gone.TextGrid").write_text(tier.read_text())  # a reference it wrote,
+    (tmp_path / "gone.flac").symlink_to(audio)  # beside its link to the audio
+    (tmp_path / "own.TextGrid").write_text(tier.read_text())  # a user's annotation
+    (tmp_path / "own.wav").write_bytes(audio.read_bytes())  # of real audio
     heldout.clear_build(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "own.TextGrid", "own.wav"]
     assert dev_file("cold_corpus.wav").exists() and tier.exists()  # links' targets untouched
 
 
