@@ -220,7 +220,7 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER)
     parser.add_argument("--out", type=Path, default=None,
                         help="folder to write (default /tmp/talkrig-heldout, with --heard "
-                             "/tmp/talkrig-heldout-heard)")
+                             "/tmp/talkrig-heldout-heard, with --written /tmp/talkrig-written)")
     parser.add_argument("--json", type=Path, default=None, help="also save the report here")
     parser.add_argument("--cv", action="store_true",
                         help="also run 2-fold cross-validation of the lip-state model")
@@ -241,24 +241,21 @@ def main() -> None:
     from talkrig.engines.phonetic import PhoneticEngine
     from talkrig.evaluation.report import evaluate_folder, format_table
 
-    if args.written:
+    if args.written:  # the words written down judge the words heard
         out = args.out or Path("/tmp/talkrig-written")
         stems = build_written_corpus(args.folder, out)
         print(f"{out}: {len(stems)} clips, reference = the words written down for them, aligned")
-        report = evaluate_folder(out, PhoneticEngine().animate, with_text=False,
-                                 engine_name="phonetic (words heard) vs the words written down")
-        print(format_table(report))
-        if args.json:
-            args.json.write_text(json.dumps(report, indent=1))
-        return
-    args.out = args.out or Path("/tmp/talkrig-heldout")
-    stems = build_corpus(args.folder, args.out)
-    print(f"held-out corpus: {len(stems)} clips, pseudo-reference = forced alignment")
-    report = evaluate_folder(args.out, PhoneticEngine(hear_words=False).animate, with_text=False,
-                             engine_name="phonetic (recognition) vs aligned phones")
+        engine, name = PhoneticEngine(), "phonetic (words heard) vs the words written down"
+    else:  # transcripts aligned: only phone recognition can be judged
+        out = args.out or Path("/tmp/talkrig-heldout")
+        stems = build_corpus(args.folder, out)
+        print(f"held-out corpus: {len(stems)} clips, pseudo-reference = forced alignment")
+        engine = PhoneticEngine(hear_words=False)
+        name = "phonetic (recognition) vs aligned phones"
+    report = evaluate_folder(out, engine.animate, with_text=False, engine_name=name)
     print(format_table(report))
-    if args.cv:
-        report = {"in_sample": report, "cross_validated": cross_validate(args.out, stems)}
+    if args.cv and not args.written:
+        report = {"in_sample": report, "cross_validated": cross_validate(out, stems)}
         for fold in report["cross_validated"]:
             print(f"\n{fold['engine']}")
             print(format_table(fold))
