@@ -322,16 +322,22 @@ def test_checkpoints_are_scored_on_a_held_out_folder_as_talkrig_eval_scores_them
     assert "no held-out corpus (run python bench/heldout_speech.py)" in capsys.readouterr().err
 
 
-def test_the_heard_set_splits_into_unusual_and_plain_voices_without_counting_twice(tmp_path):
+def heldout_speech():
+    """``bench/heldout_speech.py`` as a module (bench/ is not a package)."""
     import importlib.util
-
-    from conftest import dev_file
-    from talkrig.evaluation.corpus import find_utterances
 
     spec = importlib.util.spec_from_file_location("heldout_speech",
                                                   REPO / "bench" / "heldout_speech.py")
-    heldout = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(heldout)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_heard_set_splits_into_unusual_and_plain_voices_without_counting_twice(tmp_path):
+    from conftest import dev_file
+    from talkrig.evaluation.corpus import find_utterances
+
+    heldout = heldout_speech()
     audio = dev_file("cold_corpus.wav")
     tier = audio.parents[1] / "textgrid" / "cold_corpus.TextGrid"
     for stem in ("whisper", "mfa_buddy"):  # a whispered clip's name and a plain one's
@@ -356,16 +362,11 @@ def test_the_heard_set_splits_into_unusual_and_plain_voices_without_counting_twi
 
 
 def test_clips_are_referenced_by_the_words_written_down_for_them(tmp_path):
-    import importlib.util
-
     from conftest import DEV_SPEECH, dev_file
     from talkrig.phones.readers import read_textgrid_phones
 
     dev_file("mfa_whisper.flac")  # skips without ../shared
-    spec = importlib.util.spec_from_file_location("heldout_speech",
-                                                  REPO / "bench" / "heldout_speech.py")
-    heldout = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(heldout)
+    heldout = heldout_speech()
     written = json.loads(heldout.WRITTEN_WORDS.read_text("utf-8"))["clips"]
     built = heldout.build_written_corpus(DEV_SPEECH, tmp_path)
     assert sorted(built) == sorted(written) and len(built) == 34
