@@ -12,7 +12,7 @@ from conftest import REPO, dev_file
 torch = pytest.importorskip("torch")
 
 from talkrig.model.dims import ModelDims  # noqa: E402
-from talkrig.model.melspec import mel_filters  # noqa: E402
+from talkrig.model.melspec import LOG_OFFSET, LOG_SCALE, mel_filters  # noqa: E402
 from talkrig.model.network import TalkRigNet  # noqa: E402
 from training.vtlp import warp_frequencies, warped_filters, warped_front_end  # noqa: E402
 
@@ -62,7 +62,7 @@ def test_a_real_voice_reads_higher_with_a_shorter_vocal_tract_and_the_filters_co
     plain = net.audio.logmel.filters
     batch = torch.from_numpy(np.tile(audio, (3, 1)).astype(np.float32))
     with warped_front_end(net, np.array(ALPHAS)):
-        mel = torch.exp(net.audio.logmel(batch) * 4.0 - 4.0)  # back to band power
+        mel = torch.exp(net.audio.logmel(batch) * LOG_SCALE - LOG_OFFSET)  # band power
     power = mel.mean(-1).numpy()  # (3, n_mels): the voice's long-term spectrum
     centroid = (power * band_centres_hz(dims)).sum(1) / power.sum(1)
     assert centroid[0] < centroid[1] < centroid[2]  # 0.85, 1.0, 1.2
