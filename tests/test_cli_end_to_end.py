@@ -13,16 +13,16 @@ from talkrig.rigs import ARKIT52
 
 
 def test_generate_writes_a_take_json_that_plot_draws(tmp_path):
-    out = tmp_path / "words.take.json"
+    out = tmp_path / "speech.take.json"
     result = run_cli("generate", EXAMPLE_SPEECH, "-o", out, "--emotion", "happy:0.6")
     assert result.returncode == 0, result.stderr
     take = read_take(out)
     assert take.rig == "arkit52" and take.channels == ARKIT52 and take.fps == 60
-    assert take.duration_s == pytest.approx(7.657, abs=0.02)
+    assert take.duration_s == pytest.approx(4.905, abs=0.02)  # the example's 4.905 s
     jaw = take.channel("jawOpen")
     assert jaw.max() > 0.2 and jaw.min() < 0.05  # the mouth opens and closes
     assert take.audio.sha256 and take.emotion["keys"][0]["emotion"] == "happy"
-    png = tmp_path / "words.png"
+    png = tmp_path / "speech.png"
     result = run_cli("plot", out, "-o", png)
     assert result.returncode == 0, result.stderr
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
