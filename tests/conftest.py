@@ -14,6 +14,8 @@ SHARED = Path(os.environ.get("TALKRIG_SHARED", REPO.parent / "shared"))
 DEV_SPEECH = SHARED / "data" / "speech-dev" / "mfa"
 DEV_WAV = DEV_SPEECH / "wav"
 EXAMPLE_SPEECH = REPO / "examples" / "speech.flac"
+EXAMPLE_WORDS = ("He began a confused complaint against the wizard who had vanished behind the "
+                 "curtain on the left")  # its LibriSpeech transcript
 # Emotion checks of the neural engines
 EMOTION_INTENSITIES = (0.0, 0.25, 0.5, 0.75, 1.0)
 MAX_CLOSURE_DROP = 0.05  # the bound on lost lip closures, neutral -> intensity 1

@@ -7,8 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from conftest import EXAMPLE_SPEECH, dev_file, run_cli
+from conftest import EXAMPLE_SPEECH, EXAMPLE_WORDS, dev_file, run_cli
 from talkrig.formats import read_take
+from talkrig.phones.transcript import normalise_words
 from talkrig.rigs import ARKIT52
 
 
@@ -22,6 +23,8 @@ def test_generate_writes_a_take_json_that_plot_draws(tmp_path):
     jaw = take.channel("jawOpen")
     assert jaw.max() > 0.2 and jaw.min() < 0.05  # the mouth opens and closes
     assert take.audio.sha256 and take.emotion["keys"][0]["emotion"] == "happy"
+    # the example is there to be heard right: no transcript, and Whisper's words are its own
+    assert normalise_words(take.provenance.heard) == normalise_words(EXAMPLE_WORDS)
     png = tmp_path / "speech.png"
     result = run_cli("plot", out, "-o", png)
     assert result.returncode == 0, result.stderr
