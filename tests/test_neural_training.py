@@ -381,6 +381,25 @@ def test_clips_are_referenced_by_the_words_written_down_for_them(tmp_path):
         assert (tmp_path / f"{stem}.flac").resolve() == dev_file(f"{stem}.flac").resolve()
 
 
+@needs_flite
+def test_a_rebuild_interrupted_while_writing_leaves_the_earlier_corpus_whole(tmp_path, monkeypatch):
+    import training.build_corpus as build_corpus
+
+    corpus = tmp_path / "corpus"
+    assert build_corpus.main(["--out", str(corpus), "--count", "2", "--seed", "1"]) == 0
+    before = {name: (corpus / name).read_bytes() for name in ("clips.npz", "manifest.json")}
+
+    def savez_then_stop(handle, **arrays):
+        handle.write(b"PK\x03\x04 half a zip")  # some bytes out, then the user's Ctrl-C
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_corpus.np, "savez", savez_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        build_corpus.main(["--out", str(corpus), "--count", "2", "--seed", "2"])
+    assert {name: (corpus / name).read_bytes() for name in before} == before
+    assert sorted(p.name for p in corpus.iterdir()) == ["clips.npz", "manifest.json"]
+
+
 def test_real_clips_without_a_transcript_can_be_labelled_by_the_words_heard(tmp_path):
     from conftest import dev_file
     from talkrig.phones import whisper_words

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from talkrig.atomic import atomic_open
 from training import augment, emotions, texts, tts
 
 MAX_CLIP_S = 8.0  # longer clips are cut (their phones too)
@@ -351,12 +352,15 @@ def main(argv: list[str] | None = None) -> int:
             if len(records) % 250 == 0:
                 print(f"{len(records)} clips", file=sys.stderr)
     args.out.mkdir(parents=True, exist_ok=True)
-    np.savez(args.out / "clips.npz", audio=np.concatenate(pieces), offsets=np.array(offsets))
+    # a rebuild replaces the folder's corpus, and an interrupted one leaves it as it was
+    with atomic_open(args.out / "clips.npz", "wb", force=True) as handle:
+        np.savez(handle, audio=np.concatenate(pieces), offsets=np.array(offsets))
     manifest = {"schema": "talkrig.corpus/1", "seed": args.seed,
                 "summary": _summary(records, offsets[-1]), "clips": records}
     if args.recordings:  # where each folder came from and its licence, as it says itself
         manifest["recordings"] = {folder.name: _provenance(folder) for folder in args.recordings}
-    (args.out / "manifest.json").write_text(json.dumps(manifest, indent=1), "utf-8")
+    with atomic_open(args.out / "manifest.json", force=True, encoding="utf-8") as handle:
+        handle.write(json.dumps(manifest, indent=1))
     print(json.dumps(manifest["summary"], indent=1))
     return 0
 
