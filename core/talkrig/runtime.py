@@ -214,14 +214,33 @@ THREADS_ENV = "TALKRIG_THREADS"  # onnxruntime threads per process (batch worker
 
 def file_stamp(path: str | os.PathLike) -> tuple[int, int]:
     """(modification time in ns, size) of ``path``; (0, 0) when it cannot be read (opening
-    it then says why). Caches of opened model files key on it, so a file written anew at
-    the same path (a retrained network, in a Blender or Unreal session that stays open) is
-    opened anew, not served from the cache."""
+    it then says why)."""
     try:
         stat = os.stat(path)
     except OSError:
         return (0, 0)
     return (stat.st_mtime_ns, stat.st_size)
+
+
+def cached_per_file(maxsize: int):
+    """Cache an opener ``(path, device) -> object`` per model file as it is now.
+
+    The cache keys on the path, the device and :func:`file_stamp`, so a file written anew
+    at the same path (a retrained network, in a Blender or Unreal session that stays open)
+    is opened anew, not served from the cache. The wrapper keeps ``cache_clear``.
+    """
+    def wrap(open_file):
+        @functools.lru_cache(maxsize=maxsize)
+        def opened(path: str, device: str, stamp: tuple[int, int]):
+            return open_file(path, device)
+
+        @functools.wraps(open_file)
+        def cached(path: str | os.PathLike, device: str):
+            chosen = str(Path(path))
+            return opened(chosen, device, file_stamp(chosen))
+        cached.cache_clear = opened.cache_clear
+        return cached
+    return wrap
 
 
 def shared_model(path: str | os.PathLike | None = None, device: str = "auto") -> NeuralModel:
@@ -231,11 +250,10 @@ def shared_model(path: str | os.PathLike | None = None, device: str = "auto") ->
     ``TALKRIG_THREADS`` caps its intra-op threads, so parallel batch workers do not
     each start one thread per core.
     """
-    chosen = str(Path(path) if path is not None else default_model_path())
-    return _cached_model(chosen, device, file_stamp(chosen))
+    return _cached_model(path if path is not None else default_model_path(), device)
 
 
-@functools.lru_cache(maxsize=4)
-def _cached_model(path: str, device: str, stamp: tuple[int, int]) -> NeuralModel:
+@cached_per_file(maxsize=4)
+def _cached_model(path: str, device: str) -> NeuralModel:
     threads = os.environ.get(THREADS_ENV, "").strip()
     return NeuralModel(path, device, threads=int(threads) if threads.isdigit() else None)

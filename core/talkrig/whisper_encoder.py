@@ -25,7 +25,7 @@ import numpy as np
 from talkrig.errors import TalkRigError
 from talkrig.model.dims import (SAMPLE_RATE, WHISPER_BASE, WHISPER_FEATURE_FPS,
                                 WhisperEncoderDims)
-from talkrig.runtime import file_stamp, packaged_model
+from talkrig.runtime import cached_per_file, packaged_model
 
 ENCODER_KIND = "whisper-encoder"  # talkrig.kind in the encoder's ONNX metadata
 STATE_SAMPLES = SAMPLE_RATE // WHISPER_FEATURE_FPS  # 320 samples = 20 ms per state
@@ -84,12 +84,11 @@ def shared_encoder(path: str | os.PathLike | None = None, device: str = "auto") 
     """A cached :class:`WhisperEncoder` (sessions are expensive to create); ``None`` is
     the shipped base encoder, cached under its path, so it is not opened twice (but a
     file written anew there is)."""
-    chosen = str(path or default_encoder_path())
-    return _cached_encoder(chosen, device, file_stamp(chosen))
+    return _cached_encoder(path or default_encoder_path(), device)
 
 
-@functools.lru_cache(maxsize=2)
-def _cached_encoder(path: str, device: str, stamp: tuple[int, int]) -> WhisperEncoder:
+@cached_per_file(maxsize=2)
+def _cached_encoder(path: str, device: str) -> WhisperEncoder:
     return WhisperEncoder(path, device)
 
 

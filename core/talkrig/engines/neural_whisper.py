@@ -25,7 +25,7 @@ from talkrig.engines.base import EngineRequest, ProgressFn
 from talkrig.engines.neural import CLOSURE_GATES, curves_for, emotion_at, gated
 from talkrig.errors import TalkRigError
 from talkrig.model.dims import WhisperHeadDims
-from talkrig.runtime import file_stamp, packaged_model
+from talkrig.runtime import cached_per_file, packaged_model
 from talkrig.take import resample_frames
 
 HEAD_KIND = "whisper-head"  # talkrig.kind in the head's ONNX metadata
@@ -79,12 +79,11 @@ class WhisperHeadModel:
 def shared_head(path: str | os.PathLike | None = None, device: str = "auto") -> WhisperHeadModel:
     """A cached :class:`WhisperHeadModel` (sessions are expensive to create) of the file
     as it is now; ``None`` is the shipped head, cached under its path."""
-    chosen = str(path or default_head_path())
-    return _cached_head(chosen, device, file_stamp(chosen))
+    return _cached_head(path or default_head_path(), device)
 
 
-@functools.lru_cache(maxsize=4)
-def _cached_head(path: str, device: str, stamp: tuple[int, int]) -> WhisperHeadModel:
+@cached_per_file(maxsize=4)
+def _cached_head(path: str, device: str) -> WhisperHeadModel:
     return WhisperHeadModel(path, device)
 
 
