@@ -53,6 +53,16 @@ def test_a_tone_lands_in_the_band_of_alpha_times_its_frequency():
     assert net.audio.logmel.filters is plain  # the plain filterbank is back
 
 
+def test_each_row_gets_its_own_factor_in_order_when_factors_repeat():
+    dims = ModelDims()
+    net = TalkRigNet(dims)
+    alphas = np.array([1.2, 0.85, 1.2, 1.0])  # a clip's two emotion rows share a factor
+    with warped_front_end(net, alphas):
+        rows = net.audio.logmel.filters.numpy()  # (4, n_mels, bins)
+    for row, alpha in zip(rows, alphas):
+        np.testing.assert_array_equal(row, warped_filters(dims, alpha).astype(row.dtype))
+
+
 def test_a_real_voice_reads_higher_with_a_shorter_vocal_tract_and_the_filters_come_back():
     from talkrig.audio import load_audio
 

@@ -70,8 +70,10 @@ def warped_front_end(net, alphas: np.ndarray):
 
     logmel = net.audio.logmel
     plain = logmel.filters
-    stack = np.stack([warped_filters(net.dims, float(a)) for a in alphas])
-    logmel.filters = torch.from_numpy(stack).to(plain.device)  # (B, n_mels, bins)
+    factors, row_factor = np.unique(alphas, return_inverse=True)  # a clip's rows share one
+    built = np.stack([warped_filters(net.dims, float(a)) for a in factors])
+    stack = built[row_factor.reshape(-1)]  # (B, n_mels, bins)
+    logmel.filters = torch.from_numpy(stack).to(plain.device)
     try:
         yield
     finally:
