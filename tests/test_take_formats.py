@@ -118,6 +118,19 @@ def test_control_csv_reads_the_real_emoface_matrix(tmp_path):
                  "values": [[0.1]]}), "fps must be"),
     (json.dumps({"schema": "talkrig.take/1", "fps": 60, "channels": ["a", "a"],
                  "values": [[0.1, 0.2]]}), "duplicate channel"),
+    (json.dumps({"schema": "talkrig.take/1", "fps": 60, "channels": ["a"],
+                 "values": []}), "at least one frame"),
+    (json.dumps({"schema": "talkrig.take/1", "fps": 60, "channels": [],
+                 "values": [[], []]}), "at least one frame and one channel"),
+    (json.dumps({"schema": "talkrig.take/1", "fps": 60, "channels": ["a"],
+                 "values": [[0.1]], "start_time_s": -0.5}), "start_time_s must be"),
+    (json.dumps({"schema": "talkrig.take/1", "fps": 60, "channels": ["a"],
+                 "values": [[0.1]], "emotion": "happy"}), "'emotion' must be"),
+    (json.dumps({"schema": "talkrig.take/1", "fps": 60, "channels": ["a"], "values": [[0.1]],
+                 "emotion": {"keys": [{"emotion": "happy"}], "transition_s": "x"}}),
+     "transition time must be a number"),
+    (json.dumps({"schema": "talkrig.take/1", "fps": 60, "channels": ["a"],
+                 "values": [[0.1]], "provenance": "phonetic"}), "must be JSON objects"),
 ])
 def test_take_json_reader_says_what_is_wrong(tmp_path, content, problem):
     path = tmp_path / "bad.take.json"

@@ -121,9 +121,7 @@ def parse_emotion(spec: str | os.PathLike | dict | None,
         Unknown emotion, intensity outside 0..1, unsorted or overlapping keys,
         malformed JSON.
     """
-    if transition_s < 0 or not math.isfinite(transition_s):
-        raise TalkRigError(f"transition time must be >= 0 seconds, got {transition_s}",
-                           "--emotion-transition")
+    transition_s = _checked_transition(transition_s, "--emotion-transition")
     if spec is None or (isinstance(spec, str) and not spec.strip()):
         return EmotionTrack(transition_s=transition_s)
     if isinstance(spec, dict):
@@ -174,8 +172,20 @@ def track_from_json(doc: dict, where, transition_s: float = DEFAULT_TRANSITION_S
         except (TypeError, ValueError):
             raise TalkRigError(f"key {i}: time and intensity must be numbers", where) from None
         keys.append(_make_key(str(item["emotion"]), intensity, time_s, where))
-    transition = float(doc.get("transition_s", transition_s))
+    transition = _checked_transition(doc.get("transition_s", transition_s), where)
     return _checked_track(keys, transition, where)
+
+
+def _checked_transition(value, where) -> float:
+    """``value`` as a transition time in seconds (finite, >= 0), else a one-line error."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise TalkRigError(f"transition time must be a number of seconds, got {value!r}",
+                           where) from None
+    if seconds < 0 or not math.isfinite(seconds):
+        raise TalkRigError(f"transition time must be >= 0 seconds, got {value}", where)
+    return seconds
 
 
 def _parse_timeline(text: str, transition_s: float) -> EmotionTrack:

@@ -138,8 +138,13 @@ class Take:
 
         if not np.isfinite(self.fps) or self.fps <= 0 or self.fps > MAX_FPS:
             fail(f"fps must be in (0, {MAX_FPS:g}], got {self.fps!r}")
+        if not np.isfinite(self.start_time_s) or self.start_time_s < 0:
+            fail(f"start_time_s must be a time >= 0 seconds, got {self.start_time_s!r}")
         if self.values.ndim != 2:
             fail(f"values must be 2-D [frames, channels], got shape {self.values.shape}")
+        if self.values.shape[0] == 0 or not self.channels:
+            fail(f"a take needs at least one frame and one channel, got "
+                 f"{self.values.shape[0]} frames of {len(self.channels)} channels")
         if self.values.shape[1] != len(self.channels):
             fail(f"{len(self.channels)} channel names but values have "
                  f"{self.values.shape[1]} columns")

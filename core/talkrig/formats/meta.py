@@ -50,6 +50,15 @@ def meta_from_dict(doc: dict, source) -> dict:
         raise TalkRigError("'fps' and 'start_time_s' must be numbers", source) from None
     audio = doc.get("audio")
     prov = doc.get("provenance") or {}
+    if not isinstance(prov, dict) or not isinstance(audio, (dict, type(None))):
+        raise TalkRigError("'audio' and 'provenance' must be JSON objects", source)
+    emotion = doc.get("emotion")
+    if emotion is not None:
+        from talkrig.emotion import track_from_json
+
+        if not isinstance(emotion, dict):
+            raise TalkRigError("'emotion' must be an emotion track object or null", source)
+        track_from_json(emotion, source)  # a one-line error if it is not a valid track
     try:
         audio_src = None if audio is None else AudioSource(
             str(audio["path"]), str(audio["sha256"]), float(audio["duration_s"]))
@@ -60,5 +69,5 @@ def meta_from_dict(doc: dict, source) -> dict:
     except (KeyError, TypeError, ValueError) as exc:
         raise TalkRigError(f"malformed 'audio' or 'provenance' field ({exc})", source) from None
     return {"fps": fps, "channels": tuple(channels), "rig": str(doc.get("rig", "custom")),
-            "emotion": doc.get("emotion"), "audio": audio_src, "provenance": provenance,
+            "emotion": emotion, "audio": audio_src, "provenance": provenance,
             "start_time_s": start}
