@@ -80,3 +80,32 @@ def test_a_quiet_stream_with_its_input_gain_matches_offline_generation(model):
     streamed = np.concatenate([stream.push(quiet[i:i + 320]) for i in range(0, len(quiet), 320)]
                               + [stream.flush()])
     assert np.max(np.abs(streamed - offline)) <= TOLERANCE
+
+
+def test_a_stream_flushed_before_any_audio_ends_as_offline_inference_of_nothing(model):
+    empty = np.zeros(0, np.float32)
+    np.testing.assert_array_equal(NeuralStream(model).flush(), model.curves(empty))
+    assert NeuralStream(model, acoustic_closures=True).flush().shape == (1, 52)
+
+
+@pytest.mark.parametrize("chunk, emotion, problem", [
+    (np.zeros((320, 2), np.float32), None, "must be mono"),
+    (np.full(320, np.nan, np.float32), None, "NaN or infinite"),
+    (np.zeros(320, np.float32), np.ones(3), "7 finite numbers"),
+])
+def test_chunks_and_emotions_it_cannot_use_are_one_line_errors(model, chunk, emotion, problem):
+    from talkrig.errors import TalkRigError
+
+    with pytest.raises(TalkRigError, match=problem):
+        NeuralStream(model).push(chunk, emotion)
+
+
+def test_a_flushed_stream_refuses_more_audio_and_a_one_channel_column_is_mono(model):
+    from talkrig.errors import TalkRigError
+
+    noise = np.random.default_rng(0).normal(0, 0.05, 4000).astype(np.float32)
+    stream = NeuralStream(model)
+    column = np.concatenate([stream.push(noise[:, None]), stream.flush()])
+    np.testing.assert_allclose(column, model.curves(noise), atol=1e-5)
+    with pytest.raises(TalkRigError, match="flushed"):
+        stream.push(noise)

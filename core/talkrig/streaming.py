@@ -77,6 +77,7 @@ class NeuralStream:
         self._emotion = np.zeros((0, N_AXES), np.float32)  # per frame, from _frame0
         self._emotion_start = 0  # absolute frame index of _emotion[0]
         self._current = np.zeros(N_AXES, np.float32)
+        self._flushed = False  # flush() ends the audio; pushing more is an error
 
     @property
     def latency_s(self) -> float:
@@ -97,9 +98,12 @@ class NeuralStream:
         -------
         np.ndarray, shape (k, 52), float32: frames ``emitted .. emitted + k - 1`` at 60 fps
         """
+        if self._flushed:
+            raise TalkRigError("the stream was flushed (its audio ended): start a new "
+                               "NeuralStream", "NeuralStream.push")
         if emotion is not None:
-            self._current = np.asarray(emotion, np.float32).reshape(N_AXES)
-        chunk = np.asarray(chunk, np.float32).ravel() * self.gain
+            self._current = _emotion_vector(emotion)
+        chunk = _mono_chunk(chunk) * self.gain
         self._audio = np.concatenate([self._audio, chunk])
         if self._gate is not None:
             self._gate.add_audio(chunk)
@@ -111,6 +115,7 @@ class NeuralStream:
 
     def flush(self) -> np.ndarray:
         """Return the remaining frames, as offline inference ends the clip."""
+        self._flushed = True
         total = max(1, math.ceil(self._received * self.fps / SAMPLE_RATE - 1e-9))
         self._extend_emotion(total)
         if self._gate is not None:
@@ -128,7 +133,7 @@ class NeuralStream:
             return np.zeros((0, len(self.model.info.channels)), np.float32)
         first_block = max(0, self._emitted // self.fpb - self.context_blocks)
         self._drop_before(first_block)
-        end_blocks = -(-self._received // self.block)
+        end_blocks = max(-(-self._received // self.block), -(-upto // self.fpb))
         w0 = first_block * self.block - self._audio_start
         audio = np.zeros((end_blocks - first_block) * self.block, np.float32)
         tail = self._audio[w0:]
@@ -154,3 +159,25 @@ class NeuralStream:
         if fcut > 0:
             self._emotion = self._emotion[fcut:]
             self._emotion_start += fcut
+
+
+def _mono_chunk(chunk) -> np.ndarray:
+    """``chunk`` as float32 samples, shape (n,); a one-line error for anything else."""
+    samples = np.asarray(chunk, np.float32)
+    if samples.ndim == 2 and 1 in samples.shape:
+        samples = samples.ravel()  # (n, 1) or (1, n): one channel
+    if samples.ndim != 1:
+        raise TalkRigError(f"a chunk must be mono 16 kHz samples, shape (n,); got shape "
+                           f"{samples.shape} (mix channels down first)", "NeuralStream.push")
+    if not np.all(np.isfinite(samples)):
+        raise TalkRigError("the chunk contains NaN or infinite samples", "NeuralStream.push")
+    return samples
+
+
+def _emotion_vector(emotion) -> np.ndarray:
+    """``emotion`` as a READ vector, shape (7,); a one-line error for another shape."""
+    vector = np.asarray(emotion, np.float32)
+    if vector.size != N_AXES or not np.all(np.isfinite(vector)):
+        raise TalkRigError(f"emotion must be {N_AXES} finite numbers (a READ vector, "
+                           f"talkrig.emotion), got shape {vector.shape}", "NeuralStream.push")
+    return vector.reshape(N_AXES)
