@@ -64,6 +64,15 @@ def read_take(path: str | os.PathLike) -> Take:
     fmt = format_of(path)
     if not path.is_file():
         raise TalkRigError("take file not found", path)
+    try:
+        return _read(path, fmt)
+    except UnicodeDecodeError:
+        raise TalkRigError("not a text file (a CSV or JSON take is UTF-8 text)", path) from None
+    except OSError as exc:
+        raise TalkRigError(f"cannot read the take: {exc.strerror or exc}", path) from None
+
+
+def _read(path: Path, fmt: str) -> Take:
     if fmt == "json":
         from talkrig.formats.take_json import read_take_json
         return read_take_json(path)

@@ -27,7 +27,7 @@ TIME_COLUMN = "time"
 def write_control_csv(take: Take, path: str | os.PathLike, force: bool = False) -> None:
     times = take.times()
     with atomic_open(path, "w", force=force, newline="", encoding="utf-8") as handle:
-        handle.write(",".join((TIME_COLUMN,) + take.channels) + "\n")
+        csv.writer(handle, lineterminator="\n").writerow((TIME_COLUMN,) + take.channels)
         for t, row in zip(times, take.values):
             handle.write(f"{t:.6f}," + ",".join(f"{v:.6f}" for v in row) + "\n")
 

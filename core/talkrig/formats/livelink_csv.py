@@ -91,7 +91,7 @@ def is_livelink_csv(path: str | os.PathLike) -> bool:
 def read_livelink_csv(path: str | os.PathLike, fps: float | None = None) -> Take:
     """Read a Live Link Face CSV as an ARKit take (canonical channel order)."""
     with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
+        rows = [row for row in csv.reader(handle) if row]  # blank lines (a trailing one) skipped
     if not rows:
         raise TalkRigError("CSV is empty", path)
     header = [h.strip().lower() for h in rows[0]]

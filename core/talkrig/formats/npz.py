@@ -32,7 +32,10 @@ def write_npz(take: Take, path: str | os.PathLike, force: bool = False) -> None:
 
 def read_npz(path: str | os.PathLike) -> Take:
     try:
-        with np.load(path, allow_pickle=False) as data:
+        loaded = np.load(path, allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise TalkRigError("a single NumPy array, not a TalkRig .npz take", path)
+        with loaded as data:
             if "meta" not in data or "values" not in data:
                 raise TalkRigError("not a TalkRig take (needs 'meta' and 'values' arrays)", path)
             meta = json.loads(str(data["meta"]))
