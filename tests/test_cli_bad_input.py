@@ -179,3 +179,82 @@ def test_a_file_name_given_as_the_transcripts_words_is_refused(tmp_path):
         assert_one_line_error(generate(EXAMPLE_SPEECH, tmp_path / "o.take.json", "--text", given),
                               "--text", given, "--text-file")
     assert not (tmp_path / "o.take.json").exists()
+
+
+@pytest.mark.parametrize("flag, value, needle", [
+    ("--seed", "-1", "whole number"),
+    ("--smoothing", "nan", "from 0 to 1"),
+    ("--smoothing", "1e308", "from 0 to 1"),
+    ("--blink-rate", "-2", "from 0 to 10"),
+])
+def test_motion_settings_out_of_range_are_refused_before_any_work(tmp_path, flag, value, needle):
+    result = generate(EXAMPLE_SPEECH, tmp_path / "o.take.json", flag, value)
+    assert_one_line_error(result, flag, needle)
+
+
+def small_take(path, channels=None):
+    from talkrig.formats import write_take
+    from talkrig.rigs import ARKIT52
+    from talkrig.take import Take
+
+    names = channels or ARKIT52
+    write_take(Take(fps=30.0, channels=names, values=np.full((12, len(names)), 0.25),
+                    rig="arkit52"), path)
+    return path
+
+
+def test_convert_refuses_fps_zero_and_an_arkit_take_without_the_arkit_channels(tmp_path):
+    livelink = small_take(tmp_path / "t.csv")
+    assert_one_line_error(run_cli("convert", livelink, tmp_path / "o.npz", "--fps", "0"),
+                          "--fps", "between 1 and 240")
+    odd = small_take(tmp_path / "odd.take.json", channels=("jaw", "lips"))
+    assert_one_line_error(run_cli("convert", odd, tmp_path / "o.csv", "--rig", "metahuman"),
+                          str(odd), "52 are missing")
+    assert not (tmp_path / "o.csv").exists() and not (tmp_path / "o.npz").exists()
+
+
+def test_batch_settings_every_line_would_fail_on_are_refused_up_front(tmp_path):
+    source = tmp_path / "lines"
+    source.mkdir()
+    write_wav(source / "a.wav", speech_like())
+    a_file = tmp_path / "report.txt"
+    a_file.write_text("not a folder")
+    out = tmp_path / "takes"
+    for extra, needles in ((("-o", out, "--workers", "-1"), ("--workers",)),
+                           (("-o", a_file), (str(a_file), "not a folder")),
+                           (("-o", out, "--fps", "0"), ("--fps",)),
+                           (("-o", out, "--emotion", "elated"), ("--emotion", "elated"))):
+        assert_one_line_error(run_cli("batch", source, "-q", *extra), *needles)
+    assert not out.exists() and a_file.read_text() == "not a folder"
+
+
+def test_plot_and_preview_name_a_missing_audio_file_or_blender(tmp_path):
+    take = small_take(tmp_path / "t.take.json")
+    assert_one_line_error(run_cli("plot", take, "-o", tmp_path / "t.png", "--audio",
+                                  tmp_path / "gone.wav"), "gone.wav", "not found")
+    assert_one_line_error(run_cli("preview", take, "-o", tmp_path / "t.mp4", "--blender",
+                                  tmp_path / "no-blender"), "no-blender", "no Blender")
+    assert not list(tmp_path.glob("t.png*")) and not list(tmp_path.glob("t.mp4*"))
+
+
+def test_take_files_that_are_not_takes_name_the_file(tmp_path):
+    array = tmp_path / "array.npz"
+    with open(array, "wb") as handle:
+        np.save(handle, np.zeros(3))
+    assert_one_line_error(run_cli("info", array), str(array), "single NumPy array")
+    binary = tmp_path / "bytes.csv"
+    binary.write_bytes(b"\xff\xfe\x00\x81" * 64)
+    assert_one_line_error(run_cli("info", binary), str(binary), "not a text file")
+
+
+def test_info_into_a_pipe_closed_early_exits_quietly(tmp_path):
+    import subprocess
+    import sys
+
+    many = tuple(f"channel_{i:05d}" for i in range(4000))  # ~300 KB listed: over a pipe's buffer
+    take = small_take(tmp_path / "t.take.json", channels=many)
+    cmd = f"{sys.executable} -m talkrig info {take} --channels | head -1"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True,
+                          text=True)
+    assert done.stdout.strip() == str(take)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr

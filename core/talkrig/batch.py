@@ -350,6 +350,23 @@ def _read_state(path: Path) -> dict:
 
 
 # ------------------------------------------------------------------ the batch
+def check_batch_options(options: BatchOptions) -> None:
+    """Refuse settings every line would fail on, before any line runs (one-line errors)."""
+    from talkrig.emotion import parse_emotion
+    from talkrig.pipeline import check_fps
+    from talkrig.retarget import load_retarget
+
+    if options.take_format not in TAKE_FORMATS:
+        raise TalkRigError(f"take format must be one of {', '.join(TAKE_FORMATS)}", "--format")
+    if not isinstance(options.workers, int) or options.workers < 0:
+        raise TalkRigError(f"must be 0 (one per CPU core) or more, got {options.workers!r}",
+                           "--workers")
+    template = options.generate
+    check_fps(template.fps)
+    parse_emotion(template.emotion, template.emotion_transition_s)
+    load_retarget(template.rig, template.flame_map)
+
+
 def run_batch(source: str | os.PathLike, outdir: str | os.PathLike,
               options: BatchOptions = BatchOptions(),
               progress: Callable[[LineResult, int, int], None] | None = None) -> BatchReport:
@@ -360,12 +377,16 @@ def run_batch(source: str | os.PathLike, outdir: str | os.PathLike,
     progress : callable, optional
         Called as ``progress(result, done_count, total)`` after each line.
     """
-    if options.take_format not in TAKE_FORMATS:
-        raise TalkRigError(f"take format must be one of {', '.join(TAKE_FORMATS)}", "--format")
+    check_batch_options(options)
     lines = mark_spot_checks(load_lines(source), options.check_every)
     outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    (outdir / STATE_DIR).mkdir(exist_ok=True)
+    if outdir.exists() and not outdir.is_dir():
+        raise TalkRigError("exists and is not a folder (the batch writes a folder of takes)",
+                           outdir)
+    try:
+        (outdir / STATE_DIR).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise TalkRigError(f"cannot create the output folder: {exc.strerror}", outdir) from None
     workers = min(options.workers or os.cpu_count() or 1, len(lines))
     started = time.perf_counter()
     results: list[LineResult] = []

@@ -38,6 +38,11 @@ def run(args) -> int:
         if take.rig != "arkit52":
             raise TalkRigError(f"can only retarget ARKit takes, this one is {take.rig}",
                                args.input)
+        missing = [c for c in ARKIT52 if c not in take.channels]
+        if missing:
+            raise TalkRigError(f"an ARKit take needs all 52 ARKit channels to retarget; "
+                               f"{len(missing)} are missing ({', '.join(missing[:3])}...)",
+                               args.input)
         values = take.values[:, [take.channels.index(c) for c in ARKIT52]]
         channels, out = retarget_curves(values, args.rig, args.flame_map)
         take = take.replace(channels=channels, values=out, rig=args.rig)
@@ -50,12 +55,14 @@ def run(args) -> int:
 def read_input(args):
     from talkrig.formats import format_of, read_take
 
-    if args.fps:
+    if args.fps is not None:
         from talkrig.errors import TalkRigError
         from talkrig.formats.livelink_csv import is_livelink_csv, read_livelink_csv
+        from talkrig.pipeline import check_fps
 
+        fps = check_fps(args.fps, "--fps")
         if format_of(args.input) == "csv" and is_livelink_csv(args.input):
-            return read_livelink_csv(args.input, fps=args.fps)
+            return read_livelink_csv(args.input, fps=fps)
         raise TalkRigError("only a Live Link CSV input needs its frame rate "
                            "(--to-fps resamples a take)", "--fps")
     return read_take(args.input)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from talkrig.cli.common import subparser
 
 
@@ -21,6 +23,8 @@ def run(args) -> int:
 
     check_writable(args.output, force=args.force)
     take = read_take(args.take)
+    if args.audio is not None and not Path(args.audio).is_file():
+        raise TalkRigError("audio file not found", args.audio)
     try:
         from talkrig.plot import plot_take
         import matplotlib  # noqa: F401

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -57,6 +58,8 @@ def render_command(args, script: Path, frames: Path) -> list[str]:
     """The child process that renders frames with bpy or a Blender binary."""
     tail = [args.take, str(frames), "--fps", str(args.fps), "--size", str(args.size)]
     if args.blender:
+        if shutil.which(args.blender) is None:
+            raise TalkRigError("no Blender executable there", args.blender)
         return [args.blender, "-b", "--factory-startup", "-P", str(script), "--", *tail]
     if importlib.util.find_spec("bpy") is None:
         raise TalkRigError("rendering needs the bpy module (pip install 'talkrig[blender]') "

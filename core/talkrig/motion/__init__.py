@@ -6,14 +6,21 @@ child stream of the seed, so turning gaze off does not change the blinks.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
+from talkrig.errors import TalkRigError
 from talkrig.motion.blinks import add_blinks
 from talkrig.motion.gaze import add_gaze
 from talkrig.motion.head import head_motion
 from talkrig.motion.smoothing import smooth_curves
+
+
+MAX_SMOOTHING_S = 1.0  # a longer window smears whole syllables into each other
+MAX_BLINK_RATE = 10.0  # ten times the speaking rate is already a blink every ~0.2 s
+MAX_HEAD_MOTION_SCALE = 10.0
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,20 @@ class MotionOptions:
     head_motion: bool = False  # add subtle head motion following speech energy
     head_motion_scale: float = 1.0  # multiplier on head motion amplitude
     seed: int = 0  # RNG seed for blinks, gaze and head motion
+
+    def __post_init__(self):
+        """Refuse settings the generators cannot use, naming the CLI flag."""
+        ranges = (("smoothing_s", "--smoothing", MAX_SMOOTHING_S),
+                  ("blink_rate", "--blink-rate", MAX_BLINK_RATE),
+                  ("head_motion_scale", "head_motion_scale", MAX_HEAD_MOTION_SCALE))
+        for field_name, flag, upper in ranges:
+            value = getattr(self, field_name)
+            if not isinstance(value, numbers.Real) or not 0 <= value <= upper:
+                raise TalkRigError(f"must be a number from 0 to {upper:g}, got {value!r}",
+                                   flag)
+        if not isinstance(self.seed, numbers.Integral) or not 0 <= self.seed < 2**32:
+            raise TalkRigError(f"must be a whole number from 0 to 2**32 - 1, got "
+                               f"{self.seed!r}", "--seed")
 
 
 @dataclass(frozen=True, eq=False)
