@@ -204,3 +204,17 @@ def test_provenance_says_what_a_take_was_animated_from_without_a_transcript():
     assert Provenance("phonetic", phones="recognised").animated_from() == "phone recognition"
     silent = Provenance("phonetic", phones="silent")
     assert silent.animated_from() == "the audio is silent, the mouth rests"
+
+
+def test_control_csv_keeps_channel_names_with_commas_and_quotes(tmp_path):
+    take = Take(fps=30.0, channels=("mouth,left", 'brow "inner"', "jaw"),
+                values=np.random.default_rng(1).random((6, 3)), rig="custom")
+    back = read_take(write_take(take, tmp_path / "odd.controls.csv"))
+    assert back.channels == take.channels and back.allclose(take, atol=FLOAT_FORMAT_TOL)
+
+
+def test_livelink_reader_skips_blank_lines(tmp_path):
+    path = write_take(make_take(frames=10), tmp_path / "t.csv")
+    padded = tmp_path / "padded.csv"
+    padded.write_text(path.read_text() + "\n\n")
+    assert read_take(padded).allclose(read_take(path))
