@@ -420,3 +420,16 @@ def test_edited_mapping_saved_as_preset_drives_generation(head, scene, tmp_path)
     assert bpy.ops.talkrig.generate() == {"FINISHED"}
     assert list(curves_by_key(head)) == ["jawOpen"]
     settings.use_custom_mapping = False
+
+
+@pytest.mark.parametrize("typed", ["/takes/a.take.json", "/takes/a.npz", "/takes/a.csv"])
+def test_the_export_browser_keeps_the_file_name_and_format_the_user_typed(addon, typed):
+    from types import SimpleNamespace
+
+    from bpy_extras.io_utils import ExportHelper
+
+    op = talkrig_blender.operators_io.TALKRIG_OT_export_take
+    browser = SimpleNamespace(filepath=typed, filename_ext=op.filename_ext,
+                              check_extension=op.check_extension)
+    assert ExportHelper.check(browser, None) is False  # Blender's own check, not redone
+    assert browser.filepath == typed

@@ -41,7 +41,11 @@ class TALKRIG_OT_export_take(bpy.types.Operator, ExportHelper):
     bl_idname = "talkrig.export_take"
     bl_label = "Export Take"
 
-    filename_ext = ".take.json"
+    filename_ext = ".take.json"  # the name the file browser suggests
+    # The format follows the extension the user types (.take.json, .npz, .csv), so the
+    # browser must not force one: ExportHelper's check() would strip ".json" alone and
+    # append ".take.json", turning "a.take.json" into "a.take.take.json".
+    check_extension = None
     filter_glob: StringProperty(default="*.json;*.npz;*.csv", options={"HIDDEN"})
     overwrite: BoolProperty(name="Overwrite", default=False,
                             description="Replace an existing file")
