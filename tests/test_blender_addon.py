@@ -433,3 +433,58 @@ def test_the_export_browser_keeps_the_file_name_and_format_the_user_typed(addon,
                               check_extension=op.check_extension)
     assert ExportHelper.check(browser, None) is False  # Blender's own check, not redone
     assert browser.filepath == typed
+
+
+@pytest.mark.parametrize("mode", ["XYZ", "ZXY", "AXIS_ANGLE"])
+def test_the_jaw_is_keyed_in_the_bones_own_rotation_mode_and_earlier_jaw_keys_are_kept(
+        scene, mode):
+    from mathutils import Euler, Quaternion
+
+    from talkrig.rigs import load_rig_json
+    from talkrig.take import Take
+    from talkrig_blender.apply import apply_take
+
+    mesh, armature = flame_rig()
+    bone = armature.pose.bones["jaw"]
+    bone.rotation_mode = mode
+    bone.keyframe_insert("rotation_euler" if mode != "AXIS_ANGLE" else "rotation_axis_angle",
+                         frame=1)  # the rigger's own jaw key
+    earlier = armature.animation_data.action.name
+    channels = tuple(load_rig_json("flame")["channels"])
+    values = np.random.default_rng(6).uniform(-0.3, 0.3, (20, len(channels))).astype(np.float32)
+    result = apply_take(mesh, Take(fps=SCENE_FPS, channels=channels, values=values,
+                                   rig="flame"), profile="flame", start_frame=1)
+    assert bone.rotation_mode == mode
+    assert any(earlier in line for line in result.warnings)
+    assert bpy.data.actions.get(earlier) is not None
+    scene.frame_set(4)
+    if mode == "AXIS_ANGLE":
+        angle, *axis = bone.rotation_axis_angle
+        turn = Quaternion(axis, angle)
+    else:
+        turn = Euler(bone.rotation_euler, mode).to_quaternion()
+    jaw = values[3, [channels.index(c) for c in ("jaw_rx", "jaw_ry", "jaw_rz")]]
+    expected = Quaternion(jaw / np.linalg.norm(jaw), float(np.linalg.norm(jaw)))
+    assert abs(turn.rotation_difference(expected).angle) < 1e-4
+
+
+def test_shape_keys_in_nla_tweak_mode_are_a_report_and_nothing_is_created(head, scene):
+    from talkrig.errors import TalkRigError
+    from talkrig.rigs import ARKIT52
+    from talkrig.take import Take
+    from talkrig_blender.apply import apply_take
+
+    key = head.data.shape_keys
+    key.key_blocks["jawOpen"].keyframe_insert("value", frame=1)
+    anim = key.animation_data
+    track = anim.nla_tracks.new()
+    track.strips.new("mine", 1, anim.action)
+    anim.action = None
+    anim.nla_tracks.active, track.strips[0].select = track, True
+    anim.use_tweak_mode = True
+    actions_before = set(bpy.data.actions.keys())
+    take = Take(fps=SCENE_FPS, channels=ARKIT52, values=np.full((10, 52), 0.2))
+    with pytest.raises(TalkRigError, match="tweak mode"):
+        apply_take(head, take, start_frame=1)
+    assert set(bpy.data.actions.keys()) == actions_before and len(anim.nla_tracks) == 1
+    anim.use_tweak_mode = False

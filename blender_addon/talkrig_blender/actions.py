@@ -79,6 +79,17 @@ def keep_existing_action(id_block: bpy.types.ID) -> str | None:
     return old.name
 
 
+def check_not_tweaking(id_block: bpy.types.ID, owner: str) -> None:
+    """Refuse, before anything is created, a data-block whose NLA is in tweak mode: its
+    action cannot be swapped until the user leaves tweak mode."""
+    anim = id_block.animation_data
+    if anim is not None and anim.use_tweak_mode:
+        from talkrig.errors import TalkRigError
+
+        raise TalkRigError(f"the animation of {owner} is in NLA tweak mode: leave it "
+                           "(Tab in the NLA editor), then generate again")
+
+
 def assign_action(id_block: bpy.types.ID, action, slot) -> str | None:
     """Make ``action`` (and ``slot``) animate ``id_block``; returns the kept old action."""
     anim = id_block.animation_data or id_block.animation_data_create()

@@ -85,6 +85,7 @@ def apply_take(obj: bpy.types.Object, take: Take, *, start_frame: int | None = N
     scene = bpy.context.scene
     start = scene.frame_start if start_frame is None else int(start_frame)
     found = resolve_mapping(obj, take, pairs, profile)
+    _check_animations_editable(obj, head, profile)
     fps = scene_setup.scene_fps(scene)
     values = keyframes.resample(take.values, take.fps, fps)  # (T', C)
     gains = strength * keyframes.region_gains(take.channels, mouth, brows, eyes)
@@ -125,6 +126,16 @@ def apply_take(obj: bpy.types.Object, take: Take, *, start_frame: int | None = N
             warnings.append("sound strip not added: this Blender has no audio support")
     return ApplyResult(action, found, kept, start, last, strip, tuple(warnings),
                        head_action, kept_head)
+
+
+def _check_animations_editable(obj: bpy.types.Object, head: bool, profile: str) -> None:
+    """Every data-block this apply gives a new action must accept one."""
+    actions.check_not_tweaking(obj.data.shape_keys, f"{obj.name!r}'s shape keys")
+    if head:
+        actions.check_not_tweaking(obj, repr(obj.name))
+    armature = obj.find_armature() if profile == "flame" else None
+    if armature is not None:
+        actions.check_not_tweaking(armature, f"the armature {armature.name!r}")
 
 
 def action_name_for(take: Take, audio_path: str | None) -> str:

@@ -1,9 +1,10 @@
 """FLAME jaw pose -> the ``jaw`` bone of the FLAME Blender add-on's armature.
 
 FLAME takes carry the jaw as an axis-angle vector (``jaw_rx, jaw_ry, jaw_rz``,
-radians; pose indices 6-8). It is keyed as a quaternion on the pose bone named
-``jaw``, read in the bone's local frame (the FLAME add-on builds its bones aligned
-with the model's axes, as the SMPL-family add-ons do).
+radians; pose indices 6-8). It is keyed on the pose bone named ``jaw``, in that
+bone's own rotation mode (quaternion, axis-angle or an Euler order), read in the
+bone's local frame (the FLAME add-on builds its bones aligned with the model's axes,
+as the SMPL-family add-ons do).
 """
 
 from __future__ import annotations
@@ -44,13 +45,34 @@ def key_flame_jaw(obj: bpy.types.Object, take, start: int, scene_fps: float,
         return f"jaw pose not applied: {obj.name!r} has no armature with a '{JAW_BONE}' bone"
     columns = [take.channels.index(c) for c in JAW_CHANNELS]
     pose = keyframes.resample(take.values[:, columns], take.fps, scene_fps)  # (T, 3)
-    quats = axis_angle_to_quaternions(pose)  # (T, 4)
     bone = armature.pose.bones[JAW_BONE]
-    bone.rotation_mode = "QUATERNION"
+    prop, rotations = rotation_keys(axis_angle_to_quaternions(pose), bone.rotation_mode)
     action, slot, channels = actions.new_action(armature, f"{name} jaw")
-    path = f'pose.bones["{JAW_BONE}"].rotation_quaternion'
-    for index in range(4):
-        coords = keyframes.key_coordinates(quats[:, index], start)
+    path = f'pose.bones["{JAW_BONE}"].{prop}'
+    for index in range(rotations.shape[1]):
+        coords = keyframes.key_coordinates(rotations[:, index], start)
         actions.write_curve(channels, path, coords, group=JAW_BONE, index=index)
-    actions.assign_action(armature, action, slot)
+    kept = actions.assign_action(armature, action, slot)
+    if kept:
+        return f"the armature's previous action {kept!r} is kept on an NLA track"
     return None
+
+
+def rotation_keys(quats: np.ndarray, mode: str) -> tuple[str, np.ndarray]:
+    """Rotations (T, 4) as (w, x, y, z) -> the pose-bone property for ``mode`` and its
+    values: ``rotation_quaternion`` (T, 4), ``rotation_axis_angle`` (T, 4) as (angle, x,
+    y, z), or ``rotation_euler`` (T, 3) in the Euler order ``mode`` names. The bone keeps
+    the rotation mode its rigger chose, so other animation of it still plays."""
+    if mode == "QUATERNION":
+        return "rotation_quaternion", quats
+    from mathutils import Quaternion
+
+    turns = [Quaternion(q) for q in quats]
+    if mode == "AXIS_ANGLE":
+        rows = [(angle, *axis) for axis, angle in (t.to_axis_angle() for t in turns)]
+        return "rotation_axis_angle", np.array(rows, np.float32)
+    rows, previous = [], None
+    for turn in turns:  # each Euler compatible with the last: no 360-degree jumps
+        previous = turn.to_euler(mode) if previous is None else turn.to_euler(mode, previous)
+        rows.append(tuple(previous))
+    return "rotation_euler", np.array(rows, np.float32)
