@@ -488,3 +488,21 @@ def test_shape_keys_in_nla_tweak_mode_are_a_report_and_nothing_is_created(head, 
         apply_take(head, take, start_frame=1)
     assert set(bpy.data.actions.keys()) == actions_before and len(anim.nla_tracks) == 1
     anim.use_tweak_mode = False
+
+
+def test_emotion_keys_still_count_after_head_motion_gave_the_object_a_new_action(head, scene):
+    from talkrig.rigs import ARKIT52
+    from talkrig.take import Take
+    from talkrig_blender.apply import apply_take
+    from talkrig_blender.emotion_keys import key_emotion, keyed_emotion_track
+
+    key_emotion(head, 1, "sad", 0.6)
+    key_emotion(head, 21, "surprised", 0.9)
+    pose = np.zeros((30, 3), np.float32)
+    pose[:, 0] = 0.05
+    take = Take(fps=SCENE_FPS, channels=ARKIT52, values=np.full((30, 52), 0.1),
+                head_pose=pose)
+    result = apply_take(head, take, start_frame=1, head=True)
+    assert result.kept_head_action is not None  # the emotion keys' action, now on an NLA track
+    labels = [k.label for k in keyed_emotion_track(head, 1, 41, SCENE_FPS).keys]
+    assert labels[0] == "sad" and labels[-1] == "surprised"

@@ -42,10 +42,31 @@ def action_fcurves(id_block: bpy.types.ID) -> list:
     anim = id_block.animation_data
     if anim is None or anim.action is None:
         return []
-    action = anim.action
+    return _curves_of(anim.action, anim.action_slot if SLOTTED else None)
+
+
+def kept_fcurves(id_block: bpy.types.ID) -> list:
+    """F-curves of the actions :func:`keep_existing_action` moved onto NLA tracks, the
+    most recently kept first (each strip starts at its action's first frame, so their
+    frames are scene frames)."""
+    anim = id_block.animation_data
+    if anim is None:
+        return []
+    curves = []
+    for track in reversed(anim.nla_tracks):  # the last track is the top, newest one
+        if not track.name.startswith(KEPT_TRACK_PREFIX):
+            continue
+        for strip in track.strips:
+            if strip.action is not None:
+                slot = getattr(strip, "action_slot", None) if SLOTTED else None
+                curves.extend(_curves_of(strip.action, slot))
+    return curves
+
+
+def _curves_of(action, slot) -> list:
+    """F-curves of ``action`` for ``slot`` (every curve on Blender < 4.4)."""
     if not SLOTTED:
         return list(action.fcurves)
-    slot = anim.action_slot
     if slot is None:
         return []
     curves = []

@@ -18,10 +18,13 @@ def keyed_emotion_track(obj: bpy.types.Object, first_frame: int, n_frames: int,
     """The object's emotion over ``n_frames`` scene frames from ``first_frame``.
 
     Keyed ``talkrig.emotion`` / ``talkrig.intensity`` F-curves are sampled once per
-    frame; unkeyed properties contribute their current value. Time 0 of the track is
+    frame, from the object's action or, when head motion has since given the object a
+    new action, from the action kept on an NLA track; unkeyed properties contribute their current value. Time 0 of the track is
     ``first_frame`` (where the audio starts).
     """
-    curves = {c.data_path: c for c in actions.action_fcurves(obj)}
+    curves = {}  # the active action's keys win, then the most recently kept action's
+    for curve in actions.action_fcurves(obj) + actions.kept_fcurves(obj):
+        curves.setdefault(curve.data_path, curve)
     frames = first_frame + np.arange(n_frames)
     settings = obj.talkrig
     if EMOTION_PATH in curves:
