@@ -59,7 +59,7 @@ def test_metahuman_import_keys_the_face_board_at_tick_resolution(take, editor):
     assert isinstance(track, ue.MovieSceneControlRigParameterTrack)
     (created,) = ue.calls("ControlRigSequencerLibrary.find_or_create_control_rig_track")
     assert created["control_rig_class"] is ue.BLUEPRINT_CLASSES[stage.FACE_BOARD]
-    keys = track.get_control_rig()._props["keys"]
+    keys = track._props["control_rig"]._props["keys"]
     assert len(keys) > 100
     curves = load_retarget("metahuman")
     mh = dict(zip(curves.channels, curves.apply(take.values).T))  # (T,) per curve
@@ -292,3 +292,36 @@ def test_init_unreal_registers_the_menu_at_editor_start(editor):
     tools = ue.ToolMenus.get().find_menu("LevelEditor.MainMenu.Tools")
     assert "TalkRig" in tools._props["submenus"]
     assert ue.calls("log_error") == []
+
+
+def test_an_import_that_fails_halfway_leaves_no_assets_behind(take, editor):
+    plan = metahuman_plan(take)
+    plan["channels"][0]["name"] = "CTRL_not_on_this_board"  # keying fails after creation
+    before = set(ue.ASSETS)
+    with pytest.raises(ValueError, match="CTRL_not_on_this_board"):
+        editor(plan, SETTINGS)
+    assert set(ue.ASSETS) == before
+    assert ue.calls("EditorAssetLibrary.delete_asset") == [
+        {"asset_path_to_delete": "/Game/Dialogue/LS_acoustic_corpus"}]
+
+
+def test_a_missing_face_rig_or_sound_asset_is_refused_before_any_asset_is_made(take, editor):
+    before = set(ue.ASSETS)
+    with pytest.raises(RuntimeError, match="face Control Rig '/Game/Nope' not found"):
+        editor(metahuman_plan(take), dict(SETTINGS, control_rig="/Game/Nope"))
+    with pytest.raises(RuntimeError, match="sound asset '/Game/Audio/Gone' not found"):
+        editor(metahuman_plan(take), dict(SETTINGS, sound_asset="/Game/Audio/Gone"))
+    assert set(ue.ASSETS) == before and not ue.calls("AssetTools.create_asset")
+
+
+def test_a_sound_of_the_same_name_from_another_file_is_left_alone(take, editor, tmp_path):
+    import shutil
+
+    first = editor(metahuman_plan(take), SETTINGS)
+    other = tmp_path / "acoustic_corpus.wav"  # same name, another recording
+    shutil.copy(dev_file("cold_corpus.wav"), other)
+    plan = dict(metahuman_plan(take), audio_path=str(other))
+    second = editor(plan, SETTINGS)
+    assert second["audio"] != first["audio"] and second["audio"].endswith("_2")
+    source = ue.ASSETS[first["audio"].split(".")[0]].get_editor_property("asset_import_data")
+    assert source.get_first_filename() == str(dev_file("acoustic_corpus.wav"))

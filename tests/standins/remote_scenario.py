@@ -95,7 +95,7 @@ def _keyed_controls() -> dict:
                 for track in binding.get_tracks():
                     if isinstance(track, ue.MovieSceneControlRigParameterTrack):
                         counts.update({k: len(v[0]) for k, v in
-                                       track.get_control_rig()._props["keys"].items()})
+                                       track._props["control_rig"]._props["keys"].items()})
             out[path] = counts
         elif isinstance(asset, ue.AnimSequence):
             out[path] = {k: len(v[0]) for k, v in asset._props["curves"].items()}

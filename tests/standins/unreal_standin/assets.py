@@ -101,6 +101,11 @@ class EditorAssetLibrary:
 
     @staticmethod
     @_recorded
+    def delete_asset(asset_path_to_delete):
+        return ASSETS.pop(_asset_path(asset_path_to_delete), None) is not None
+
+    @staticmethod
+    @_recorded
     def load_blueprint_class(asset_path):
         return BLUEPRINT_CLASSES.get(asset_path)
 

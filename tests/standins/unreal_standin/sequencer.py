@@ -76,13 +76,12 @@ class MovieSceneSkeletalAnimationTrack(MovieSceneTrack):
 
 
 class MovieSceneControlRigParameterTrack(MovieSceneTrack):
+    """No scripting getter for its rig (GetControlRig is not a UFUNCTION in the engine):
+    ``ControlRigSequencerLibrary.get_control_rigs`` lists rigs with their tracks."""
+
     def __init__(self, control_rig):
         super().__init__()
         self._props["control_rig"] = control_rig
-
-    @_recorded
-    def get_control_rig(self):
-        return self._props["control_rig"]
 
 
 class MovieSceneBindingProxy(_Strict):
@@ -196,7 +195,26 @@ def _set_keys(level_sequence, control_rig, control_name, frames, values, time_un
         time_unit)
 
 
+class ControlRigSequencerBindingProxy(_Strict):
+    """The struct ``get_control_rigs`` returns: read-only proxy, control_rig, track."""
+
+    PROPERTIES = ("proxy", "control_rig", "track")
+
+    def set_editor_property(self, name, value, notify_mode=None):
+        raise AttributeError("stand-in unreal: ControlRigSequencerBindingProxy is read-only")
+
+
 class ControlRigSequencerLibrary:
+    @staticmethod
+    @_recorded
+    def get_control_rigs(level_sequence):
+        assert isinstance(level_sequence, LevelSequence)
+        return [ControlRigSequencerBindingProxy(proxy=binding, track=track,
+                                                control_rig=track._props["control_rig"])
+                for binding in level_sequence._props["bindings"]
+                for track in binding._props["tracks"]
+                if isinstance(track, MovieSceneControlRigParameterTrack)]
+
     @staticmethod
     @_recorded
     def find_or_create_control_rig_track(world, level_sequence, control_rig_class, binding,

@@ -1,5 +1,7 @@
 """Asset helpers: unique names (never overwrite), SoundWave import, actor lookup."""
 
+import os
+
 MAX_SUFFIX = 9999  # same rule as talkrig.unreal.naming: base, base_2, base_3, ...
 
 
@@ -28,16 +30,21 @@ def create_asset(path, asset_class, factory):
 
 
 def sound_wave(audio_path, folder, name):
-    """The SoundWave ``folder/name`` if it exists, else ``audio_path`` imported there."""
+    """The SoundWave ``folder/name`` if it was imported from ``audio_path``, else
+    ``audio_path`` imported beside it under a free name (an asset of that name made from
+    another file, or not a sound, is left alone)."""
     import unreal
 
     path = f"{folder}/{name}"
     if unreal.EditorAssetLibrary.does_asset_exist(path):
-        return unreal.EditorAssetLibrary.load_asset(path)
+        existing = unreal.EditorAssetLibrary.load_asset(path)
+        if _imported_from(existing, audio_path):
+            return existing
+        path = unique_asset_path(folder, name)
     task = unreal.AssetImportTask()
     task.set_editor_property("filename", audio_path)
     task.set_editor_property("destination_path", folder)
-    task.set_editor_property("destination_name", name)
+    task.set_editor_property("destination_name", path.rsplit("/", 1)[1])
     task.set_editor_property("automated", True)
     task.set_editor_property("replace_existing", False)
     task.set_editor_property("save", True)
@@ -46,6 +53,17 @@ def sound_wave(audio_path, folder, name):
     if not imported:
         raise RuntimeError(f"could not import audio {audio_path}")
     return unreal.EditorAssetLibrary.load_asset(imported[0])
+
+
+def _imported_from(asset, audio_path):
+    """True when ``asset`` is a SoundWave whose source file is ``audio_path``."""
+    import unreal
+
+    if not isinstance(asset, unreal.SoundWave):
+        return False
+    source = asset.get_editor_property("asset_import_data").get_first_filename()
+    return bool(source) and os.path.normcase(os.path.abspath(source)) == \
+        os.path.normcase(os.path.abspath(audio_path))
 
 
 def find_actor(label):

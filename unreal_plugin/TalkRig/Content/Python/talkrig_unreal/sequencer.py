@@ -24,11 +24,39 @@ def import_plan(plan, settings):
     """
     import unreal
 
+    # everything that can be checked is checked before the first asset is made
     component = assets.face_component(assets.find_actor(settings["actor"]),
-                                      settings["face_component"])  # fail before creating assets
+                                      settings["face_component"])
+    rig_class = face_rig_class(settings) if plan["target"] == "metahuman" else None
+    sound_asset = settings.get("sound_asset", "")
+    if sound_asset and unreal.EditorAssetLibrary.load_asset(sound_asset) is None:
+        raise RuntimeError(f"sound asset {sound_asset!r} not found")
+    created = []  # assets this import made, removed again if it fails halfway
+    try:
+        return _import(plan, settings, component, rig_class, created)
+    except Exception:
+        for path in reversed(created):
+            unreal.EditorAssetLibrary.delete_asset(path)
+        raise
+
+
+def face_rig_class(settings):
+    """The face Control Rig's class, from its asset path in ``settings``."""
+    import unreal
+
+    rig_class = unreal.EditorAssetLibrary.load_blueprint_class(settings["control_rig"])
+    if rig_class is None:
+        raise RuntimeError(f"face Control Rig {settings['control_rig']!r} not found")
+    return rig_class
+
+
+def _import(plan, settings, component, rig_class, created):
+    import unreal
+
     folder = settings["sequence_dir"]
     path = assets.unique_asset_path(folder, plan["sequence_name"])
     sequence = assets.create_asset(path, unreal.LevelSequence, unreal.LevelSequenceFactoryNew())
+    created.append(path)
     sequence.set_tick_resolution(unreal.FrameRate(*plan["tick_resolution"]))
     sequence.set_display_rate(unreal.FrameRate(*plan["display_rate"]))
     sequence.set_playback_start(0)
@@ -37,10 +65,10 @@ def import_plan(plan, settings):
               "warnings": list(plan.get("meta", {}).get("notes", []))}
     binding = sequence.add_possessable(component)
     if plan["target"] == "metahuman":
-        result["keys"] = key_face_board(sequence, binding, plan, settings)
+        result["keys"] = key_face_board(sequence, binding, plan, rig_class)
     else:
         result["anim"], result["keys"] = key_morph_curves(sequence, binding, component, plan,
-                                                          folder)
+                                                          folder, created)
     sound_asset, audio_path = settings.get("sound_asset", ""), plan.get("audio_path")
     if settings.get("import_audio", True) and (sound_asset or audio_path):
         if sound_asset or os.path.isfile(audio_path):
@@ -53,17 +81,14 @@ def import_plan(plan, settings):
     return result
 
 
-def key_face_board(sequence, binding, plan, settings):
+def key_face_board(sequence, binding, plan, rig_class):
     """Key every face-board control through the face Control Rig; returns the key count."""
     import unreal
 
     world = unreal.get_editor_subsystem(unreal.UnrealEditorSubsystem).get_editor_world()
-    rig_class = unreal.EditorAssetLibrary.load_blueprint_class(settings["control_rig"])
-    if rig_class is None:
-        raise RuntimeError(f"face Control Rig {settings['control_rig']!r} not found")
     library = unreal.ControlRigSequencerLibrary
     track = library.find_or_create_control_rig_track(world, sequence, rig_class, binding)
-    rig = track.get_control_rig()
+    rig = control_rig_of(sequence, track)
     ticks = unreal.MovieSceneTimeUnit.TICK_RESOLUTION
     count = 0
     for channel in plan["channels"]:
@@ -79,7 +104,18 @@ def key_face_board(sequence, binding, plan, settings):
     return count
 
 
-def key_morph_curves(sequence, binding, component, plan, folder):
+def control_rig_of(sequence, track):
+    """The Control Rig instance a Control Rig track of ``sequence`` drives (the track
+    class has no scripting getter; the sequencer library lists rigs with their tracks)."""
+    import unreal
+
+    for found in unreal.ControlRigSequencerLibrary.get_control_rigs(sequence):
+        if found.get_editor_property("track") == track:
+            return found.get_editor_property("control_rig")
+    raise RuntimeError("the face Control Rig track has no Control Rig in the sequence")
+
+
+def key_morph_curves(sequence, binding, component, plan, folder, created):
     """An AnimSequence with one float curve per ARKit shape, played on the bound mesh."""
     import unreal
 
@@ -88,6 +124,7 @@ def key_morph_curves(sequence, binding, component, plan, folder):
     factory.set_editor_property("target_skeleton", skeleton)
     anim_path = assets.unique_asset_path(folder, plan["anim_name"])
     anim = assets.create_asset(anim_path, unreal.AnimSequence, factory)
+    created.append(anim_path)
     controller = anim.get_editor_property("controller")
     controller.set_frame_rate(unreal.FrameRate(*plan["display_rate"]))
     controller.set_number_of_frames(unreal.FrameNumber(max(plan["n_frames"] - 1, 1)))
