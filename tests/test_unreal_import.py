@@ -325,3 +325,24 @@ def test_a_sound_of_the_same_name_from_another_file_is_left_alone(take, editor, 
     assert second["audio"] != first["audio"] and second["audio"].endswith("_2")
     source = ue.ASSETS[first["audio"].split(".")[0]].get_editor_property("asset_import_data")
     assert source.get_first_filename() == str(dev_file("acoustic_corpus.wav"))
+
+
+def test_a_selected_sound_that_fails_is_logged_and_the_others_are_still_animated(editor):
+    from talkrig_unreal import commands
+
+    lost = ue.SoundWave("/Game/Audio/VO_lost",
+                        asset_import_data=ue.AssetImportData("/elsewhere/lost.wav"))
+    found = ue.SoundWave("/Game/Audio/VO_found",
+                         asset_import_data=ue.AssetImportData(str(dev_file("mfa_a.flac"))))
+    for sound in (lost, found):
+        ue.ASSETS[sound.get_path_name().split(".")[0]] = sound
+        ue.SELECTED_ASSETS.append(sound)
+    ue.SELECTED.append(ue.ACTORS[0])  # BP_Ada
+    (result,) = commands.generate_from_selected_sounds(sequence_dir="/Game/Dialogue")
+    assert result["sequence"] == "/Game/Dialogue/LS_VO_found"
+    (logged,) = ue.calls("log_error")
+    assert logged["arg"].startswith("TalkRig: VO_lost: its source file is not on this machine")
+    assert len(ue.calls("ScopedSlowTask.enter_progress_frame")) == 2
+    ue.SELECTED_ASSETS.remove(found)
+    with pytest.raises(RuntimeError, match="VO_lost: its source file"):
+        commands.generate_from_selected_sounds(sequence_dir="/Game/Dialogue")

@@ -9,6 +9,7 @@ a line that fails is reported and the batch goes on.
 import csv
 import json
 import os
+import re
 
 from talkrig_unreal import core_bridge
 from talkrig_unreal.commands import DEFAULT_SETTINGS
@@ -20,11 +21,44 @@ IMPORT_REPORT = "unreal_import_report.csv"
 PARTIAL_FAILURE = 1  # talkrig batch exit code when some lines failed
 
 
+LINE_DONE = re.compile(r"^\[(\d+)/(\d+)\] ")  # talkrig batch's progress: "[3/120] done: ..."
+GENERATION_WORK = 1000.0  # the progress dialog's units while talkrig batch runs
+
+
 def run_batch(source, outdir="", target="metahuman", actor="", sequence_dir="/Game/TalkRig"):
-    """Generate takes for ``source`` with ``talkrig batch``, then import them all."""
+    """Generate takes for ``source`` with ``talkrig batch`` under a progress dialog that
+    can cancel it (a re-run resumes), then import them all; [] when cancelled."""
+    import unreal
+
     outdir = outdir or os.path.join(os.path.dirname(os.path.abspath(source)), "talkrig_takes")
-    core_bridge.run_cli(["batch", source, "-o", outdir, "-q"], ok_codes=(0, PARTIAL_FAILURE))
+    with unreal.ScopedSlowTask(GENERATION_WORK, "TalkRig: generating takes") as task:
+        task.make_dialog(True)
+        finished = core_bridge.run_cli_lines(["batch", source, "-o", outdir],
+                                             _GenerationProgress(task).line,
+                                             task.should_cancel,
+                                             ok_codes=(0, PARTIAL_FAILURE))
+    if not finished:
+        unreal.log_warning("TalkRig batch: generation cancelled; run it again to go on "
+                           "where it stopped")
+        return []
     return import_batch(outdir, target, actor, sequence_dir)
+
+
+class _GenerationProgress:
+    """Moves a ScopedSlowTask as ``talkrig batch`` reports finished lines."""
+
+    def __init__(self, task):
+        self.task, self.shown = task, 0.0
+
+    def line(self, text):
+        found = LINE_DONE.match(text)
+        if not found:
+            return
+        done, total = int(found.group(1)), int(found.group(2))
+        target = GENERATION_WORK * done / max(total, 1)
+        self.task.enter_progress_frame(max(0.0, target - self.shown),
+                                       f"TalkRig: generated {done} of {total} lines")
+        self.shown = max(self.shown, target)
 
 
 def import_batch(outdir, target="metahuman", actor="", sequence_dir="/Game/TalkRig"):

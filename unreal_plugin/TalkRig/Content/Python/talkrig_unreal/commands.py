@@ -55,22 +55,40 @@ def generate_from_selected_sounds(emotion="neutral", target="metahuman", head_mo
               if isinstance(a, unreal.SoundWave)]
     if not sounds:
         raise RuntimeError("select one or more SoundWaves in the Content Browser first")
-    results = []
-    with tempfile.TemporaryDirectory() as tmp:
+    results, errors = [], []
+    with tempfile.TemporaryDirectory() as tmp, \
+            unreal.ScopedSlowTask(len(sounds), "TalkRig: generating from audio") as task:
+        task.make_dialog(True)
         for sound in sounds:
-            audio = sound.get_editor_property("asset_import_data").get_first_filename()
-            if not audio or not os.path.isfile(audio):
-                raise RuntimeError(f"the source file of {sound.get_name()} is not on this "
-                                   f"machine ({audio or 'unknown'})")
-            take = os.path.join(tmp, f"{sound.get_name()}.take.json")
-            notes = core_bridge.generate_take(audio, take, emotion=emotion,
-                                              head_motion=head_motion)
-            for note in notes:
-                unreal.log_warning(f"TalkRig: {sound.get_name()}: {note}")
-            result = import_take(take, target, sound_asset=sound.get_path_name(), **overrides)
-            result["warnings"] = notes + result["warnings"]
-            results.append(result)
+            if task.should_cancel():
+                break
+            task.enter_progress_frame(1, f"TalkRig: {sound.get_name()}")
+            try:  # one sound's failure never stops the others
+                results.append(_generate_one(sound, tmp, emotion, target, head_motion,
+                                             overrides))
+            except Exception as exc:
+                errors.append(f"{sound.get_name()}: {exc}")
+                unreal.log_error(f"TalkRig: {errors[-1]}")
+    if errors and not results:
+        raise RuntimeError(errors[0] if len(errors) == 1
+                           else f"{len(errors)} sounds failed; first: {errors[0]}")
     return results
+
+
+def _generate_one(sound, tmp, emotion, target, head_motion, overrides):
+    """Generate and import one SoundWave's take; the import result with its warnings."""
+    import unreal
+
+    audio = sound.get_editor_property("asset_import_data").get_first_filename()
+    if not audio or not os.path.isfile(audio):
+        raise RuntimeError(f"its source file is not on this machine ({audio or 'unknown'})")
+    take = os.path.join(tmp, f"{sound.get_name()}.take.json")
+    notes = core_bridge.generate_take(audio, take, emotion=emotion, head_motion=head_motion)
+    for note in notes:
+        unreal.log_warning(f"TalkRig: {sound.get_name()}: {note}")
+    result = import_take(take, target, sound_asset=sound.get_path_name(), **overrides)
+    result["warnings"] = notes + result["warnings"]
+    return result
 
 
 def ask_path(title, folder=False):

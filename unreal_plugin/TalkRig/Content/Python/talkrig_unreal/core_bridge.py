@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 
 CLI_WARNING = "talkrig: warning: "  # how the CLI starts a warning line on stderr
+STDERR_WAIT_S = 10.0  # after the CLI exits, how long its last error lines may take
 
 
 def core_available():
@@ -35,6 +36,53 @@ def cli_command():
 def run_cli(args, ok_codes=(0,)):
     """Run ``talkrig <args>``; its stdout, or RuntimeError with its error line."""
     return _run(args, ok_codes).stdout
+
+
+def run_cli_lines(args, on_line, should_cancel, ok_codes=(0,)):
+    """Run ``talkrig <args>``, passing each stdout line to ``on_line`` as it comes.
+
+    ``should_cancel()`` is asked after every line; when it says so the process is
+    stopped (the CLI's jobs are resumable) and False is returned. True when it ran to
+    the end with an exit code in ``ok_codes``; else RuntimeError with its error line.
+    """
+    import threading
+
+    group = ({"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if os.name == "nt"
+             else {"start_new_session": True})  # so a cancel can stop its workers too
+    proc = subprocess.Popen([cli_command(), *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, bufsize=1, **group)
+    errors = []
+    drain = threading.Thread(target=lambda: errors.extend(proc.stderr), daemon=True)
+    drain.start()  # a full stderr pipe would stall the child
+    cancelled = False
+    for line in proc.stdout:
+        on_line(line.rstrip("\n"))
+        if should_cancel():
+            cancelled = True
+            _stop_tree(proc)
+            break
+    proc.stdout.close()
+    code = proc.wait()
+    drain.join(timeout=STDERR_WAIT_S)
+    if cancelled:
+        return False
+    if code not in ok_codes:
+        lines = [ln.strip() for ln in errors if ln.strip()]
+        raise RuntimeError(lines[-1] if lines else f"talkrig {' '.join(args)} failed")
+    return True
+
+
+def _stop_tree(proc):
+    """Stop ``proc`` and the worker processes it started (they share its group)."""
+    if os.name == "nt":
+        subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], capture_output=True)
+        return
+    import signal
+
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:  # it had already finished
+        pass
 
 
 def _run(args, ok_codes):
