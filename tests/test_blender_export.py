@@ -142,3 +142,34 @@ def test_export_refuses_to_overwrite_without_force(animated_head, tmp_path):
     with pytest.raises(TalkRigError, match="already exists"):
         api.export_gltf(obj, target)
     assert target.read_bytes() == b"user file"
+
+
+def test_exporting_keeps_the_users_selection_and_active_object(animated_head, tmp_path):
+    from talkrig_blender import api
+
+    obj, _values = animated_head
+    camera = bpy.data.objects.new("Shot cam", bpy.data.cameras.new("Shot cam"))
+    bpy.context.collection.objects.link(camera)
+    for other in bpy.context.selected_objects:
+        other.select_set(False)
+    camera.select_set(True)
+    bpy.context.view_layer.objects.active = camera
+    api.export_fbx(obj, tmp_path / "head.fbx")
+    api.export_gltf(obj, tmp_path / "head.glb")
+    assert [o.name for o in bpy.context.selected_objects] == ["Shot cam"]
+    assert bpy.context.view_layer.objects.active == camera
+
+
+def test_the_export_operators_refuse_an_existing_file_unless_overwrite(animated_head,
+                                                                       tmp_path):
+    obj, _values = animated_head
+    bpy.context.scene.talkrig.target = obj
+    for op, name in ((bpy.ops.talkrig.export_fbx, "taken.fbx"),
+                     (bpy.ops.talkrig.export_gltf, "taken.glb")):
+        target = tmp_path / name
+        target.write_bytes(b"user file")
+        with pytest.raises(RuntimeError, match="already exists .tick Overwrite"):
+            op(filepath=str(target))  # bpy.ops raises the operator's error report
+        assert target.read_bytes() == b"user file"
+        assert op(filepath=str(target), overwrite=True) == {"FINISHED"}
+        assert target.read_bytes() != b"user file"

@@ -15,6 +15,7 @@ Example (``blender -b scene.blend -P script.py`` or plain Python with ``bpy``)::
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import bpy
@@ -68,11 +69,24 @@ def write_take(take: Take, path: str | os.PathLike, force: bool = False):
     return _write(take, path, force=force)
 
 
-def _only_selected(obj: bpy.types.Object) -> None:
-    for other in list(bpy.context.selected_objects):
+@contextlib.contextmanager
+def _only_selected(obj: bpy.types.Object):
+    """Within the block only ``obj`` is selected and active (exporters read the
+    selection); the user's selection and active object come back afterwards."""
+    layer = bpy.context.view_layer
+    selected, active = list(bpy.context.selected_objects), layer.objects.active
+    for other in selected:
         other.select_set(False)
     obj.select_set(True)
-    bpy.context.view_layer.objects.active = obj
+    layer.objects.active = obj
+    try:
+        yield
+    finally:
+        obj.select_set(False)
+        for other in selected:
+            if other.name in layer.objects:  # still in the scene
+                other.select_set(True)
+        layer.objects.active = active
 
 
 def _check_output(path: str | os.PathLike, force: bool) -> str:
@@ -89,11 +103,11 @@ def export_gltf(obj: bpy.types.Object, path: str | os.PathLike, force: bool = Fa
     path = _check_output(path, force)
     if not path.lower().endswith((".glb", ".gltf")):
         raise TalkRigError("glTF output must end in .glb or .gltf", path)
-    _only_selected(obj)
-    bpy.ops.export_scene.gltf(
-        filepath=path, use_selection=True, export_format="GLB" if path.lower().endswith(
-            ".glb") else "GLTF_SEPARATE", export_morph=True, export_animations=True,
-        export_morph_animation=True, export_apply=False)
+    with _only_selected(obj):
+        bpy.ops.export_scene.gltf(
+            filepath=path, use_selection=True, export_format="GLB" if path.lower().endswith(
+                ".glb") else "GLTF_SEPARATE", export_morph=True, export_animations=True,
+            export_morph_animation=True, export_apply=False)
     return path
 
 
@@ -102,10 +116,10 @@ def export_fbx(obj: bpy.types.Object, path: str | os.PathLike, force: bool = Fal
     path = _check_output(path, force)
     if not path.lower().endswith(".fbx"):
         raise TalkRigError("FBX output must end in .fbx", path)
-    _only_selected(obj)
     # A scene bake (not per-action/NLA export) is what carries shape-key animation:
     # the object itself has no action, its shape keys do.
-    bpy.ops.export_scene.fbx(filepath=path, use_selection=True, bake_anim=True,
-                             bake_anim_use_all_actions=False, bake_anim_use_nla_strips=False,
-                             use_mesh_modifiers=False)
+    with _only_selected(obj):
+        bpy.ops.export_scene.fbx(filepath=path, use_selection=True, bake_anim=True,
+                                 bake_anim_use_all_actions=False,
+                                 bake_anim_use_nla_strips=False, use_mesh_modifiers=False)
     return path

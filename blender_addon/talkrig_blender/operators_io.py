@@ -7,6 +7,8 @@ from bpy_extras.io_utils import ExportHelper, ImportHelper
 from .operators_generate import mapping_pairs, target_object
 from .reporting import run_reported
 
+CLI_OVERWRITE_HINT = "(use --force to overwrite)"  # talkrig.atomic's wording, for the CLI
+
 
 class TALKRIG_OT_import_take(bpy.types.Operator, ImportHelper):
     """Key a take file (.take.json, .npz or Live Link Face .csv) onto the target"""
@@ -58,7 +60,7 @@ class TALKRIG_OT_export_take(bpy.types.Operator, ExportHelper):
 
         obj = target_object(context)
         take = api.export_take(obj)
-        path = api.write_take(take, self.filepath, force=self.overwrite)
+        path = with_overwrite_hint(api.write_take, take, self.filepath, force=self.overwrite)
         return f"wrote {take.n_frames} frames x {len(take.channels)} channels to {path}"
 
 
@@ -70,12 +72,14 @@ class TALKRIG_OT_export_gltf(bpy.types.Operator, ExportHelper):
 
     filename_ext = ".glb"
     filter_glob: StringProperty(default="*.glb;*.gltf", options={"HIDDEN"})
+    overwrite: BoolProperty(name="Overwrite", default=False,
+                            description="Replace an existing file")
 
     def execute(self, context):
         from . import api
 
-        return run_reported(self, lambda: "wrote " + api.export_gltf(
-            target_object(context), self.filepath, force=True))
+        return run_reported(self, lambda: "wrote " + with_overwrite_hint(
+            api.export_gltf, target_object(context), self.filepath, force=self.overwrite))
 
 
 class TALKRIG_OT_export_fbx(bpy.types.Operator, ExportHelper):
@@ -86,12 +90,27 @@ class TALKRIG_OT_export_fbx(bpy.types.Operator, ExportHelper):
 
     filename_ext = ".fbx"
     filter_glob: StringProperty(default="*.fbx", options={"HIDDEN"})
+    overwrite: BoolProperty(name="Overwrite", default=False,
+                            description="Replace an existing file")
 
     def execute(self, context):
         from . import api
 
-        return run_reported(self, lambda: "wrote " + api.export_fbx(
-            target_object(context), self.filepath, force=True))
+        return run_reported(self, lambda: "wrote " + with_overwrite_hint(
+            api.export_fbx, target_object(context), self.filepath, force=self.overwrite))
+
+
+def with_overwrite_hint(export, *args, **kwargs):
+    """Call ``export``; a refused existing file names the browser's Overwrite option."""
+    from talkrig.errors import TalkRigError
+
+    try:
+        return export(*args, **kwargs)
+    except TalkRigError as exc:
+        if CLI_OVERWRITE_HINT not in exc.problem:
+            raise
+        problem = exc.problem.replace(CLI_OVERWRITE_HINT, "(tick Overwrite to replace it)")
+        raise TalkRigError(problem, exc.path) from None
 
 
 CLASSES = (TALKRIG_OT_import_take, TALKRIG_OT_export_take, TALKRIG_OT_export_gltf,
