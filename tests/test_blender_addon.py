@@ -506,3 +506,20 @@ def test_emotion_keys_still_count_after_head_motion_gave_the_object_a_new_action
     assert result.kept_head_action is not None  # the emotion keys' action, now on an NLA track
     labels = [k.label for k in keyed_emotion_track(head, 1, 41, SCENE_FPS).keys]
     assert labels[0] == "sad" and labels[-1] == "surprised"
+
+
+def test_keys_kept_on_the_nla_track_still_play_outside_the_new_take(head, scene):
+    from talkrig.rigs import ARKIT52
+    from talkrig.take import Take
+    from talkrig_blender.apply import apply_take
+
+    jaw = head.data.shape_keys.key_blocks["jawOpen"]
+    for frame in (1, 200):  # the animator's jaw, held open over the whole shot
+        jaw.value = 0.9
+        jaw.keyframe_insert("value", frame=frame)
+    take = Take(fps=SCENE_FPS, channels=ARKIT52, values=np.full((30, 52), 0.1))
+    result = apply_take(head, take, start_frame=50)
+    assert result.kept_action is not None and (result.first_frame, result.last_frame) == (50, 79)
+    for frame, expected in ((20, 0.9), (60, 0.1), (150, 0.9)):
+        scene.frame_set(frame)
+        assert jaw.value == pytest.approx(expected, abs=1e-5), frame

@@ -3,7 +3,8 @@
 Blender 4.4 introduced slotted actions (``action.slots``, ``action.layers[..]
 .strips[..].channelbag(slot).fcurves``); 5.0 removed the legacy ``action.fcurves``.
 Everything here works on both models, and never drops a data-block's existing
-action: it is kept (fake user) and pushed onto an NLA track.
+action: it is kept (fake user) and pushed onto an NLA track, where it still plays
+outside the new action's frame range.
 """
 
 from __future__ import annotations
@@ -112,12 +113,19 @@ def check_not_tweaking(id_block: bpy.types.ID, owner: str) -> None:
 
 
 def assign_action(id_block: bpy.types.ID, action, slot) -> str | None:
-    """Make ``action`` (and ``slot``) animate ``id_block``; returns the kept old action."""
+    """Make ``action`` (and ``slot``) animate ``id_block``; returns the kept old action.
+
+    When an old action was kept on an NLA track, the new one stops at its own first and
+    last keys (``action_extrapolation`` NOTHING) instead of holding them over the whole
+    timeline, so the kept keys still play before and after the new range.
+    """
     anim = id_block.animation_data or id_block.animation_data_create()
     kept = keep_existing_action(id_block) if anim.action not in (None, action) else None
     anim.action = action
     if slot is not None:
         anim.action_slot = slot
+    if kept is not None:
+        anim.action_extrapolation = "NOTHING"
     return kept
 
 
