@@ -13,11 +13,13 @@ SELECTED: list = []  # selected level actors
 SELECTED_ASSETS: list = []  # assets selected in the Content Browser
 BLUEPRINT_CLASSES: dict[str, object] = {}  # asset path -> Control Rig class stand-in
 MENUS: dict[str, object] = {}  # the ToolMenus singleton, under "instance"
+OPEN_IN_SEQUENCER: list = []  # the Level Sequence open in the Sequencer editor, if any
 
 
 def reset() -> None:
     """Empty editor: no calls, assets or actors."""
-    for registry in (CALLS, ASSETS, ACTORS, SELECTED, SELECTED_ASSETS, BLUEPRINT_CLASSES, MENUS):
+    for registry in (CALLS, ASSETS, ACTORS, SELECTED, SELECTED_ASSETS, BLUEPRINT_CLASSES, MENUS,
+                     OPEN_IN_SEQUENCER):
         registry.clear()
 
 

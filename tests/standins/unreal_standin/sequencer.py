@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ._base import FrameNumber, FrameRate, MovieSceneTimeUnit, Object, Vector2D, _recorded, _Strict
+from ._base import (OPEN_IN_SEQUENCER, FrameNumber, FrameRate, MovieSceneTimeUnit, Object,
+                    Vector2D, _recorded, _Strict)
 from .assets import SoundWave
 from .editor import World
 
@@ -179,6 +180,8 @@ class ControlRigClass(_Strict):
 
 
 def _set_keys(level_sequence, control_rig, control_name, frames, values, time_unit, kind):
+    assert OPEN_IN_SEQUENCER == [level_sequence], \
+        "stand-in unreal: keys set on a sequence that is not the one open in Sequencer"
     controls = control_rig._props["controls"]
     if control_name not in controls:
         raise ValueError(f"stand-in unreal: control rig has no control {control_name!r}")
@@ -193,6 +196,15 @@ def _set_keys(level_sequence, control_rig, control_name, frames, values, time_un
         [f._props["value"] for f in frames],
         [(v._props["x"], v._props["y"]) if kind == "vector2d" else v for v in values],
         time_unit)
+
+
+class LevelSequenceEditorBlueprintLibrary:
+    @staticmethod
+    @_recorded
+    def open_level_sequence(level_sequence):
+        assert isinstance(level_sequence, LevelSequence)
+        OPEN_IN_SEQUENCER[:] = [level_sequence]
+        return True
 
 
 class ControlRigSequencerBindingProxy(_Strict):

@@ -86,6 +86,9 @@ def key_face_board(sequence, binding, plan, rig_class):
     import unreal
 
     world = unreal.get_editor_subsystem(unreal.UnrealEditorSubsystem).get_editor_world()
+    # The Control Rig keying calls act on the active sequence (Epic's docs: "Active
+    # Sequence to set value on"): open the new one in Sequencer first.
+    unreal.LevelSequenceEditorBlueprintLibrary.open_level_sequence(sequence)
     library = unreal.ControlRigSequencerLibrary
     track = library.find_or_create_control_rig_track(world, sequence, rig_class, binding)
     rig = control_rig_of(sequence, track)
