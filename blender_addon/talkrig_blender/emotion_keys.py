@@ -19,8 +19,8 @@ def keyed_emotion_track(obj: bpy.types.Object, first_frame: int, n_frames: int,
 
     Keyed ``talkrig.emotion`` / ``talkrig.intensity`` F-curves are sampled once per
     frame, from the object's action or, when head motion has since given the object a
-    new action, from the action kept on an NLA track; unkeyed properties contribute their current value. Time 0 of the track is
-    ``first_frame`` (where the audio starts).
+    new action, from the action kept on an NLA track; unkeyed properties contribute
+    their current value. Time 0 of the track is ``first_frame`` (where the audio starts).
     """
     curves = {}  # the active action's keys win, then the most recently kept action's
     for curve in actions.action_fcurves(obj) + actions.kept_fcurves(obj):

@@ -7,8 +7,6 @@ from bpy_extras.io_utils import ExportHelper, ImportHelper
 from .operators_generate import mapping_pairs, target_object
 from .reporting import run_reported
 
-CLI_OVERWRITE_HINT = "(use --force to overwrite)"  # talkrig.atomic's wording, for the CLI
-
 
 class TALKRIG_OT_import_take(bpy.types.Operator, ImportHelper):
     """Key a take file (.take.json, .npz or Live Link Face .csv) onto the target"""
@@ -102,15 +100,12 @@ class TALKRIG_OT_export_fbx(bpy.types.Operator, ExportHelper):
 
 def with_overwrite_hint(export, *args, **kwargs):
     """Call ``export``; a refused existing file names the browser's Overwrite option."""
-    from talkrig.errors import TalkRigError
+    from talkrig.errors import OutputExistsError
 
     try:
         return export(*args, **kwargs)
-    except TalkRigError as exc:
-        if CLI_OVERWRITE_HINT not in exc.problem:
-            raise
-        problem = exc.problem.replace(CLI_OVERWRITE_HINT, "(tick Overwrite to replace it)")
-        raise TalkRigError(problem, exc.path) from None
+    except OutputExistsError as exc:
+        raise OutputExistsError(exc.path, "tick Overwrite to replace it") from None
 
 
 CLASSES = (TALKRIG_OT_import_take, TALKRIG_OT_export_take, TALKRIG_OT_export_gltf,

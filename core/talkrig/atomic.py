@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Iterator
 
-from talkrig.errors import TalkRigError
+from talkrig.errors import OutputExistsError, TalkRigError
 
 
 def check_writable(path: str | os.PathLike, force: bool = False) -> Path:
@@ -21,7 +21,8 @@ def check_writable(path: str | os.PathLike, force: bool = False) -> Path:
     Raises
     ------
     TalkRigError
-        If the folder is missing or read-only, or the file exists and ``force`` is False.
+        If the folder is missing or read-only; :class:`OutputExistsError` if the file
+        exists and ``force`` is False.
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
@@ -32,7 +33,7 @@ def check_writable(path: str | os.PathLike, force: bool = False) -> Path:
     if path.is_dir():
         raise TalkRigError("output path is a folder, not a file", path)
     if path.exists() and not force:
-        raise TalkRigError("output file already exists (use --force to overwrite)", path)
+        raise OutputExistsError(path)
     return path
 
 
@@ -66,7 +67,7 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", force: bool = False,
             handle.flush()
             os.fsync(handle.fileno())
         if path.exists() and not force:  # appeared while we worked
-            raise TalkRigError("output file already exists (use --force to overwrite)", path)
+            raise OutputExistsError(path)
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(FileNotFoundError):

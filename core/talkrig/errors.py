@@ -27,3 +27,15 @@ class TalkRigError(Exception):
     @property
     def message(self) -> str:
         return f"{self.path}: {self.problem}" if self.path else self.problem
+
+
+class OutputExistsError(TalkRigError):
+    """An output file exists and replacing it was not asked for.
+
+    ``how_to_replace`` says how the caller's user allows it: the CLI's ``--force`` by
+    default; a UI names its own option (the Blender add-on: its Overwrite checkbox).
+    """
+
+    def __init__(self, path: str | os.PathLike,
+                 how_to_replace: str = "use --force to overwrite"):
+        super().__init__(f"output file already exists ({how_to_replace})", path)
