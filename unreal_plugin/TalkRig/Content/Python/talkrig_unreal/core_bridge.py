@@ -67,8 +67,7 @@ def run_cli_lines(args, on_line, should_cancel, ok_codes=(0,)):
     if cancelled:
         return False
     if code not in ok_codes:
-        lines = [ln.strip() for ln in errors if ln.strip()]
-        raise RuntimeError(lines[-1] if lines else f"talkrig {' '.join(args)} failed")
+        raise _failure(args, "".join(errors))
     return True
 
 
@@ -88,9 +87,14 @@ def _stop_tree(proc):
 def _run(args, ok_codes):
     done = subprocess.run([cli_command(), *args], capture_output=True, text=True)
     if done.returncode not in ok_codes:
-        lines = (done.stderr or done.stdout).strip().splitlines()
-        raise RuntimeError(lines[-1] if lines else f"talkrig {' '.join(args)} failed")
+        raise _failure(args, done.stderr or done.stdout)
     return done
+
+
+def _failure(args, output):
+    """The RuntimeError for a failed ``talkrig <args>``: its last line of ``output``."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    return RuntimeError(lines[-1] if lines else f"talkrig {' '.join(args)} failed")
 
 
 def plan_for_take(take_path, target):
