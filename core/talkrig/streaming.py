@@ -22,10 +22,10 @@ import math
 import numpy as np
 
 from talkrig.errors import TalkRigError
+from talkrig.model.dims import N_EMOTION_AXES
 from talkrig.runtime import SAMPLE_RATE, NeuralModel, shared_model
 
 MAX_LOOKAHEAD_S = 0.150  # the latency bound this module promises
-N_AXES = 7  # emotion vector width
 
 
 class NeuralStream:
@@ -74,9 +74,9 @@ class NeuralStream:
         self._audio_start = 0  # absolute sample index of _audio[0] (block-aligned)
         self._received = 0  # samples pushed so far
         self._emitted = 0  # frames returned so far
-        self._emotion = np.zeros((0, N_AXES), np.float32)  # per frame, from _frame0
+        self._emotion = np.zeros((0, N_EMOTION_AXES), np.float32)  # per frame, from _frame0
         self._emotion_start = 0  # absolute frame index of _emotion[0]
-        self._current = np.zeros(N_AXES, np.float32)
+        self._current = np.zeros(N_EMOTION_AXES, np.float32)
         self._flushed = False  # flush() ends the audio; pushing more is an error
 
     @property
@@ -177,7 +177,7 @@ def _mono_chunk(chunk) -> np.ndarray:
 def _emotion_vector(emotion) -> np.ndarray:
     """``emotion`` as a READ vector, shape (7,); a one-line error for another shape."""
     vector = np.asarray(emotion, np.float32)
-    if vector.size != N_AXES or not np.all(np.isfinite(vector)):
-        raise TalkRigError(f"emotion must be {N_AXES} finite numbers (a READ vector, "
+    if vector.size != N_EMOTION_AXES or not np.all(np.isfinite(vector)):
+        raise TalkRigError(f"emotion must be {N_EMOTION_AXES} finite numbers (a READ vector, "
                            f"talkrig.emotion), got shape {vector.shape}", "NeuralStream.push")
-    return vector.reshape(N_AXES)
+    return vector.reshape(N_EMOTION_AXES)
