@@ -54,7 +54,8 @@ def average_checkpoints(paths: list[Path], out: Path) -> dict:
 
     All checkpoints must hold networks of the same dimensions. The result records the
     sources and their steps in ``extra["averaged_from"]``, keeps the first checkpoint's
-    training config, and carries no optimiser state. Returns the written document.
+    training config, and carries no optimiser state. Returns its ``step`` (the latest
+    source's) and ``extra``.
     """
     from talkrig.model.checkpoint import load_checkpoint, save_checkpoint
 
@@ -69,8 +70,9 @@ def average_checkpoints(paths: list[Path], out: Path) -> dict:
     net.load_state_dict(average_state_dicts([n.state_dict() for n in nets], names))
     sources = [{"path": str(path), "step": doc["step"]} for path, doc in zip(paths, docs)]
     extra = {"averaged_from": sources, "config": docs[0]["extra"].get("config")}
-    save_checkpoint(out, net, step=max(doc["step"] for doc in docs), extra=extra)
-    return {"step": max(doc["step"] for doc in docs), "extra": extra}
+    step = max(doc["step"] for doc in docs)
+    save_checkpoint(out, net, step=step, extra=extra)
+    return {"step": step, "extra": extra}
 
 
 def main(argv: list[str] | None = None) -> int:
